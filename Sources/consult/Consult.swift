@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import Postgres
+
+@main
+struct Consult: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "consult",
+        abstract: "The back office of a social-media consultant: engagements, objectives, handovers and referrals, kept as events in PostgreSQL.",
+        discussion: """
+            consult connects to the first of: --database URL; DATABASE_URL; libpq's own \
+            variables (PGHOST, PGPORT, PGDATABASE, PGUSER, PGSERVICE, with PGPASSWORD or \
+            ~/.pgpass); the embedded cluster that `scripts/db start` runs in the project's \
+            .consult folder; libpq's defaults.
+
+            Exit codes: 0 success, 1 failure, 64 bad usage, 69 the database cannot be reached.
+            """,
+        version: version,
+        subcommands: [Doctor.self]
+    )
+
+    /// Runs the command and turns every error into one line on stderr and an exit code.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as CommandFailure {
+            report(error)
+        } catch let error as PostgresError {
+            report(CommandFailure(error))
+        } catch {
+            exit(withError: error)
+        }
+    }
+
+    private static func report(_ failure: CommandFailure) -> Never {
+        var text = "consult: \(failure.message)\n"
+        for line in failure.advice { text += "  \(line)\n" }
+        if Verbosity.isVerbose, let detail = failure.detail { text += detail + "\n" }
+        FileHandle.standardError.write(Data(text.utf8))
+        Foundation.exit(failure.exitCode)
+    }
+}
+
+/// Options every command that touches the database takes.
+struct GlobalOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The database: a postgresql:// URI or a libpq conninfo string (wins over DATABASE_URL and PG* variables).",
+            valueName: "url"))
+    var database: String?
+
+    @Flag(name: .shortAndLong, help: "Print the full error detail when something fails.")
+    var verbose = false
+
+    func validate() throws {
+        Verbosity.isVerbose = verbose
+    }
+
+    /// Connects to the database this invocation points at, or fails with advice.
+    func connect() throws -> (Connection, DatabaseTarget) {
+        let target = DatabaseTarget.resolve(option: database)
+        do {
+            return (try Connection.connect(target.conninfo), target)
+        } catch {
+            throw CommandFailure.unreachable(target, error)
+        }
+    }
+}
+
+/// Set once from `--verbose` while parsing, read when an error is printed.
+enum Verbosity {
+    nonisolated(unsafe) static var isVerbose = ProcessInfo.processInfo.environment["CONSULT_VERBOSE"] == "1"
+}
+
+/// A failure the CLI prints as one actionable line, with advice under it.
+struct CommandFailure: Error {
+    var message: String
+    var advice: [String] = []
+    var detail: String?
+    var exitCode: Int32 = 1
+
+    init(_ message: String, advice: [String] = [], detail: String? = nil, exitCode: Int32 = 1) {
+        self.message = message
+        self.advice = advice
+        self.detail = detail
+        self.exitCode = exitCode
+    }
+
+    init(_ error: PostgresError) {
+        self.init(error.description, detail: error.fullDescription, exitCode: error.isConnectionFailure ? 69 : 1)
+        if error.isConnectionFailure {
+            advice = ["the connection to the database was lost; nothing after the last acknowledged step was recorded"]
+        }
+    }
+
+    static func unreachable(_ target: DatabaseTarget, _ error: PostgresError) -> CommandFailure {
+        CommandFailure(
+            "cannot connect to \(target.summary): \(error.message)",
+            advice: [
+                "Point consult at a database: --database URL, DATABASE_URL, or PGHOST/PGPORT/PGDATABASE/PGUSER (with PGPASSWORD or ~/.pgpass).",
+                "Or start the embedded one from the project folder: scripts/db start",
+            ],
+            detail: error.fullDescription, exitCode: 69)
+    }
+}

@@ -1,0 +1,101 @@
+import Foundation
+
+/// Where this invocation's database is, and how it was chosen.
+///
+/// The order is the one users of PostgreSQL tools expect: an explicit flag, then
+/// `DATABASE_URL` (the convention of hosted platforms), then libpq's own `PG*` variables and
+/// service file, then the project's embedded cluster, and last libpq's built-in defaults.
+struct DatabaseTarget: Equatable {
+    enum Source: Equatable {
+        case option
+        case databaseURL
+        case libpqEnvironment
+        case embedded(socketDirectory: String)
+        case libpqDefaults
+    }
+
+    /// What libpq connects with; nil lets libpq read its environment and defaults.
+    var conninfo: String?
+    var source: Source
+
+    /// A short description for messages, with any password removed.
+    var summary: String {
+        switch source {
+        case .option: "the database given by --database (\(Self.redacted(conninfo)))"
+        case .databaseURL: "the database in DATABASE_URL (\(Self.redacted(conninfo)))"
+        case .libpqEnvironment: "the database named by the PG* environment variables"
+        case .embedded(let directory): "the embedded cluster (socket in \(directory))"
+        case .libpqDefaults: "libpq's default database (no --database, DATABASE_URL, PGHOST or embedded cluster found)"
+        }
+    }
+
+    static let embeddedDatabase = "consult"
+    static let embeddedUser = "postgres"
+
+    static func resolve(
+        option: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
+        workingDirectory: String = FileManager.default.currentDirectoryPath,
+        executable: String = CommandLine.arguments.first ?? ""
+    ) -> DatabaseTarget {
+        if let option, !option.isEmpty { return DatabaseTarget(conninfo: option, source: .option) }
+        if let url = environment["DATABASE_URL"], !url.isEmpty {
+            return DatabaseTarget(conninfo: url, source: .databaseURL)
+        }
+        let libpqVariables = ["PGHOST", "PGHOSTADDR", "PGPORT", "PGDATABASE", "PGSERVICE"]
+        if libpqVariables.contains(where: { !(environment[$0] ?? "").isEmpty }) {
+            return DatabaseTarget(conninfo: nil, source: .libpqEnvironment)
+        }
+        if let directory = embeddedSocketDirectory(environment: environment, from: [workingDirectory, executable]) {
+            let conninfo = "host='\(escape(directory))' dbname=\(embeddedDatabase) user=\(embeddedUser)"
+            return DatabaseTarget(conninfo: conninfo, source: .embedded(socketDirectory: directory))
+        }
+        return DatabaseTarget(conninfo: nil, source: .libpqDefaults)
+    }
+
+    /// The socket folder of the embedded cluster: `$CONSULT_HOME/.consult/run`, or the first
+    /// `.consult/run` found walking up from the working directory, then from the executable
+    /// (so `.build/debug/consult` finds its project's cluster from anywhere).
+    static func embeddedSocketDirectory(environment: [String: String], from starts: [String]) -> String? {
+        let fileManager = FileManager.default
+        if let home = environment["CONSULT_HOME"], !home.isEmpty {
+            return URL(fileURLWithPath: home).appendingPathComponent(".consult/run").path
+        }
+        for start in starts where !start.isEmpty {
+            var url = URL(fileURLWithPath: start).standardizedFileURL
+            while true {
+                let candidate = url.appendingPathComponent(".consult/run")
+                var isDirectory: ObjCBool = false
+                if fileManager.fileExists(atPath: candidate.path, isDirectory: &isDirectory), isDirectory.boolValue {
+                    return candidate.path
+                }
+                let parent = url.deletingLastPathComponent()
+                if parent.path == url.path { break }
+                url = parent
+            }
+        }
+        return nil
+    }
+
+    /// Quotes a value for a conninfo string: backslash and single quote escaped.
+    private static func escape(_ value: String) -> String {
+        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'")
+    }
+
+    /// The conninfo with its password hidden.
+    static func redacted(_ conninfo: String?) -> String {
+        guard let conninfo else { return "" }
+        var text = conninfo
+        // postgresql://user:secret@host → postgresql://user:***@host
+        if let scheme = text.range(of: "://"), let at = text[scheme.upperBound...].lastIndex(of: "@"),
+            let colon = text[scheme.upperBound..<at].firstIndex(of: ":")
+        {
+            text.replaceSubrange(text.index(after: colon)..<at, with: "***")
+        }
+        // password=secret (key-value form or URI query)
+        if let regex = try? NSRegularExpression(pattern: "(password\\s*=\\s*)('([^'\\\\]|\\\\.)*'|[^\\s&]*)", options: .caseInsensitive) {
+            text = regex.stringByReplacingMatches(
+                in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "$1***")
+        }
+        return text
+    }
+}

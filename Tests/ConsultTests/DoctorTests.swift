@@ -1,0 +1,114 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// Runs the built `consult` binary, as a user would.
+struct ConsultProcess {
+    struct Output {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    /// `consult` sits next to the test bundle in the build folder.
+    static var executable: URL {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for candidate in [bundle, bundle.deletingLastPathComponent()] {
+            let url = candidate.appendingPathComponent("consult")
+            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
+        }
+        return Bundle.main.bundleURL.appendingPathComponent("consult")
+    }
+
+    /// Runs consult with `arguments`, in an environment holding only PATH, HOME and `environment`
+    /// (so no PG* variable or DATABASE_URL of the caller's leaks in), from `directory`.
+    static func run(_ arguments: [String], environment: [String: String] = [:], directory: String = NSTemporaryDirectory()) throws -> Output {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        var base = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
+        base.merge(environment) { $1 }
+        process.environment = base
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Output(
+            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+@Suite("consult doctor and the connection rules")
+struct DoctorTests {
+    @Test("--version prints the version")
+    func version() throws {
+        let output = try ConsultProcess.run(["--version"])
+        #expect(output.status == 0)
+        #expect(output.stdout == "0.1.0\n")
+    }
+
+    @Test("doctor against a live database prints server, database and role, and exits 0",
+          .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
+    func doctorConnected() throws {
+        let database = try TestDatabase.create("doctor")
+        let output = try ConsultProcess.run(["doctor", "--database", try database.conninfo])
+        #expect(output.status == 0, "stderr: \(output.stderr)")
+        let lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let keys = lines.prefix(6).map { $0.split(separator: " ").first.map(String.init) ?? "" }
+        #expect(keys == ["connection", "server", "host", "database", "role", "schema"])
+        #expect(lines[1].hasPrefix("server      PostgreSQL 1"))
+        #expect(lines[3] == "database    \(database.name)")
+        #expect(lines[4] == "role        postgres (superuser)")
+        #expect(lines[5] == "schema      not installed")
+        #expect(lines.contains("warning: the consult schema is not installed in this database: run `consult migrate`"))
+        #expect(output.stderr.isEmpty)
+    }
+
+    @Test("DATABASE_URL is honoured when no --database is given",
+          .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
+    func databaseURL() throws {
+        let database = try TestDatabase.create("doctorenv")
+        let output = try ConsultProcess.run(["doctor"], environment: ["DATABASE_URL": try database.conninfo])
+        #expect(output.status == 0, "stderr: \(output.stderr)")
+        #expect(output.stdout.contains("\ndatabase    \(database.name)\n"))
+        #expect(output.stdout.hasPrefix("connection  the database in DATABASE_URL ("))
+    }
+
+    @Test("with no server, doctor says how to point consult at one and exits 69")
+    func doctorUnreachable() throws {
+        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("consult-nowhere-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: empty) }
+        let output = try ConsultProcess.run(
+            ["doctor"], environment: ["PGHOST": empty.path, "PGPASSWORD": "Hidden-Pa55"], directory: empty.path)
+        #expect(output.status == 69)
+        #expect(output.stdout.isEmpty)
+        let lines = output.stderr.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines[0].hasPrefix("consult: cannot connect to the database named by the PG* environment variables: connection to server on socket \"\(empty.path)/.s.PGSQL.5432\" failed: No such file or directory"))
+        #expect(lines[1] == "  Point consult at a database: --database URL, DATABASE_URL, or PGHOST/PGPORT/PGDATABASE/PGUSER (with PGPASSWORD or ~/.pgpass).")
+        #expect(lines[2] == "  Or start the embedded one from the project folder: scripts/db start")
+    }
+
+    @Test("a password in --database never reaches the output")
+    func passwordHidden() throws {
+        let output = try ConsultProcess.run(["doctor", "--database", "postgresql://ann:Hidden-Pa55@127.0.0.1:1/consult", "--verbose"])
+        #expect(output.status == 69)
+        #expect(output.stderr.contains("postgresql://ann:***@127.0.0.1:1/consult"))
+        #expect(!output.stderr.contains("Hidden-Pa55"))
+    }
+
+    @Test("an unknown option is a usage error")
+    func usage() throws {
+        let output = try ConsultProcess.run(["doctor", "--no-such-flag"])
+        #expect(output.status == 64)
+        #expect(output.stderr.contains("Unknown option '--no-such-flag'"))
+    }
+}
