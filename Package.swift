@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "consult", targets: ["consult"]),
         .library(name: "Postgres", targets: ["Postgres"]),
+        .library(name: "EventStore", targets: ["EventStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
@@ -19,16 +20,20 @@ let package = Package(
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        // The append-only log: migrations, append/read/follow, tenancy. Knows nothing of the domain.
+        .target(name: "EventStore", dependencies: ["Postgres"]),
         .executableTarget(
             name: "consult",
             dependencies: [
                 "Postgres",
+                "EventStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // Database fixtures shared by the integration tests: a fresh database per suite.
-        .target(name: "TestSupport", dependencies: ["Postgres"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Postgres", "EventStore"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
+        .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "TestSupport"]),
         .testTarget(name: "ConsultTests", dependencies: ["consult", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -68,6 +68,9 @@ public final class Connection {
             throw PostgresError(.connection, message: message)
         }
         secrets.add(PQpass(handle).map { String(cString: $0) })
+        // libpq prints NOTICE and WARNING messages to stderr by default; a CLI's stderr is for
+        // its own errors, so they are dropped ("schema already exists, skipping" and the like).
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         let connection = Connection(handle: handle, secrets: secrets)
         if connection.parameter("DateStyle")?.hasPrefix("ISO") != true {
             try connection.execute("SET DateStyle = ISO")

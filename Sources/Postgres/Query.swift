@@ -61,6 +61,11 @@ public struct Query: Sendable, ExpressibleByStringInterpolation, CustomStringCon
             bind(value.postgresValue)
         }
 
+        /// Binds an optional value: NULL (typed as `Value`) when nil.
+        public mutating func appendInterpolation<Value: PostgresEncodable>(_ value: Value?) {
+            bind(value.postgresValue)
+        }
+
         /// Binds a value already encoded.
         public mutating func appendInterpolation(_ value: PostgresValue) {
             bind(value)
@@ -253,4 +258,48 @@ extension Array: PostgresEncodable where Element == UInt8 {
 extension Data: PostgresEncodable {
     public static var postgresType: PostgresType { .bytea }
     public var postgresValue: PostgresValue { PostgresValue(bytes: Array(self), type: .bytea, isBinary: true) }
+}
+
+// MARK: - Arrays
+
+extension Query.StringInterpolation {
+    /// Binds a Swift array as one PostgreSQL array parameter (`text[]`, `int8[]`, `uuid[]`, …),
+    /// for `= ANY(\(array: ids))` or for passing many rows to a function in one round trip.
+    public mutating func appendInterpolation<Element: PostgresEncodable>(array elements: [Element]) {
+        appendInterpolation(PostgresValue.array(elements))
+    }
+}
+
+extension PostgresValue {
+    /// An array parameter in PostgreSQL's array text syntax: every element double-quoted with
+    /// `"` and `\` escaped, NULL spelled bare.
+    public static func array<Element: PostgresEncodable>(_ elements: [Element]) -> PostgresValue {
+        var text: [UInt8] = [UInt8(ascii: "{")]
+        for (index, element) in elements.enumerated() {
+            if index > 0 { text.append(UInt8(ascii: ",")) }
+            guard let bytes = element.postgresValue.bytes else {
+                text += Array("NULL".utf8)
+                continue
+            }
+            text.append(UInt8(ascii: "\""))
+            for byte in bytes {
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { text.append(UInt8(ascii: "\\")) }
+                text.append(byte)
+            }
+            text.append(UInt8(ascii: "\""))
+        }
+        text.append(UInt8(ascii: "}"))
+        return PostgresValue(bytes: text, type: Element.postgresType.arrayType)
+    }
+}
+
+extension PostgresType {
+    /// The array type of this element type (`text` → `text[]`); `text[]` for untyped strings.
+    public var arrayType: PostgresType {
+        let arrays: [UInt32: UInt32] = [
+            0: 1009, 25: 1009, 1043: 1015, 16: 1000, 20: 1016, 21: 1005, 23: 1007, 701: 1022, 700: 1021,
+            2950: 2951, 1184: 1185, 1114: 1115, 1082: 1182, 3802: 3807, 114: 199, 1700: 1231,
+        ]
+        return PostgresType(oid: arrays[oid] ?? 1009)
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import EventStore
 import Postgres
 
 @main
@@ -18,7 +19,7 @@ struct Consult: ParsableCommand {
             Exit codes: 0 success, 1 failure, 64 bad usage, 69 the database cannot be reached.
             """,
         version: version,
-        subcommands: [Doctor.self]
+        subcommands: [Doctor.self, Migrate.self, TenantCommand.self, MemberCommand.self]
     )
 
     /// Runs the command and turns every error into one line on stderr and an exit code.
@@ -30,6 +31,10 @@ struct Consult: ParsableCommand {
             report(error)
         } catch let error as PostgresError {
             report(CommandFailure(error))
+        } catch let error as EventStoreError {
+            report(CommandFailure(error.message, detail: error.underlying?.fullDescription))
+        } catch let error as PostgresTransactionError {
+            report(CommandFailure("\(error)", exitCode: 69))
         } catch {
             exit(withError: error)
         }

@@ -35,7 +35,7 @@ struct DatabaseTarget: Equatable {
     static func resolve(
         option: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
         workingDirectory: String = FileManager.default.currentDirectoryPath,
-        executable: String = CommandLine.arguments.first ?? ""
+        executable: String = Locations.executablePath
     ) -> DatabaseTarget {
         if let option, !option.isEmpty { return DatabaseTarget(conninfo: option, source: .option) }
         if let url = environment["DATABASE_URL"], !url.isEmpty {

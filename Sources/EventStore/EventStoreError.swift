@@ -1,0 +1,89 @@
+import Postgres
+
+/// Why an append or a read failed, typed from the SQLSTATE that consult.append raises
+/// (db/migrations/0005_append.sql declares the same codes), never from message text.
+///
+/// A struct over codes rather than a closed enum, since the set may grow.
+public struct EventStoreError: Error, Sendable, CustomStringConvertible {
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        public let rawValue: String
+        /// A stream was not at the expected version; nothing was written.
+        public static let conflict = Code(rawValue: "conflict")
+        /// The command id was recorded before with different events.
+        public static let duplicateCommand = Code(rawValue: "duplicate command")
+        /// The role belongs to no tenant, or the tenant does not exist or is not theirs.
+        public static let tenantUnknown = Code(rawValue: "tenant unknown")
+        /// A body is over the 1 MiB limit.
+        public static let tooLarge = Code(rawValue: "too large")
+        /// A body is not a JSON object.
+        public static let invalidBody = Code(rawValue: "invalid body")
+        /// A stream name or type is empty, too long or has characters outside the allowed set.
+        public static let invalidEvent = Code(rawValue: "invalid event")
+        /// The log refused to change an event (it is append-only).
+        public static let appendOnly = Code(rawValue: "append-only")
+        /// A stored body could not be brought to today's shape.
+        public static let upcastFailed = Code(rawValue: "upcast failed")
+        /// The database failed otherwise: see ``EventStoreError/underlying``.
+        public static let database = Code(rawValue: "database")
+        public var description: String { rawValue }
+    }
+
+    public let code: Code
+    public let message: String
+    /// For a conflict: the stream, the version expected and the version found.
+    public var stream: String?
+    public var expectedVersion: Int64?
+    public var actualVersion: Int64?
+    /// The database error behind it, when there is one.
+    public var underlying: PostgresError?
+
+    public init(_ code: Code, _ message: String, underlying: PostgresError? = nil) {
+        self.code = code
+        self.message = message
+        self.underlying = underlying
+    }
+
+    public var description: String { message }
+
+    /// The SQLSTATEs of consult.append.
+    enum SQLCode {
+        static let conflict = SQLState("CN001")
+        static let tenantUnknown = SQLState("CN002")
+        static let tooLarge = SQLState("CN003")
+        static let invalidBody = SQLState("CN004")
+        static let duplicateCommand = SQLState("CN005")
+        static let invalidEvent = SQLState("CN006")
+        static let appendOnly = SQLState("CN009")
+    }
+
+    /// Translates a database error at the boundary, by SQLSTATE.
+    init(_ error: PostgresError) {
+        let code: Code =
+            switch error.sqlState {
+            case SQLCode.conflict?: .conflict
+            case SQLCode.tenantUnknown?: .tenantUnknown
+            case SQLCode.tooLarge?: .tooLarge
+            case SQLCode.invalidBody?, .invalidTextRepresentation?: .invalidBody
+            case SQLCode.duplicateCommand?: .duplicateCommand
+            case SQLCode.invalidEvent?: .invalidEvent
+            case SQLCode.appendOnly?: .appendOnly
+            // Two appenders raced past the check to the same version: the unique key caught it.
+            case .uniqueViolation? where error.constraint == "events_stream_version_key": .conflict
+            default: .database
+            }
+        self.init(code, code == .database ? error.description : error.message, underlying: error)
+        if code == .conflict, let detail = error.detail, let json = try? JSONDecoder().decode(ConflictDetail.self, from: Data(detail.utf8)) {
+            stream = json.stream
+            expectedVersion = json.expected
+            actualVersion = json.actual
+        }
+    }
+
+    private struct ConflictDetail: Decodable {
+        let stream: String
+        let expected: Int64
+        let actual: Int64
+    }
+}
+
+import Foundation

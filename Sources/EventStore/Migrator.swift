@@ -1,0 +1,178 @@
+import Foundation
+import Postgres
+
+/// Applies the numbered SQL files of `db/migrations` in order, each in its own transaction,
+/// recording name, checksum and time in `consult.migrations`.
+///
+/// Two migrators never run at once: the second waits on a session advisory lock. A file that
+/// was applied and has changed since stops everything: the database no longer matches the
+/// files, and applying more on top would build on a guess.
+public struct Migrator: Sendable {
+    /// A migration file: `0003_events.sql` is version 3, named `0003_events`.
+    public struct Migration: Sendable, Equatable {
+        public let name: String
+        public let sql: String
+        public let checksum: String
+
+        public init(name: String, sql: String) {
+            self.name = name
+            self.sql = sql
+            self.checksum = Migrator.checksum(sql)
+        }
+    }
+
+    /// What the database says about a migration.
+    public struct Status: Sendable, Equatable {
+        public let name: String
+        public let appliedAt: Date?
+        public let appliedBy: String?
+        public var isApplied: Bool { appliedAt != nil }
+    }
+
+    public struct Failure: Error, CustomStringConvertible, Sendable {
+        public let message: String
+        public let underlying: PostgresError?
+        public var description: String { message }
+    }
+
+    public let migrations: [Migration]
+
+    public init(migrations: [Migration]) {
+        self.migrations = migrations.sorted { $0.name < $1.name }
+    }
+
+    /// Reads every `NNNN_name.sql` file of a folder.
+    public init(directory: URL) throws {
+        let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "sql" && $0.lastPathComponent.first?.isNumber == true }
+        self.init(migrations: try files.map { file in
+            Migration(name: file.deletingPathExtension().lastPathComponent, sql: try String(contentsOf: file, encoding: .utf8))
+        })
+    }
+
+    /// The `db/migrations` folder: `$CONSULT_MIGRATIONS`, or the first found walking up from
+    /// each start (the working directory, the executable).
+    public static func findDirectory(environment: [String: String] = ProcessInfo.processInfo.environment, from starts: [String]) -> URL? {
+        if let path = environment["CONSULT_MIGRATIONS"], !path.isEmpty { return URL(fileURLWithPath: path) }
+        for start in starts where !start.isEmpty {
+            var url = URL(fileURLWithPath: start).standardizedFileURL
+            while true {
+                let candidate = url.appendingPathComponent("db/migrations")
+                if FileManager.default.fileExists(atPath: candidate.appendingPathComponent("0001_roles.sql").path) {
+                    return candidate
+                }
+                let parent = url.deletingLastPathComponent()
+                if parent.path == url.path { break }
+                url = parent
+            }
+        }
+        return nil
+    }
+
+    /// A stable checksum of a file's text (FNV-1a, 64 bits, hex): it detects edits, it is not a
+    /// defence against a forger, who could edit the table as easily.
+    static func checksum(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
+        }
+        return String(format: "%016llx", hash)
+    }
+
+    /// The advisory lock key of migrations ("consult." as a number).
+    static let lockKey: Int64 = 0x636f_6e73_756c_742e
+
+    /// Applies what is pending; returns the names applied, in order (none when up to date).
+    ///
+    /// `progress` is told each name before it is applied.
+    @discardableResult
+    public func migrate(_ connection: Connection, progress: (String) -> Void = { _ in }) throws -> [String] {
+        try withLock(connection) {
+            try bootstrap(connection)
+            let pending = try check(connection)
+            for migration in pending {
+                progress(migration.name)
+                do {
+                    try connection.withTransaction { tx in
+                        try tx.executeScript(unsafeSQL: migration.sql)
+                        try tx.execute(
+                            "INSERT INTO consult.migrations (name, checksum) VALUES (\(migration.name), \(migration.checksum))")
+                    }
+                } catch let error as PostgresError {
+                    throw Failure(message: "migration \(migration.name) failed, nothing of it was applied: \(error)", underlying: error)
+                }
+            }
+            return pending.map(\.name)
+        }
+    }
+
+    /// Every known migration with whether and when it was applied, plus applied ones whose
+    /// file is missing. Throws when an applied file was edited.
+    public func status(_ connection: Connection) throws -> [Status] {
+        let applied = try appliedRows(connection)
+        _ = try verify(applied)
+        var statuses = migrations.map { migration in
+            Status(name: migration.name, appliedAt: applied[migration.name]?.at, appliedBy: applied[migration.name]?.by)
+        }
+        for (name, row) in applied where !migrations.contains(where: { $0.name == name }) {
+            statuses.append(Status(name: name, appliedAt: row.at, appliedBy: row.by))
+        }
+        return statuses.sorted { $0.name < $1.name }
+    }
+
+    // MARK: - Internals
+
+    private struct Applied {
+        let checksum: String
+        let at: Date
+        let by: String
+    }
+
+    private func withLock<T>(_ connection: Connection, _ body: () throws -> T) throws -> T {
+        try connection.execute("SELECT pg_advisory_lock(\(Self.lockKey))")
+        defer { _ = try? connection.execute("SELECT pg_advisory_unlock(\(Self.lockKey))") }
+        return try body()
+    }
+
+    private func bootstrap(_ connection: Connection) throws {
+        try connection.executeScript(
+            unsafeSQL: """
+                CREATE SCHEMA IF NOT EXISTS consult;
+                CREATE TABLE IF NOT EXISTS consult.migrations (
+                    name       text PRIMARY KEY,
+                    checksum   text NOT NULL,
+                    applied_at timestamptz NOT NULL DEFAULT now(),
+                    applied_by text NOT NULL DEFAULT session_user
+                );
+                REVOKE ALL ON consult.migrations FROM PUBLIC;
+                """)
+    }
+
+    private func appliedRows(_ connection: Connection) throws -> [String: Applied] {
+        let exists = try connection.execute("SELECT to_regclass('consult.migrations') IS NOT NULL")[0].decode(Bool.self, at: 0)
+        guard exists else { return [:] }
+        var applied: [String: Applied] = [:]
+        for row in try connection.execute("SELECT name, checksum, applied_at, applied_by FROM consult.migrations") {
+            applied[try row.decode(String.self, at: 0)] = Applied(
+                checksum: try row.decode(String.self, at: 1), at: try row.decode(Date.self, at: 2), by: try row.decode(String.self, at: 3))
+        }
+        return applied
+    }
+
+    /// The pending migrations, after checking that no applied file was edited.
+    private func check(_ connection: Connection) throws -> [Migration] {
+        try verify(try appliedRows(connection))
+    }
+
+    private func verify(_ applied: [String: Applied]) throws -> [Migration] {
+        for migration in migrations {
+            if let row = applied[migration.name], row.checksum != migration.checksum {
+                throw Failure(
+                    message: "migration \(migration.name) was edited after it was applied (checksum \(row.checksum) in the database, \(migration.checksum) on disk); restore the file and add a new migration for the change",
+                    underlying: nil)
+            }
+        }
+        return migrations.filter { applied[$0.name] == nil }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Postgres
+
+/// Creating tenants and their members: the owner's work (consult_admin), done through the
+/// admin functions of db/migrations/0007_tenant_admin.sql.
+public struct Tenancy {
+    public let connection: Connection
+
+    public init(connection: Connection) {
+        self.connection = connection
+    }
+
+    /// A tenant as the database knows it.
+    public struct Tenant: Sendable, Equatable {
+        public let id: TenantID
+        public let name: String
+    }
+
+    /// Creates a tenant. Names are lowercase slugs (`acme`, `hill-and-co`), unique whatever
+    /// their case.
+    public func createTenant(_ name: String) throws -> Tenant {
+        let id = try connection.execute("SELECT consult.create_tenant(\(name))")[0].decode(Int64.self, at: 0)
+        return Tenant(id: TenantID(id), name: name)
+    }
+
+    /// Creates a login role for a member of `tenant`. The password is hashed here, on the
+    /// client (SCRAM-SHA-256), so the clear text never reaches the server or its logs.
+    public func addMember(_ role: String, to tenant: TenantID, password: String) throws {
+        let verifier = try connection.encryptPassword(password, role: role)
+        try connection.withTransaction { tx in
+            try tx.execute("SELECT consult.add_member(\(tenant.rawValue), \(role), \(verifier))")
+        }
+    }
+
+    /// The tenant with this name (any case), if it exists and the caller may see it.
+    public func tenant(named name: String) throws -> Tenant? {
+        let rows = try connection.execute("SELECT tenant_id, name FROM consult.tenants WHERE lower(name) = lower(\(name))")
+        guard let row = rows.first else { return nil }
+        return Tenant(id: TenantID(try row.decode(Int64.self, at: 0)), name: try row.decode(String.self, at: 1))
+    }
+
+    /// The tenant of the connected role, for a member; nil for an admin.
+    public func currentTenant() throws -> Tenant? {
+        let rows = try connection.execute(
+            "SELECT tenant_id, name FROM consult.tenants WHERE tenant_id = (SELECT consult.current_tenant_id())")
+        guard let row = rows.first else { return nil }
+        return Tenant(id: TenantID(try row.decode(Int64.self, at: 0)), name: try row.decode(String.self, at: 1))
+    }
+}

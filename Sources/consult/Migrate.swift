@@ -1,0 +1,92 @@
+import ArgumentParser
+import EventStore
+import Foundation
+import Postgres
+
+extension Consult {
+    struct Migrate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Install or upgrade the schema: apply the pending files of db/migrations in order.",
+            discussion: """
+                Each file runs in its own transaction and is recorded with its checksum; a second \
+                migrator waits for the first. A file changed after it was applied stops everything \
+                with its name. Run it as the owner (a role that may create roles, or a superuser).
+
+                The folder is found from the working directory or the consult executable upwards, \
+                or given with --migrations or CONSULT_MIGRATIONS.
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Flag(help: "List applied and pending migrations instead of applying them.")
+        var status = false
+
+        @Option(help: ArgumentHelp("The folder of numbered .sql files.", valueName: "dir"))
+        var migrations: String?
+
+        func run() throws {
+            let migrator = try Self.migrator(folder: migrations)
+            let (connection, _) = try global.connect()
+            defer { connection.close() }
+            do {
+                if status {
+                    let statuses = try migrator.status(connection)
+                    let width = statuses.map(\.name.count).max() ?? 0
+                    for entry in statuses {
+                        let name = entry.name.padding(toLength: width, withPad: " ", startingAt: 0)
+                        if let at = entry.appliedAt {
+                            print("\(name)  applied  \(Format.timestamp(at)) by \(entry.appliedBy ?? "?")")
+                        } else {
+                            print("\(name)  pending")
+                        }
+                    }
+                    let pending = statuses.filter { !$0.isApplied }.count
+                    print(pending == 0 ? "\nUp to date." : "\n\(pending) pending: run `consult migrate`.")
+                } else {
+                    let applied = try migrator.migrate(connection) { print("applying \($0)") }
+                    print(applied.isEmpty ? "Up to date: nothing to apply." : "Applied \(applied.count) migration\(applied.count == 1 ? "" : "s").")
+                }
+            } catch let failure as Migrator.Failure {
+                throw CommandFailure(failure.message, detail: failure.underlying?.fullDescription)
+            }
+        }
+
+        static func migrator(folder: String?) throws -> Migrator {
+            let directory = folder.map { URL(fileURLWithPath: $0) } ?? Migrator.findDirectory(from: Locations.searchStarts)
+            guard let directory else {
+                throw CommandFailure(
+                    "cannot find the db/migrations folder",
+                    advice: ["Run consult from the project folder, or give --migrations DIR (or CONSULT_MIGRATIONS)."])
+            }
+            do {
+                return try Migrator(directory: directory)
+            } catch {
+                throw CommandFailure("cannot read the migrations in \(directory.path): \(error.localizedDescription)")
+            }
+        }
+    }
+}
+
+/// Where to look for the project's folders: the working directory, then the executable's.
+enum Locations {
+    static var searchStarts: [String] {
+        [FileManager.default.currentDirectoryPath, executablePath]
+    }
+
+    /// The running executable, symlinks resolved (`/proc/self/exe` on Linux).
+    static var executablePath: String {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+        return URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().path
+    }
+}
+
+enum Format {
+    /// `2026-11-23 14:05 UTC`
+    static func timestamp(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        return formatter.string(from: date)
+    }
+}

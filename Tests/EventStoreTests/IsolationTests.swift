@@ -1,0 +1,126 @@
+import EventStore
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+/// What a member of tenant A can do with psql and their own password: raw SQL, any SQL.
+@Suite("tenants are isolated by PostgreSQL", .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
+struct IsolationTests {
+    let database: TestDatabase.Database
+    let a: (tenant: TenantID, member: String)
+    let b: (tenant: TenantID, member: String)
+    let memberA: Connection
+
+    init() throws {
+        database = try TestDatabase.createMigrated("isolation")
+        a = try database.createTenant("alpha")
+        b = try database.createTenant("beta")
+        for (tenant, member) in [a, b] {
+            let store = EventStore(connection: try database.connect(user: member))
+            try store.append([event("lead-1"), event("lead-1")], to: "lead-1", expecting: .noStream)
+            _ = try store.follow(from: 0, name: "f-\(tenant)", until: .now) { _ in .stop }
+        }
+        memberA = try database.connect(user: a.member)
+    }
+
+    /// Every table of the consult schema that has a tenant column.
+    func tenantTables() throws -> [String] {
+        try database.connect().execute(
+            """
+            SELECT table_name FROM information_schema.columns
+             WHERE table_schema = 'consult' AND column_name = 'tenant_id' ORDER BY table_name
+            """
+        ).map { try $0.decode(String.self, at: 0) }
+    }
+
+    func postgresError(_ body: () throws -> Void) -> PostgresError? {
+        do { try body() } catch let error as PostgresError { return error } catch { return nil }
+        return nil
+    }
+
+    @Test("every table with a tenant column shows the member no row of another tenant")
+    func reads() throws {
+        let tables = try tenantTables()
+        #expect(tables == ["events", "followers", "members", "tenants"])
+        for table in tables {
+            let rows = try memberA.execute("SELECT tenant_id, count(*) FROM consult.\(identifier: table) GROUP BY tenant_id")
+            let tenants = try rows.map { try $0.decode(Int64.self, at: 0) }
+            #expect(tenants == [a.tenant.rawValue], "\(table) shows tenants \(tenants)")
+        }
+    }
+
+    @Test("row-level security is enabled and forced on every tenant table, and members are plain roles")
+    func rlsForced() throws {
+        let admin = try database.connect()
+        for table in try tenantTables() {
+            let row = try admin.execute(
+                "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = \("consult.\(table)")::regclass")[0]
+            #expect(try row.decode(Bool.self, at: 0) && row.decode(Bool.self, at: 1), "\(table)")
+        }
+        let role = try admin.execute("SELECT rolsuper, rolbypassrls, rolcreaterole FROM pg_roles WHERE rolname = \(a.member)")[0]
+        #expect(try [row(role, 0), row(role, 1), row(role, 2)] == [false, false, false])
+        let owned = try admin.execute(
+            "SELECT count(*) FROM pg_class c JOIN pg_roles r ON r.oid = c.relowner WHERE r.rolname = \(a.member)")[0]
+        #expect(try owned.decode(Int.self, at: 0) == 0)
+    }
+
+    private func row(_ row: Row, _ index: Int) throws -> Bool { try row.decode(Bool.self, at: index) }
+
+    @Test("inserting an event for another tenant, or for one's own, directly is refused")
+    func directInsert() throws {
+        for tenant in [b.tenant, a.tenant] {
+            let error = postgresError {
+                try memberA.execute(
+                    """
+                    INSERT INTO consult.events (tenant_id, position, stream, stream_version, event_id, type, schema_version,
+                                                data, metadata, occurred_at)
+                    VALUES (\(tenant.rawValue), 99, 'lead-1', 99, gen_random_uuid(), 'Forged', 1, '{}', '{}', now())
+                    """)
+            }
+            #expect(error?.sqlState == .insufficientPrivilege)
+        }
+    }
+
+    @Test("appending for another tenant through consult.append is refused")
+    func appendForOther() throws {
+        let store = EventStore(connection: memberA, tenant: b.tenant)
+        let error = storeError { try store.append([event()], to: "s", expecting: .any) }
+        #expect(error?.code == .tenantUnknown)
+        #expect(try database.eventCount() == 4)
+    }
+
+    @Test("UPDATE, DELETE and TRUNCATE on the log are refused for members", arguments: [
+        "UPDATE consult.events SET type = 'Changed'", "DELETE FROM consult.events", "TRUNCATE consult.events",
+        "UPDATE consult.tenants SET name = 'taken'", "DELETE FROM consult.members",
+    ])
+    func memberChanges(_ sql: String) throws {
+        let error = postgresError { try memberA.execute(Query(unsafeSQL: sql)) }
+        #expect(error?.sqlState == .insufficientPrivilege, "\(sql): \(String(describing: error))")
+        #expect(try database.eventCount() == 4)
+    }
+
+    @Test("UPDATE, DELETE and TRUNCATE on the log are refused for the owner too", arguments: [
+        "UPDATE consult.events SET type = 'Changed'", "DELETE FROM consult.events", "TRUNCATE consult.events",
+    ])
+    func ownerChanges(_ sql: String) throws {
+        let owner = try database.connect()
+        let error = postgresError { try owner.execute(Query(unsafeSQL: sql)) }
+        #expect(error?.sqlState == SQLState("CN009"), "\(sql): \(String(describing: error))")
+        #expect(try database.eventCount() == 4)
+    }
+
+    @Test("SET, set_config and SET ROLE widen nothing", arguments: [
+        "SET app.tenant_id = '2'", "SELECT set_config('app.tenant_id', '2', false)", "SET consult.tenant = 'beta'",
+        "SET ROLE consult_member", "SET row_security = off",
+    ])
+    func settingsWidenNothing(_ sql: String) throws {
+        // row_security = off makes a query that RLS would filter fail rather than widen.
+        _ = try? memberA.execute(Query(unsafeSQL: sql))
+        let tenants = (try? memberA.execute("SELECT DISTINCT tenant_id FROM consult.events").map { try $0.decode(Int64.self, at: 0) }) ?? []
+        #expect(!tenants.contains(b.tenant.rawValue))
+        let error = storeError { try EventStore(connection: memberA, tenant: b.tenant).append([event()], to: "s", expecting: .any) }
+        #expect(error != nil)
+        #expect(try database.eventCount() == 4)
+    }
+}

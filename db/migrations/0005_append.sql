@@ -1,0 +1,176 @@
+-- consult.append: the only way events enter the log. One call, one round trip, atomic.
+--
+-- Arguments are parallel arrays, one element per event (p_streams[i], p_types[i], …), plus
+-- the streams whose version the caller expects (p_expected_streams[j] at
+-- p_expected_versions[j]; 0 means "the stream must not exist yet"). Streams not listed are
+-- appended to at any version. Returns one row per event: position, stream, stream version,
+-- and whether the call was a replay of a command already recorded.
+--
+-- Order of work, and why:
+--   1. resolve the tenant: the caller's own (p_tenant NULL), or an explicit one for an admin;
+--   2. take the tenant's row lock: appends of one tenant run one at a time, other tenants
+--      never wait; positions therefore commit in order;
+--   3. a command id already recorded returns that first result and writes nothing;
+--   4. check every expected version *before* drawing a position, so a rejected writer
+--      leaves no hole;
+--   5. insert, and wake followers if any are listening (0004).
+--
+-- Errors (SQLSTATE, declared once here and once in Swift's EventStoreError):
+--   CN001 version conflict   DETAIL is JSON: {"stream", "expected", "actual"}
+--   CN002 unknown tenant     the role belongs to no tenant, or may not act for this one
+--   CN003 too large          a body over 1 MiB (1,048,576 bytes of JSON text)
+--   CN004 invalid body       not a JSON object (invalid JSON text raises 22P02 itself)
+--   CN005 duplicate command  the command id was recorded with other events
+--   CN006 invalid event      stream or type empty, too long or not printable; bad arrays
+--   CN009 append-only        (0003) UPDATE, DELETE or TRUNCATE on the log
+CREATE FUNCTION consult.append(
+    p_tenant             bigint,
+    p_command_id         uuid,
+    p_streams            text[],
+    p_types              text[],
+    p_schema_versions    integer[],
+    p_bodies             text[],
+    p_event_ids          uuid[],
+    p_occurred_at        timestamptz[],
+    p_expected_streams   text[],
+    p_expected_versions  bigint[],
+    p_metadata           jsonb DEFAULT '{}'
+) RETURNS TABLE (event_position bigint, event_stream text, event_stream_version bigint, replayed boolean)
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    v_tenant   bigint;
+    v_count    integer := coalesce(array_length(p_streams, 1), 0);
+    v_position bigint;
+    v_version  bigint;
+    v_actual   bigint;
+    v_body     jsonb;
+    v_versions jsonb := '{}';
+    v_now      timestamptz := now();
+    v_meta     jsonb;
+    i          integer;
+BEGIN
+    -- 1. The tenant.
+    IF p_tenant IS NULL THEN
+        v_tenant := consult.current_tenant_id();
+    ELSIF p_tenant IS NOT DISTINCT FROM consult.current_tenant_id() OR consult.is_admin() THEN
+        v_tenant := p_tenant;
+    END IF;
+    IF v_tenant IS NULL THEN
+        RAISE EXCEPTION 'role % belongs to no tenant that it may append to', session_user
+            USING ERRCODE = 'CN002';
+    END IF;
+
+    -- Shape of the call.
+    IF v_count = 0
+       OR coalesce(array_length(p_types, 1), 0) <> v_count
+       OR coalesce(array_length(p_schema_versions, 1), 0) <> v_count
+       OR coalesce(array_length(p_bodies, 1), 0) <> v_count
+       OR coalesce(array_length(p_event_ids, 1), 0) <> v_count
+       OR coalesce(array_length(p_occurred_at, 1), 0) <> v_count
+       OR coalesce(array_length(p_expected_streams, 1), 0) <> coalesce(array_length(p_expected_versions, 1), 0) THEN
+        RAISE EXCEPTION 'an append needs at least one event, and one stream, type, schema version, body, id and date for each'
+            USING ERRCODE = 'CN006';
+    END IF;
+    FOR i IN 1 .. v_count LOOP
+        IF p_streams[i] IS NULL OR p_streams[i] !~ '^[A-Za-z0-9][A-Za-z0-9._:@/+=-]{0,199}$' THEN
+            RAISE EXCEPTION 'event %: stream name % is not 1-200 characters of letters, digits and ._:@/+=-', i, quote_nullable(p_streams[i])
+                USING ERRCODE = 'CN006';
+        END IF;
+        IF p_types[i] IS NULL OR p_types[i] !~ '^[A-Za-z][A-Za-z0-9._-]{0,99}$' THEN
+            RAISE EXCEPTION 'event %: type % is not 1-100 characters of letters, digits and ._- starting with a letter', i, quote_nullable(p_types[i])
+                USING ERRCODE = 'CN006';
+        END IF;
+        IF p_schema_versions[i] IS NULL OR p_schema_versions[i] < 1 OR p_event_ids[i] IS NULL OR p_bodies[i] IS NULL THEN
+            RAISE EXCEPTION 'event %: schema version, id and body are required', i USING ERRCODE = 'CN006';
+        END IF;
+        IF octet_length(p_bodies[i]) > 1048576 THEN
+            RAISE EXCEPTION 'event %: the body is % bytes; the limit is 1 MiB (1048576 bytes)', i, octet_length(p_bodies[i])
+                USING ERRCODE = 'CN003';
+        END IF;
+    END LOOP;
+
+    -- 2. The tenant's lock. Invisible (or absent) tenants are unknown.
+    PERFORM 1 FROM consult.tenants WHERE tenant_id = v_tenant FOR NO KEY UPDATE;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'tenant % does not exist', v_tenant USING ERRCODE = 'CN002';
+    END IF;
+
+    -- 3. A command already recorded: its first result, nothing written.
+    IF p_command_id IS NOT NULL THEN
+        RETURN QUERY
+            SELECT e.position, e.stream, e.stream_version, true
+              FROM consult.events e
+             WHERE e.tenant_id = v_tenant AND e.command_id = p_command_id
+             ORDER BY e.position;
+        IF FOUND THEN
+            -- A replay is the same command again: the same streams, in the same order.
+            IF ARRAY(SELECT e.stream FROM consult.events e
+                      WHERE e.tenant_id = v_tenant AND e.command_id = p_command_id
+                      ORDER BY e.position) IS DISTINCT FROM p_streams THEN
+                RAISE EXCEPTION 'command % was already recorded with other events', p_command_id
+                    USING ERRCODE = 'CN005';
+            END IF;
+            RETURN;
+        END IF;
+    END IF;
+
+    -- 4. Expected versions, before any position is drawn.
+    FOR i IN 1 .. coalesce(array_length(p_expected_streams, 1), 0) LOOP
+        SELECT coalesce(max(e.stream_version), 0) INTO v_actual
+          FROM consult.events e
+         WHERE e.tenant_id = v_tenant AND e.stream = p_expected_streams[i];
+        IF v_actual <> p_expected_versions[i] THEN
+            RAISE EXCEPTION 'stream % is at version %, not %', p_expected_streams[i], v_actual, p_expected_versions[i]
+                USING ERRCODE = 'CN001',
+                      DETAIL = json_build_object('stream', p_expected_streams[i],
+                                                 'expected', p_expected_versions[i],
+                                                 'actual', v_actual)::text;
+        END IF;
+        v_versions := v_versions || jsonb_build_object(p_expected_streams[i], v_actual);
+    END LOOP;
+
+    -- 5. Positions and versions, then the rows.
+    SELECT coalesce(max(e.position), 0) INTO v_position FROM consult.events e WHERE e.tenant_id = v_tenant;
+    v_meta := coalesce(p_metadata, '{}') - 'actor' - 'recorded_at' - 'occurred_at' - 'command_id';
+    FOR i IN 1 .. v_count LOOP
+        v_body := p_bodies[i]::jsonb;
+        IF jsonb_typeof(v_body) <> 'object' THEN
+            RAISE EXCEPTION 'event %: the body is a JSON %, not an object', i, jsonb_typeof(v_body)
+                USING ERRCODE = 'CN004';
+        END IF;
+        IF p_occurred_at[i] IS NULL THEN
+            RAISE EXCEPTION 'event %: occurred_at is required', i USING ERRCODE = 'CN006';
+        END IF;
+        IF v_versions ? p_streams[i] THEN
+            v_version := (v_versions ->> p_streams[i])::bigint + 1;
+        ELSE
+            SELECT coalesce(max(e.stream_version), 0) + 1 INTO v_version
+              FROM consult.events e
+             WHERE e.tenant_id = v_tenant AND e.stream = p_streams[i];
+        END IF;
+        v_versions := v_versions || jsonb_build_object(p_streams[i], v_version);
+        v_position := v_position + 1;
+        INSERT INTO consult.events AS e
+            (tenant_id, position, stream, stream_version, event_id, type, schema_version, data,
+             metadata, command_id, occurred_at, recorded_at)
+        VALUES
+            (v_tenant, v_position, p_streams[i], v_version, p_event_ids[i], p_types[i], p_schema_versions[i], v_body,
+             v_meta || jsonb_build_object('actor', session_user::text, 'occurred_at', p_occurred_at[i],
+                                          'recorded_at', v_now, 'command_id', p_command_id),
+             p_command_id, p_occurred_at[i], v_now);
+        event_position := v_position;
+        event_stream := p_streams[i];
+        event_stream_version := v_version;
+        replayed := false;
+        RETURN NEXT;
+    END LOOP;
+
+    -- Wake followers, only when some are listening (0004 says why).
+    IF EXISTS (SELECT 1 FROM consult.followers f
+                WHERE f.tenant_id = v_tenant AND f.heartbeat_at > v_now - interval '30 seconds') THEN
+        PERFORM pg_notify(consult.events_channel(v_tenant), v_position::text);
+    END IF;
+END
+$$;
