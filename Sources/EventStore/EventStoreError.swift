@@ -1,3 +1,4 @@
+import Foundation
 import Postgres
 
 /// Why an append or a read failed, typed from the SQLSTATE that consult.append raises
@@ -72,7 +73,8 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
             default: .database
             }
         self.init(code, code == .database ? error.description : error.message, underlying: error)
-        if code == .conflict, let detail = error.detail, let json = try? JSONDecoder().decode(ConflictDetail.self, from: Data(detail.utf8)) {
+        if code == .conflict, let detail = error.detail, let json = try? JSONDecoder().decode(ConflictDetail.self, from: Data(detail.utf8))
+        {
             stream = json.stream
             expectedVersion = json.expected
             actualVersion = json.actual
@@ -85,5 +87,3 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
         let actual: Int64
     }
 }
-
-import Foundation

@@ -31,7 +31,9 @@ public struct NewEvent: Sendable, Equatable {
 
     /// An event whose body is `body` encoded with `JSONEncoder` (keys sorted, so the same body
     /// is always the same bytes).
-    public init(stream: String, type: String, schemaVersion: Int = 1, body: some Encodable, id: UUID = UUID(), occurredAt: Date? = nil) throws {
+    public init(stream: String, type: String, schemaVersion: Int = 1, body: some Encodable, id: UUID = UUID(), occurredAt: Date? = nil)
+        throws
+    {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601

@@ -45,9 +45,10 @@ public struct Migrator: Sendable {
     public init(directory: URL) throws {
         let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "sql" && $0.lastPathComponent.first?.isNumber == true }
-        self.init(migrations: try files.map { file in
-            Migration(name: file.deletingPathExtension().lastPathComponent, sql: try String(contentsOf: file, encoding: .utf8))
-        })
+        self.init(
+            migrations: try files.map { file in
+                Migration(name: file.deletingPathExtension().lastPathComponent, sql: try String(contentsOf: file, encoding: .utf8))
+            })
     }
 
     /// The `db/migrations` folder: `$CONSULT_MIGRATIONS`, or the first found walking up from
@@ -169,7 +170,8 @@ public struct Migrator: Sendable {
         for migration in migrations {
             if let row = applied[migration.name], row.checksum != migration.checksum {
                 throw Failure(
-                    message: "migration \(migration.name) was edited after it was applied (checksum \(row.checksum) in the database, \(migration.checksum) on disk); restore the file and add a new migration for the change",
+                    message:
+                        "migration \(migration.name) was edited after it was applied (checksum \(row.checksum) in the database, \(migration.checksum) on disk); restore the file and add a new migration for the change",
                     underlying: nil)
             }
         }

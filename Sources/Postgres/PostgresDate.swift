@@ -40,7 +40,11 @@ enum PostgresDate {
             let day = reader.digits(min: 2, max: 2),
             (1...12).contains(month), (1...31).contains(day)
         else { return nil }
-        var hour = 0, minute = 0, second = 0, micros = 0, offset = 0
+        var hour = 0
+        var minute = 0
+        var second = 0
+        var micros = 0
+        var offset = 0
         if reader.take(UInt8(ascii: " ")) || reader.take(UInt8(ascii: "T")) {
             guard let h = reader.digits(min: 2, max: 2), reader.take(UInt8(ascii: ":")),
                 let m = reader.digits(min: 2, max: 2), reader.take(UInt8(ascii: ":")),
@@ -56,7 +60,8 @@ enum PostgresDate {
             }
             if let sign = reader.sign() {
                 guard let oh = reader.digits(min: 2, max: 2) else { return nil }
-                var om = 0, os = 0
+                var om = 0
+                var os = 0
                 if reader.take(UInt8(ascii: ":")) {
                     guard let value = reader.digits(min: 2, max: 2) else { return nil }
                     om = value
@@ -107,7 +112,8 @@ enum PostgresDate {
         }
 
         mutating func digits(min: Int, max: Int) -> Int? {
-            var value = 0, count = 0
+            var value = 0
+            var count = 0
             while count < max, let d = digit() {
                 value = value * 10 + d
                 count += 1

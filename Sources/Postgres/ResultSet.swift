@@ -86,7 +86,9 @@ public struct Row: Sendable {
             let sample = String(decoding: cell.bytes.prefix(40), as: UTF8.self)
             throw PostgresError(
                 .decoding,
-                message: "column \"\(info.name)\" (index \(column)) of type \(info.type) cannot be read as \(Value.self): \(error.reason) (value starts \"\(sample)\")")
+                message:
+                    "column \"\(info.name)\" (index \(column)) of type \(info.type) cannot be read as \(Value.self): \(error.reason) (value starts \"\(sample)\")"
+            )
         }
     }
 
@@ -101,7 +103,9 @@ public struct Row: Sendable {
     }
 
     /// Decodes a `json` or `jsonb` cell (or any text holding JSON) with `JSONDecoder`.
-    public func decodeJSON<Value: Decodable>(_ type: Value.Type, _ column: String, decoder: JSONDecoder = JSONDecoder()) throws(PostgresError) -> Value {
+    public func decodeJSON<Value: Decodable>(_ type: Value.Type, _ column: String, decoder: JSONDecoder = JSONDecoder())
+        throws(PostgresError) -> Value
+    {
         let bytes = try decode(RawText.self, column)
         do {
             return try decoder.decode(Value.self, from: Data(bytes.bytes))
@@ -172,7 +176,8 @@ extension Int64: PostgresDecodable {
             let byte = bytes[index]
             guard byte >= 48, byte <= 57 else { throw CellDecodingError("not an integer") }
             let (times, o1) = value.multipliedReportingOverflow(by: 10)
-            let (sum, o2) = negative ? times.subtractingReportingOverflow(Int64(byte - 48)) : times.addingReportingOverflow(Int64(byte - 48))
+            let (sum, o2) =
+                negative ? times.subtractingReportingOverflow(Int64(byte - 48)) : times.addingReportingOverflow(Int64(byte - 48))
             guard !o1, !o2 else { throw CellDecodingError("out of range") }
             value = sum
             index += 1

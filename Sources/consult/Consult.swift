@@ -1,6 +1,6 @@
 import ArgumentParser
-import Foundation
 import EventStore
+import Foundation
 import Postgres
 
 @main
@@ -9,7 +9,8 @@ struct Consult: ParsableCommand {
 
     static let configuration = CommandConfiguration(
         commandName: "consult",
-        abstract: "The back office of a social-media consultant: engagements, objectives, handovers and referrals, kept as events in PostgreSQL.",
+        abstract:
+            "The back office of a social-media consultant: engagements, objectives, handovers and referrals, kept as events in PostgreSQL.",
         discussion: """
             consult connects to the first of: --database URL; DATABASE_URL; libpq's own \
             variables (PGHOST, PGPORT, PGDATABASE, PGUSER, PGSERVICE, with PGPASSWORD or \

@@ -44,7 +44,9 @@ extension Consult {
                     print(pending == 0 ? "\nUp to date." : "\n\(pending) pending: run `consult migrate`.")
                 } else {
                     let applied = try migrator.migrate(connection) { print("applying \($0)") }
-                    print(applied.isEmpty ? "Up to date: nothing to apply." : "Applied \(applied.count) migration\(applied.count == 1 ? "" : "s").")
+                    print(
+                        applied.isEmpty
+                            ? "Up to date: nothing to apply." : "Applied \(applied.count) migration\(applied.count == 1 ? "" : "s").")
                 }
             } catch let failure as Migrator.Failure {
                 throw CommandFailure(failure.message, detail: failure.underlying?.fullDescription)

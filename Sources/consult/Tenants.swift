@@ -78,7 +78,8 @@ extension Consult {
                 defer { connection.close() }
                 let tenancy = Tenancy(connection: connection)
                 guard let found = try tenancy.tenant(named: tenant) else {
-                    throw CommandFailure("there is no tenant named \(tenant)", advice: ["Create it with: consult tenant create \(tenant) --member ROLE"])
+                    throw CommandFailure(
+                        "there is no tenant named \(tenant)", advice: ["Create it with: consult tenant create \(tenant) --member ROLE"])
                 }
                 try TenancyErrors.explained(tenant: tenant, role: role) {
                     try tenancy.addMember(role, to: found.id, password: password)
@@ -100,7 +101,8 @@ enum TenancyErrors {
             case (.uniqueViolation?, "tenants_name_key"?):
                 throw CommandFailure("a tenant named \(tenant) exists already; nothing was created")
             case (.checkViolation?, "tenants_name_check"?):
-                throw CommandFailure("\(tenant) is not a tenant name: use 1-63 lowercase letters, digits, - and _, starting with a letter or digit")
+                throw CommandFailure(
+                    "\(tenant) is not a tenant name: use 1-63 lowercase letters, digits, - and _, starting with a letter or digit")
             case (.duplicateObject?, _), (.uniqueViolation?, "members_role_key"?):
                 throw CommandFailure("a role named \(role) exists already; choose another member name; nothing was created")
             case (.insufficientPrivilege?, _):

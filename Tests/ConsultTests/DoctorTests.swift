@@ -22,7 +22,8 @@ struct ConsultProcess {
 
     /// Runs consult with `arguments`, in an environment holding only PATH, HOME and `environment`
     /// (so no PG* variable or DATABASE_URL of the caller's leaks in), from `directory`.
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: String = NSTemporaryDirectory()) throws -> Output {
+    static func run(_ arguments: [String], environment: [String: String] = [:], directory: String = NSTemporaryDirectory()) throws -> Output
+    {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -54,8 +55,9 @@ struct DoctorTests {
         #expect(output.stdout == "0.1.0\n")
     }
 
-    @Test("doctor against a live database prints server, database and role, and exits 0",
-          .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
+    @Test(
+        "doctor against a live database prints server, database and role, and exits 0",
+        .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
     func doctorConnected() throws {
         let database = try TestDatabase.create("doctor")
         let output = try ConsultProcess.run(["doctor", "--database", try database.conninfo])
@@ -71,8 +73,9 @@ struct DoctorTests {
         #expect(output.stderr.isEmpty)
     }
 
-    @Test("DATABASE_URL is honoured when no --database is given",
-          .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
+    @Test(
+        "DATABASE_URL is honoured when no --database is given",
+        .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
     func databaseURL() throws {
         let database = try TestDatabase.create("doctorenv")
         let output = try ConsultProcess.run(["doctor"], environment: ["DATABASE_URL": try database.conninfo])
@@ -92,8 +95,14 @@ struct DoctorTests {
         #expect(output.stdout.isEmpty)
         let lines = output.stderr.split(separator: "\n").map(String.init)
         #expect(lines.count == 3)
-        #expect(lines[0].hasPrefix("consult: cannot connect to the database named by the PG* environment variables: connection to server on socket \"\(empty.path)/.s.PGSQL.5432\" failed: No such file or directory"))
-        #expect(lines[1] == "  Point consult at a database: --database URL, DATABASE_URL, or PGHOST/PGPORT/PGDATABASE/PGUSER (with PGPASSWORD or ~/.pgpass).")
+        #expect(
+            lines[0].hasPrefix(
+                "consult: cannot connect to the database named by the PG* environment variables: connection to server on socket \"\(empty.path)/.s.PGSQL.5432\" failed: No such file or directory"
+            ))
+        #expect(
+            lines[1]
+                == "  Point consult at a database: --database URL, DATABASE_URL, or PGHOST/PGPORT/PGDATABASE/PGUSER (with PGPASSWORD or ~/.pgpass)."
+        )
         #expect(lines[2] == "  Or start the embedded one from the project folder: scripts/db start")
     }
 

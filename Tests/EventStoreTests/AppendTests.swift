@@ -41,7 +41,8 @@ struct AppendTests {
     @Test("an append returns positions and versions, and reads give back every field")
     func appendAndRead() throws {
         let at = Date(timeIntervalSince1970: 1_790_000_000.25)
-        let first = NewEvent(stream: "engagement-1", type: "EngagementStarted", data: body(["title": "Libraries on Twitter"]), occurredAt: at)
+        let first = NewEvent(
+            stream: "engagement-1", type: "EngagementStarted", data: body(["title": "Libraries on Twitter"]), occurredAt: at)
         let command = UUID()
         let correlation = UUID()
         let result = try store.append(
@@ -74,7 +75,8 @@ struct AppendTests {
 
     @Test("the actor is the login role: a client cannot claim another")
     func actorCannotBeForged() throws {
-        try store.append([event()], to: "s", expecting: .any, metadata: AppendMetadata(extra: ["actor": "someone-else", "recorded_at": "1999"]))
+        try store.append(
+            [event()], to: "s", expecting: .any, metadata: AppendMetadata(extra: ["actor": "someone-else", "recorded_at": "1999"]))
         let read = try #require(try store.read(stream: "s").first)
         #expect(read.metadata.actor == member)
         let json = try JSONSerialization.jsonObject(with: read.metadata.json) as? [String: Any]
@@ -86,9 +88,10 @@ struct AppendTests {
     func multiStream() throws {
         try store.append([event("lead-1")], to: "lead-1", expecting: .noStream)
         let won = [event("lead-1", type: "LeadWon"), event("engagement-9", type: "EngagementStarted")]
-        let error = try #require(storeError {
-            try store.append(won, expecting: ["lead-1": .exactly(1), "engagement-9": .exactly(3)])
-        })
+        let error = try #require(
+            storeError {
+                try store.append(won, expecting: ["lead-1": .exactly(1), "engagement-9": .exactly(3)])
+            })
         #expect(error.code == .conflict)
         #expect(error.stream == "engagement-9")
         #expect(try store.lastPosition() == 1)

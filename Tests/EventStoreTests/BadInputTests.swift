@@ -29,7 +29,8 @@ struct BadInputTests {
         // A role that belongs to no tenant.
         let admin = try database.connect()
         try admin.execute("CREATE ROLE \(identifier: "stray_\(UUID().uuidString.prefix(6).lowercased())") LOGIN IN ROLE consult_member")
-        let role = try admin.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE 'stray_%' ORDER BY oid DESC LIMIT 1")[0].decode(String.self, at: 0)
+        let role = try admin.execute("SELECT rolname FROM pg_roles WHERE rolname LIKE 'stray_%' ORDER BY oid DESC LIMIT 1")[0].decode(
+            String.self, at: 0)
         let stray = EventStore(connection: try database.connect(user: role))
         try refused(.tenantUnknown) { try stray.append([event()], to: "s", expecting: .any) }
         // An admin naming a tenant that does not exist.
@@ -37,7 +38,9 @@ struct BadInputTests {
         try refused(.tenantUnknown) { try nowhere.append([event()], to: "s", expecting: .any) }
     }
 
-    @Test("empty, too long and unprintable stream names and types", arguments: ["", " ", "a b", "tab\there", String(repeating: "x", count: 201), "-leading", "new\nline"])
+    @Test(
+        "empty, too long and unprintable stream names and types",
+        arguments: ["", " ", "a b", "tab\there", String(repeating: "x", count: 201), "-leading", "new\nline"])
     func badNames(_ name: String) throws {
         try refused(.invalidEvent) { try store.append([event(name)], to: name, expecting: .any) }
         try refused(.invalidEvent) { try store.append([event("s", type: name)], to: "s", expecting: .any) }

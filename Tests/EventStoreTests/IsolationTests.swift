@@ -90,19 +90,23 @@ struct IsolationTests {
         #expect(try database.eventCount() == 4)
     }
 
-    @Test("UPDATE, DELETE and TRUNCATE on the log are refused for members", arguments: [
-        "UPDATE consult.events SET type = 'Changed'", "DELETE FROM consult.events", "TRUNCATE consult.events",
-        "UPDATE consult.tenants SET name = 'taken'", "DELETE FROM consult.members",
-    ])
+    @Test(
+        "UPDATE, DELETE and TRUNCATE on the log are refused for members",
+        arguments: [
+            "UPDATE consult.events SET type = 'Changed'", "DELETE FROM consult.events", "TRUNCATE consult.events",
+            "UPDATE consult.tenants SET name = 'taken'", "DELETE FROM consult.members",
+        ])
     func memberChanges(_ sql: String) throws {
         let error = postgresError { try memberA.execute(Query(unsafeSQL: sql)) }
         #expect(error?.sqlState == .insufficientPrivilege, "\(sql): \(String(describing: error))")
         #expect(try database.eventCount() == 4)
     }
 
-    @Test("UPDATE, DELETE and TRUNCATE on the log are refused for the owner too", arguments: [
-        "UPDATE consult.events SET type = 'Changed'", "DELETE FROM consult.events", "TRUNCATE consult.events",
-    ])
+    @Test(
+        "UPDATE, DELETE and TRUNCATE on the log are refused for the owner too",
+        arguments: [
+            "UPDATE consult.events SET type = 'Changed'", "DELETE FROM consult.events", "TRUNCATE consult.events",
+        ])
     func ownerChanges(_ sql: String) throws {
         let owner = try database.connect()
         let error = postgresError { try owner.execute(Query(unsafeSQL: sql)) }
@@ -110,10 +114,12 @@ struct IsolationTests {
         #expect(try database.eventCount() == 4)
     }
 
-    @Test("SET, set_config and SET ROLE widen nothing", arguments: [
-        "SET app.tenant_id = '2'", "SELECT set_config('app.tenant_id', '2', false)", "SET consult.tenant = 'beta'",
-        "SET ROLE consult_member", "SET row_security = off",
-    ])
+    @Test(
+        "SET, set_config and SET ROLE widen nothing",
+        arguments: [
+            "SET app.tenant_id = '2'", "SELECT set_config('app.tenant_id', '2', false)", "SET consult.tenant = 'beta'",
+            "SET ROLE consult_member", "SET row_security = off",
+        ])
     func settingsWidenNothing(_ sql: String) throws {
         // row_security = off makes a query that RLS would filter fail rather than widen.
         _ = try? memberA.execute(Query(unsafeSQL: sql))

@@ -53,9 +53,10 @@ struct MigrationTests {
     @Test("a failing migration leaves nothing of itself behind")
     func failing() throws {
         let connection = try TestDatabase.create("migrate4").connect()
-        let broken = Migrator(migrations: migrator.migrations + [
-            Migrator.Migration(name: "9999_broken", sql: "CREATE TABLE consult.half (id int); SELECT * FROM no_such_table;")
-        ])
+        let broken = Migrator(
+            migrations: migrator.migrations + [
+                Migrator.Migration(name: "9999_broken", sql: "CREATE TABLE consult.half (id int); SELECT * FROM no_such_table;")
+            ])
         #expect(throws: Migrator.Failure.self) { try broken.migrate(connection) }
         #expect(try applied(connection) == migrator.migrations.map(\.name))
         #expect(try connection.execute("SELECT to_regclass('consult.half') IS NULL")[0].decode(Bool.self, at: 0))

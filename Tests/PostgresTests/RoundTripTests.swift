@@ -60,7 +60,9 @@ struct RoundTripTests {
         #expect(try echo(value, as: "int4") == value)
     }
 
-    @Test("doubles keep every bit, and the special values", arguments: [0.0, -1.5, 0.1, 1e-300, 1.7976931348623157e308, .pi, .infinity, -.infinity])
+    @Test(
+        "doubles keep every bit, and the special values",
+        arguments: [0.0, -1.5, 0.1, 1e-300, 1.7976931348623157e308, .pi, .infinity, -.infinity])
     func doubles(_ value: Double) throws {
         #expect(try echo(value, as: "float8") == value)
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import Postgres
+import Testing
 
 /// The PostgreSQL the integration tests run against: the throwaway cluster `scripts/test`
 /// starts, reached through `CONSULT_TEST_DATABASE_URL` (an admin URL to its `postgres`
@@ -57,4 +57,3 @@ public enum TestDatabase {
         }
     }
 }
-
