@@ -1,4 +1,5 @@
 import ArgumentParser
+import EventStore
 import Foundation
 import Postgres
 
@@ -29,18 +30,22 @@ extension Consult {
             let migrated = try row.decode(Bool.self, "migrated")
 
             var problems: [String] = []
+            let schema = migrated ? try schemaState(connection, problems: &problems) : "not installed"
             if !migrated {
                 problems.append("the consult schema is not installed in this database: run `consult migrate`")
             }
             let version = connection.parameter("server_version") ?? "?"
-            let lines: [(String, String)] = [
+            var lines: [(String, String)] = [
                 ("connection", target.summary),
-                ("server", "PostgreSQL \(version) (\(server.split(separator: ",").first ?? ""))"),
+                ("server", String(server.split(separator: ",").first ?? "PostgreSQL \(version)")),
                 ("host", connection.host + (connection.host.hasPrefix("/") ? " (unix socket)" : ":\(connection.port)")),
                 ("database", try row.decode(String.self, "database")),
                 ("role", role + (superuser ? " (superuser)" : "")),
-                ("schema", migrated ? "installed" : "not installed"),
+                ("schema", schema),
             ]
+            if migrated {
+                lines.append(("tenant", try tenantState(connection)))
+            }
             let width = lines.map(\.0.count).max() ?? 0
             for (key, value) in lines {
                 print(key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value)
@@ -51,6 +56,34 @@ extension Consult {
                 print("")
                 for problem in problems { print("warning: \(problem)") }
             }
+        }
+
+        /// "7 of 7 migrations applied", or what is pending (when the files can be found).
+        private func schemaState(_ connection: Connection, problems: inout [String]) throws -> String {
+            let readable = try connection.execute("SELECT has_table_privilege('consult.migrations', 'SELECT')")[0].decode(Bool.self, at: 0)
+            guard readable else { return "installed" }
+            let applied = Set(try connection.execute("SELECT name FROM consult.migrations").map { try $0.decode(String.self, at: 0) })
+            guard let directory = Migrator.findDirectory(from: Locations.searchStarts), let migrator = try? Migrator(directory: directory)
+            else {
+                return "installed (\(applied.count) migrations applied)"
+            }
+            let pending = migrator.migrations.filter { !applied.contains($0.name) }
+            if !pending.isEmpty {
+                problems.append(
+                    "\(pending.count) migration\(pending.count == 1 ? " is" : "s are") pending (\(pending.map(\.name).joined(separator: ", "))): run `consult migrate`"
+                )
+            }
+            return "\(migrator.migrations.count - pending.count) of \(migrator.migrations.count) migrations applied"
+        }
+
+        /// The member's tenant, or the owner's reach.
+        private func tenantState(_ connection: Connection) throws -> String {
+            if let tenant = try Tenancy(connection: connection).currentTenant() {
+                return "\(tenant.name) (this role is a member)"
+            }
+            let admin = try connection.execute("SELECT consult.is_admin()")[0].decode(Bool?.self, at: 0) ?? false
+            let count = try connection.execute("SELECT count(*) FROM consult.tenants")[0].decode(Int.self, at: 0)
+            return admin ? "none: this role is the owner (\(count) tenant\(count == 1 ? "" : "s"))" : "none: this role belongs to no tenant"
         }
     }
 }

@@ -1,0 +1,99 @@
+import Foundation
+import TestSupport
+import Testing
+
+@Suite("consult migrate, tenant create and member add", .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
+struct MigrateAndTenantTests {
+    let database: TestDatabase.Database
+    let conninfo: String
+
+    init() throws {
+        database = try TestDatabase.create("cli")
+        conninfo = try database.conninfo
+    }
+
+    func consult(_ arguments: [String], environment: [String: String] = [:]) throws -> ConsultProcess.Output {
+        try ConsultProcess.run(arguments + ["--database", conninfo], environment: environment)
+    }
+
+    var migrationNames: [String] {
+        get throws {
+            try FileManager.default.contentsOfDirectory(atPath: TestDatabase.migrationsDirectory.path)
+                .filter { $0.hasSuffix(".sql") }.sorted().map { String($0.dropLast(4)) }
+        }
+    }
+
+    @Test("migrate applies every file once, then has nothing to do; --status lists them")
+    func migrate() throws {
+        let names = try migrationNames
+        let first = try consult(["migrate"])
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout == names.map { "applying \($0)\n" }.joined() + "Applied \(names.count) migrations.\n")
+        #expect(first.stderr.isEmpty)
+
+        let second = try consult(["migrate"])
+        #expect(second.stdout == "Up to date: nothing to apply.\n")
+
+        let status = try consult(["migrate", "--status"])
+        let lines = status.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == names.count + 1)
+        #expect(zip(lines, names).allSatisfy { $0.hasPrefix($1) && $0.contains("  applied  ") })
+        #expect(lines.last == "Up to date.")
+
+        let doctor = try consult(["doctor"])
+        #expect(doctor.stdout.contains("\nschema      \(names.count) of \(names.count) migrations applied\n"))
+        #expect(doctor.stdout.contains("\ntenant      none: this role is the owner (0 tenants)\n"))
+        #expect(doctor.stdout.hasSuffix("\nNo problems found.\n"))
+    }
+
+    @Test("an edited migration stops migrate with the file's name and exit 1")
+    func edited() throws {
+        let copy = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: TestDatabase.migrationsDirectory, to: copy)
+        defer { try? FileManager.default.removeItem(at: copy) }
+        #expect(try consult(["migrate", "--migrations", copy.path]).status == 0)
+        let file = copy.appendingPathComponent("0003_events.sql")
+        try (try String(contentsOf: file, encoding: .utf8) + "\n-- edited\n").write(to: file, atomically: true, encoding: .utf8)
+        let output = try consult(["migrate", "--migrations", copy.path])
+        #expect(output.status == 1)
+        #expect(output.stderr.hasPrefix("consult: migration 0003_events was edited after it was applied"))
+    }
+
+    @Test("tenant create and member add take the password from the environment, never from arguments")
+    func tenants() throws {
+        #expect(try consult(["migrate"]).status == 0)
+        let suffix = UUID().uuidString.prefix(6).lowercased()
+        let ann = "ann_\(suffix)"
+        let bob = "bob_\(suffix)"
+        let password = ["CONSULT_MEMBER_PASSWORD": "correct horse battery"]
+
+        let created = try consult(["tenant", "create", "hill-and-co", "--member", ann], environment: password)
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stdout == "Created tenant hill-and-co (id 1) with member \(ann).\n")
+
+        let added = try consult(["member", "add", bob, "--tenant", "hill-and-co"], environment: password)
+        #expect(added.stdout == "Added member \(bob) to tenant hill-and-co.\n")
+
+        let again = try consult(["tenant", "create", "Hill-And-Co", "--member", "x_\(suffix)"], environment: password)
+        #expect(again.status == 1)
+        #expect(again.stderr.hasPrefix("consult: "))
+
+        let duplicate = try consult(["member", "add", bob, "--tenant", "hill-and-co"], environment: password)
+        #expect(duplicate.stderr == "consult: a role named \(bob) exists already; choose another member name; nothing was created\n")
+
+        let noPassword = try consult(["member", "add", "carol_\(suffix)", "--tenant", "hill-and-co"])
+        #expect(noPassword.status == 1)
+        #expect(
+            noPassword.stderr
+                == "consult: no password for carol_\(suffix)\n  Set CONSULT_MEMBER_PASSWORD, or run on a terminal to be asked for it.\n")
+
+        // The member logs in as their own role and sees their tenant.
+        let member = try ConsultProcess.run(
+            ["doctor", "--database", conninfo.replacingOccurrences(of: "user='postgres'", with: "user='\(ann)'")])
+        #expect(member.stdout.contains("\ntenant      hill-and-co (this role is a member)\n"), "\(member.stdout)\(member.stderr)")
+        // The password was stored hashed.
+        let stored = try database.connect().execute("SELECT rolpassword FROM pg_authid WHERE rolname = \(ann)")[0]
+            .decode(String.self, at: 0)
+        #expect(stored.hasPrefix("SCRAM-SHA-256$"))
+    }
+}
