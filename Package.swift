@@ -22,11 +22,14 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         // The append-only log: migrations, append/read/follow, tenancy. Knows nothing of the domain.
         .target(name: "EventStore", dependencies: ["Postgres"]),
+        // The consultant's domain: events, commands, rules. Pure: Foundation only, no database.
+        .target(name: "BackOffice"),
         .executableTarget(
             name: "consult",
             dependencies: [
                 "Postgres",
                 "EventStore",
+                "BackOffice",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -34,6 +37,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Postgres", "EventStore"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "TestSupport"]),
+        .testTarget(name: "BackOfficeTests", dependencies: ["BackOffice"]),
         .testTarget(name: "ConsultTests", dependencies: ["consult", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,202 @@
+import Foundation
+
+/// A stream of the domain: its state is a fold of its events (`evolve`), and a command becomes
+/// new events, or a rule violation, by `decide`. Both are pure: no clock, no database; what a
+/// decision needs from elsewhere (other people's organisations, the time) comes in the command.
+public protocol Decider {
+    associatedtype Command
+    init()
+    /// The state after one more event.
+    func evolve(_ event: any DomainEvent) -> Self
+    /// The events a command produces from this state, or the rule it would break.
+    func decide(_ command: Command) throws(RuleViolation) -> [any DomainEvent]
+}
+
+extension Decider {
+    /// The state after all these events.
+    public static func fold(_ events: [any DomainEvent]) -> Self {
+        events.reduce(Self()) { $0.evolve($1) }
+    }
+}
+
+/// What a decision needs to know of a person from their own stream.
+public struct PersonFacts: Sendable, Equatable {
+    public let id: UUID
+    public let organisation: UUID?
+    public let hasLeft: Bool
+
+    public init(id: UUID, organisation: UUID?, hasLeft: Bool = false) {
+        self.id = id
+        self.organisation = organisation
+        self.hasLeft = hasLeft
+    }
+}
+
+// MARK: - Handles
+
+/// The state of a handle stream: who holds the name now.
+public struct HandleState: Decider, Sendable {
+    public private(set) var holder: HandleClaimed?
+
+    public init() {}
+
+    public enum Command: Sendable {
+        case claim(kind: EntityKind, id: UUID, parent: UUID?, display: String)
+        case release
+    }
+
+    public func evolve(_ event: any DomainEvent) -> HandleState {
+        var next = self
+        switch event {
+        case let claimed as HandleClaimed: next.holder = claimed
+        case is HandleReleased: next.holder = nil
+        default: break
+        }
+        return next
+    }
+
+    public func decide(_ command: Command) throws(RuleViolation) -> [any DomainEvent] {
+        switch command {
+        case .claim(let kind, let id, let parent, let display):
+            if let holder, holder.id != id {
+                throw RuleViolation(
+                    rule: 7, field: "name", "a \(holder.kind.rawValue) named \"\(display)\" exists already in this consultancy")
+            }
+            return holder == nil ? [HandleClaimed(kind: kind, id: id, parent: parent)] : []
+        case .release:
+            return holder == nil ? [] : [HandleReleased()]
+        }
+    }
+}
+
+// MARK: - Organisations
+
+public struct OrganisationState: Decider, Sendable {
+    public private(set) var registered: OrganisationRegistered?
+    public private(set) var name: String?
+    public private(set) var handle: String?
+
+    public init() {}
+
+    public enum Command: Sendable {
+        case register(id: UUID, name: String, sector: String?, website: String?)
+        case rename(name: String)
+    }
+
+    public func evolve(_ event: any DomainEvent) -> OrganisationState {
+        var next = self
+        switch event {
+        case let e as OrganisationRegistered:
+            next.registered = e
+            next.name = e.name
+            next.handle = e.handle
+        case let e as OrganisationRenamed:
+            next.name = e.name
+            next.handle = e.handle
+        default: break
+        }
+        return next
+    }
+
+    public func decide(_ command: Command) throws(RuleViolation) -> [any DomainEvent] {
+        switch command {
+        case .register(let id, let name, let sector, let website):
+            guard registered == nil else { throw RuleViolation(rule: 0, field: "organisation", "is registered already") }
+            let name = try Text.check(name, field: "name")
+            let handle = Handle.slug(name)
+            guard !handle.isEmpty else {
+                throw RuleViolation(rule: 0, field: "name", "needs at least one letter or digit to make a handle from")
+            }
+            return [
+                OrganisationRegistered(
+                    organisation: id, handle: handle, name: name, sector: try Text.checkIfPresent(sector, field: "--sector"),
+                    website: try Text.checkIfPresent(website, field: "--website"))
+            ]
+        case .rename(let name):
+            guard registered != nil else { throw RuleViolation(rule: 0, field: "organisation", "does not exist") }
+            let name = try Text.check(name, field: "name")
+            let handle = Handle.slug(name)
+            guard !handle.isEmpty else {
+                throw RuleViolation(rule: 0, field: "name", "needs at least one letter or digit to make a handle from")
+            }
+            guard name != self.name else { return [] }
+            return [OrganisationRenamed(name: name, handle: handle)]
+        }
+    }
+}
+
+// MARK: - People
+
+public struct PersonState: Decider, Sendable {
+    public private(set) var added: PersonAdded?
+    public private(set) var organisation: UUID?
+    public private(set) var hasLeft = false
+    public private(set) var introductionAsked = false
+
+    public init() {}
+
+    public var facts: PersonFacts? {
+        added.map { PersonFacts(id: $0.person, organisation: organisation, hasLeft: hasLeft) }
+    }
+
+    public enum Command: Sendable {
+        case add(id: UUID, organisation: UUID?, title: String?, level: Level?)
+        case move(to: UUID)
+        case leave
+        case askIntroduction(note: String?)
+        case answerIntroduction(IntroductionOutcome)
+    }
+
+    public func evolve(_ event: any DomainEvent) -> PersonState {
+        var next = self
+        switch event {
+        case let e as PersonAdded:
+            next.added = e
+            next.organisation = e.organisation
+        case let e as PersonMovedOrganisation:
+            next.organisation = e.to
+            next.hasLeft = false
+        case is PersonLeftOrganisation:
+            next.hasLeft = true
+        case is IntroductionRequested:
+            next.introductionAsked = true
+        case is IntroductionAnswered:
+            next.introductionAsked = false
+        default: break
+        }
+        return next
+    }
+
+    public func decide(_ command: Command) throws(RuleViolation) -> [any DomainEvent] {
+        if case .add(let id, let organisation, let title, let level) = command {
+            guard added == nil else { throw RuleViolation(rule: 0, field: "person", "exists already") }
+            return [
+                PersonAdded(person: id, organisation: organisation, title: try Text.checkIfPresent(title, field: "--title"), level: level)
+            ]
+        }
+        guard let added else { throw RuleViolation(rule: 0, field: "person", "does not exist") }
+        switch command {
+        case .add: return []
+        case .move(let to):
+            guard to != organisation || hasLeft else {
+                throw RuleViolation(rule: 0, field: "--to", "the person is at that organisation already")
+            }
+            return [PersonMovedOrganisation(from: organisation, to: to)]
+        case .leave:
+            guard let organisation, !hasLeft else {
+                throw RuleViolation(rule: 0, field: "person", "is not at an organisation to leave")
+            }
+            return [PersonLeftOrganisation(organisation: organisation)]
+        case .askIntroduction(let note):
+            return [
+                IntroductionRequested(
+                    person: added.person, note: try Text.checkIfPresent(note, field: "--note", limit: 2000, multiline: true))
+            ]
+        case .answerIntroduction(let outcome):
+            guard introductionAsked else {
+                throw RuleViolation(rule: 0, field: "introduction", "was not asked for: ask first with `consult introduction ask`")
+            }
+            return [IntroductionAnswered(person: added.person, outcome: outcome)]
+        }
+    }
+}

@@ -1,0 +1,323 @@
+import Foundation
+
+/// A piece of work for a client, from its start to the handover and close.
+///
+/// Phases: *planning* when started; *active* with its first objective (rule 1); *paused* and
+/// back; *closed*. Objectives, measurements, champions, channels and the handover all live in
+/// the engagement's stream, so one version check covers every rule that spans them.
+public struct EngagementState: Decider, Sendable {
+    public enum Phase: String, Sendable, Codable {
+        case planning, active, paused, closed
+    }
+
+    public struct Objective: Sendable, Equatable {
+        public enum Status: String, Sendable { case open, achieved, dropped }
+        public let set: ObjectiveSet
+        public var target: Double
+        public var due: Day
+        public var status: Status = .open
+        public var measurements: [UUID: Double] = [:]
+        public var latest: Double?
+    }
+
+    public struct Handover: Sendable, Equatable {
+        public var planned: HandoverPlanned
+        public var items: [UUID: ItemStatus] = [:]
+        public var completed = false
+        public enum ItemStatus: Sendable, Equatable { case open, completed, waived }
+        public var openItems: Int { items.values.filter { $0 == .open }.count }
+    }
+
+    public private(set) var started: EngagementStarted?
+    public private(set) var phase: Phase = .planning
+    public private(set) var objectives: [UUID: Objective] = [:]
+    public private(set) var sponsor: UUID?
+    public private(set) var champions: Set<UUID> = []
+    public private(set) var channels: Set<Channel> = []
+    public private(set) var handover: Handover?
+    public private(set) var closedAs: CloseOutcome?
+
+    public init() {}
+
+    public enum Command: Sendable {
+        case start(
+            id: UUID, handle: String, organisation: UUID, lead: UUID?, title: String, kind: EngagementKind, fee: Money?,
+            budgetHours: Double?, hoursPerMonth: Double?, plannedHandover: Day?)
+        case statePurpose(String)
+        case appointSponsor(PersonFacts)
+        case nominateChampion(PersonFacts, level: Level)
+        case standDownChampion(PersonFacts, reason: String)
+        case adoptChannel(Channel, handle: String?, serves: [UUID])
+        case retireChannel(Channel, reason: String)
+        case holdSession(attendees: [PersonFacts], topics: [String], minutes: Int)
+        case logWork(hours: Double, activity: String, billable: Bool)
+        case setObjective(
+            id: UUID, handle: String, businessArea: String, statement: String, metric: String, unit: String?, direction: Direction,
+            baseline: Double, target: Double, due: Day)
+        case recordMeasurement(objective: UUID, measurement: UUID, value: Double, source: String?, note: String?)
+        case correctMeasurement(objective: UUID, corrects: UUID, value: Double, reason: String)
+        case reviseTarget(objective: UUID, to: Double, due: Day?, reason: String)
+        case achieveObjective(UUID)
+        case dropObjective(UUID, reason: String)
+        case planHandover(on: Day, owners: [PersonFacts], sponsor: PersonFacts?)
+        case addHandoverItem(id: UUID, handle: String, category: String, text: String)
+        case completeHandoverItem(UUID)
+        case waiveHandoverItem(UUID, reason: String)
+        case transferAccountControl(Channel, to: PersonFacts)
+        case completeHandover(signedOffBy: PersonFacts)
+        case checkFollowUp(daysAfter: Int, accountActive: Bool, postsPerWeek: Double?, note: String?)
+        case pause(reason: String)
+        case resume
+        case close(CloseOutcome, reason: String?)
+    }
+
+    public func evolve(_ event: any DomainEvent) -> EngagementState {
+        var next = self
+        switch event {
+        case let e as EngagementStarted: next.started = e
+        case let e as SponsorAppointed: next.sponsor = e.person
+        case let e as ChampionNominated: next.champions.insert(e.person)
+        case let e as ChampionStoodDown: next.champions.remove(e.person)
+        case let e as ChannelAdopted: next.channels.insert(e.channel)
+        case let e as ChannelRetired: next.channels.remove(e.channel)
+        case let e as ObjectiveSet:
+            next.objectives[e.objective] = Objective(set: e, target: e.target, due: e.due)
+            if next.phase == .planning { next.phase = .active }
+        case let e as MeasurementRecorded:
+            next.objectives[e.objective]?.measurements[e.measurement] = e.value
+            next.objectives[e.objective]?.latest = e.value
+        case let e as MeasurementCorrected:
+            next.objectives[e.objective]?.measurements[e.corrects] = e.value
+            next.objectives[e.objective]?.latest = e.value
+        case let e as TargetRevised:
+            next.objectives[e.objective]?.target = e.to
+            if let due = e.due { next.objectives[e.objective]?.due = due }
+        case let e as ObjectiveAchieved: next.objectives[e.objective]?.status = .achieved
+        case let e as ObjectiveDropped: next.objectives[e.objective]?.status = .dropped
+        case let e as HandoverPlanned:
+            next.handover = Handover(planned: e, items: next.handover?.items ?? [:])
+        case let e as HandoverItemAdded: next.handover?.items[e.item] = .open
+        case let e as HandoverItemCompleted: next.handover?.items[e.item] = .completed
+        case let e as HandoverItemWaived: next.handover?.items[e.item] = .waived
+        case is HandoverCompleted: next.handover?.completed = true
+        case is EngagementPaused: next.phase = .paused
+        case is EngagementResumed: next.phase = next.objectives.isEmpty ? .planning : .active
+        case let e as EngagementClosed:
+            next.phase = .closed
+            next.closedAs = e.outcome
+        default: break
+        }
+        return next
+    }
+
+    public func decide(_ command: Command) throws(RuleViolation) -> [any DomainEvent] {
+        if case .start(
+            let id, let handle, let organisation, let lead, let title, let kind, let fee, let budget, let monthly, let handover) =
+            command
+        {
+            guard started == nil else { throw RuleViolation(rule: 0, field: "engagement", "exists already") }
+            for (value, field) in [(budget, "--budget-hours"), (monthly, "--hours-per-month")] {
+                if let value, !(value > 0 && value < 100_000) {
+                    throw RuleViolation(rule: 0, field: field, "must be a positive number of hours")
+                }
+            }
+            return [
+                EngagementStarted(
+                    engagement: id, handle: handle, organisation: organisation, lead: lead, title: try Text.check(title, field: "--title"),
+                    kind: kind, fee: fee, budgetHours: budget, hoursPerMonth: monthly, plannedHandover: handover)
+            ]
+        }
+        guard let started else { throw RuleViolation(rule: 0, field: "engagement", "does not exist") }
+        guard phase != .closed else {
+            throw RuleViolation(rule: 2, field: "engagement", "is closed (\(closedAs?.rawValue ?? "")): nothing more can be recorded on it")
+        }
+        let organisation = started.organisation
+
+        /// Rule 3: people the work is handed to must be of the client organisation.
+        func ofClient(_ person: PersonFacts, _ field: String) throws(RuleViolation) -> UUID {
+            guard person.organisation == organisation, !person.hasLeft else {
+                throw RuleViolation(rule: 3, field: field, "must be a person of the client organisation")
+            }
+            return person.id
+        }
+
+        func openObjective(_ id: UUID) throws(RuleViolation) -> Objective {
+            guard let objective = objectives[id] else {
+                throw RuleViolation(rule: 2, field: "objective", "is not an objective of this engagement")
+            }
+            guard objective.status == .open else {
+                throw RuleViolation(
+                    rule: 2, field: "objective", "is \(objective.status.rawValue): measurements and revisions need an open objective")
+            }
+            return objective
+        }
+
+        switch command {
+        case .start: return []
+        case .statePurpose(let purpose):
+            return [PurposeStated(purpose: try Text.check(purpose, field: "purpose", limit: 2000, multiline: true))]
+        case .appointSponsor(let person):
+            let id = try ofClient(person, "sponsor")
+            return sponsor == id ? [] : [SponsorAppointed(person: id)]
+        case .nominateChampion(let person, let level):
+            let id = try ofClient(person, "champion")
+            return champions.contains(id) ? [] : [ChampionNominated(person: id, level: level)]
+        case .standDownChampion(let person, let reason):
+            guard champions.contains(person.id) else {
+                throw RuleViolation(rule: 0, field: "champion", "is not a champion of this engagement")
+            }
+            return [ChampionStoodDown(person: person.id, reason: try Text.check(reason, field: "--reason"))]
+        case .adoptChannel(let channel, let handle, let serves):
+            for objective in serves where objectives[objective] == nil {
+                throw RuleViolation(rule: 0, field: "--serves", "\(objective) is not an objective of this engagement")
+            }
+            guard !channels.contains(channel) else {
+                throw RuleViolation(rule: 0, field: "channel", "\(channel.rawValue) is adopted already")
+            }
+            return [ChannelAdopted(channel: channel, handle: try Text.checkIfPresent(handle, field: "--handle"), servesObjectives: serves)]
+        case .retireChannel(let channel, let reason):
+            guard channels.contains(channel) else { throw RuleViolation(rule: 0, field: "channel", "\(channel.rawValue) is not in use") }
+            return [ChannelRetired(channel: channel, reason: try Text.check(reason, field: "--reason"))]
+        case .holdSession(let attendees, let topics, let minutes):
+            guard (1...1440).contains(minutes) else { throw RuleViolation(rule: 0, field: "--minutes", "must be 1 to 1440") }
+            let topics = try topics.map { (topic) throws(RuleViolation) in try Text.check(topic, field: "--topic") }
+            guard !topics.isEmpty else { throw RuleViolation(rule: 0, field: "--topic", "name at least one topic") }
+            return [CoachingSessionHeld(attendees: attendees.map(\.id), topics: topics, minutes: minutes)]
+        case .logWork(let hours, let activity, let billable):
+            guard hours > 0, hours <= 24 else { throw RuleViolation(rule: 0, field: "--hours", "must be more than 0 and at most 24") }
+            return [WorkLogged(hours: hours, activity: try Text.check(activity, field: "activity"), billable: billable)]
+        case .setObjective(
+            let id, let handle, let area, let statement, let metric, let unit, let direction, let baseline, let target, let due):
+            // Rule 1: an objective has a metric, a baseline and a target, and going active needs one.
+            guard baseline.isFinite, target.isFinite else {
+                throw RuleViolation(rule: 1, field: "--target", "baseline and target must be numbers")
+            }
+            guard baseline != target else {
+                throw RuleViolation(rule: 1, field: "--target", "the target must differ from the baseline, or there is nothing to achieve")
+            }
+            guard direction == (target > baseline ? .up : .down) else {
+                throw RuleViolation(
+                    rule: 8, field: "--target",
+                    "a metric that should go \(direction.rawValue) needs a target \(direction == .up ? "above" : "below") its baseline")
+            }
+            return [
+                ObjectiveSet(
+                    objective: id, handle: handle, businessArea: try Text.check(area, field: "--area"),
+                    statement: try Text.check(statement, field: "--statement", limit: 2000),
+                    metric: try Text.check(metric, field: "--metric"),
+                    unit: try Text.checkIfPresent(unit, field: "--unit"), direction: direction, baseline: baseline, target: target, due: due
+                )
+            ]
+        case .recordMeasurement(let objective, let measurement, let value, let source, let note):
+            _ = try openObjective(objective)
+            guard value.isFinite else { throw RuleViolation(rule: 2, field: "value", "must be a number") }
+            return [
+                MeasurementRecorded(
+                    objective: objective, measurement: measurement, value: value,
+                    source: try Text.checkIfPresent(source, field: "--source"),
+                    note: try Text.checkIfPresent(note, field: "--note", limit: 2000, multiline: true))
+            ]
+        case .correctMeasurement(let objective, let corrects, let value, let reason):
+            let found = try openObjective(objective)
+            guard found.measurements[corrects] != nil else {
+                throw RuleViolation(
+                    rule: 2, field: "--measurement", "a correction names a measurement of this objective, and \(corrects) is not one")
+            }
+            guard value.isFinite else { throw RuleViolation(rule: 2, field: "value", "must be a number") }
+            return [
+                MeasurementCorrected(
+                    objective: objective, corrects: corrects, value: value, reason: try Text.check(reason, field: "--reason"))
+            ]
+        case .reviseTarget(let objective, let to, let due, let reason):
+            let found = try openObjective(objective)
+            let reason = try Text.check(reason, field: "--reason")
+            guard to.isFinite, to != found.set.baseline else {
+                throw RuleViolation(rule: 2, field: "--to", "the target must differ from the baseline")
+            }
+            return [TargetRevised(objective: objective, from: found.target, to: to, due: due, reason: reason)]
+        case .achieveObjective(let objective):
+            _ = try openObjective(objective)
+            return [ObjectiveAchieved(objective: objective)]
+        case .dropObjective(let objective, let reason):
+            _ = try openObjective(objective)
+            return [ObjectiveDropped(objective: objective, reason: try Text.check(reason, field: "--reason"))]
+        case .planHandover(let on, let owners, let sponsor):
+            guard phase == .active else {
+                throw RuleViolation(
+                    rule: 1, field: "engagement",
+                    "is \(phase.rawValue): only an active engagement (one with an objective) can plan its handover")
+            }
+            guard !owners.isEmpty else { throw RuleViolation(rule: 3, field: "--to", "a handover names at least one receiving owner") }
+            guard let sponsor else { throw RuleViolation(rule: 3, field: "--sponsor", "a handover names the client's sponsor") }
+            let ownerIDs = try owners.map { (owner) throws(RuleViolation) in try ofClient(owner, "--to") }
+            guard handover?.completed != true else { throw RuleViolation(rule: 3, field: "handover", "is completed already") }
+            return [HandoverPlanned(on: on, receivingOwners: ownerIDs, sponsor: try ofClient(sponsor, "--sponsor"))]
+        case .addHandoverItem(let id, let handle, let category, let text):
+            guard handover != nil else { throw RuleViolation(rule: 3, field: "handover", "is not planned: plan it first") }
+            guard handover?.completed != true else { throw RuleViolation(rule: 3, field: "handover", "is completed already") }
+            return [
+                HandoverItemAdded(
+                    item: id, handle: handle, category: try Text.check(category, field: "--category"),
+                    text: try Text.check(text, field: "text", limit: 500))
+            ]
+        case .completeHandoverItem(let item):
+            try openItem(item)
+            return [HandoverItemCompleted(item: item)]
+        case .waiveHandoverItem(let item, let reason):
+            try openItem(item)
+            return [HandoverItemWaived(item: item, reason: try Text.check(reason, field: "--reason"))]
+        case .transferAccountControl(let channel, let to):
+            guard handover != nil else { throw RuleViolation(rule: 3, field: "handover", "is not planned: plan it first") }
+            guard channels.contains(channel) else {
+                throw RuleViolation(rule: 0, field: "channel", "\(channel.rawValue) is not a channel of this engagement")
+            }
+            return [AccountControlTransferred(channel: channel, to: try ofClient(to, "--to"))]
+        case .completeHandover(let signedOffBy):
+            guard let handover else { throw RuleViolation(rule: 3, field: "handover", "is not planned: plan it first") }
+            guard !handover.completed else { throw RuleViolation(rule: 3, field: "handover", "is completed already") }
+            guard handover.openItems == 0 else {
+                throw RuleViolation(
+                    rule: 3, field: "checklist",
+                    "\(handover.openItems) item\(handover.openItems == 1 ? " is" : "s are") neither completed nor waived")
+            }
+            return [HandoverCompleted(signedOffBy: try ofClient(signedOffBy, "--signed-off-by"))]
+        case .checkFollowUp(let days, let active, let posts, let note):
+            guard handover?.completed == true else {
+                throw RuleViolation(rule: 4, field: "handover", "a follow-up check comes after a completed handover")
+            }
+            guard days > 0 else { throw RuleViolation(rule: 0, field: "--days", "must be a positive number of days") }
+            if let posts, !(posts >= 0 && posts.isFinite) { throw RuleViolation(rule: 0, field: "--posts-per-week", "cannot be negative") }
+            return [
+                FollowUpChecked(
+                    daysAfter: days, accountActive: active, postsPerWeek: posts,
+                    note: try Text.checkIfPresent(note, field: "--note", limit: 2000, multiline: true))
+            ]
+        case .pause(let reason):
+            guard phase == .active else {
+                throw RuleViolation(rule: 1, field: "engagement", "is \(phase.rawValue): only an active engagement can pause")
+            }
+            return [EngagementPaused(reason: try Text.check(reason, field: "--reason"))]
+        case .resume:
+            guard phase == .paused else { throw RuleViolation(rule: 0, field: "engagement", "is \(phase.rawValue), not paused") }
+            return [EngagementResumed()]
+        case .close(let outcome, let reason):
+            if outcome == .handedOver {
+                guard handover?.completed == true else {
+                    throw RuleViolation(rule: 4, field: "--outcome", "an engagement closes as handed-over only after a completed handover")
+                }
+                return [EngagementClosed(outcome: outcome, reason: try Text.checkIfPresent(reason, field: "--reason"))]
+            }
+            guard let reason else {
+                throw RuleViolation(rule: 4, field: "--reason", "closing as \(outcome.rawValue) needs a reason")
+            }
+            return [EngagementClosed(outcome: outcome, reason: try Text.check(reason, field: "--reason"))]
+        }
+    }
+
+    private func openItem(_ item: UUID) throws(RuleViolation) {
+        guard let status = handover?.items[item] else { throw RuleViolation(rule: 3, field: "item", "is not on this handover's checklist") }
+        guard status == .open else {
+            throw RuleViolation(rule: 3, field: "item", "is \(status == .completed ? "completed" : "waived") already")
+        }
+    }
+}

@@ -1,0 +1,433 @@
+import Foundation
+
+/// An event of the domain: a fact in the past tense with a stable type name (never a Swift type
+/// name, which a refactor could change) and the schema version of its body's shape.
+public protocol DomainEvent: Codable, Sendable, Equatable {
+    static var typeName: String { get }
+    static var schemaVersion: Int { get }
+    /// One line for a timeline: "measured followers: 1,240".
+    var summary: String { get }
+}
+
+extension DomainEvent {
+    public static var typeName: String { String(describing: Self.self) }
+    public static var schemaVersion: Int { 1 }
+}
+
+// MARK: - Organisations (stream organisation-<id>)
+
+public struct OrganisationRegistered: DomainEvent {
+    public var organisation: UUID
+    public var handle: String
+    public var name: String
+    public var sector: String?
+    public var website: String?
+    public var summary: String { "registered organisation \(name)" + (sector.map { " (\($0))" } ?? "") }
+}
+
+public struct OrganisationRenamed: DomainEvent {
+    public var name: String
+    public var handle: String
+    public var summary: String { "renamed the organisation \(name)" }
+}
+
+// MARK: - Handles (stream handle-<kind>-<slug>): a name claimed by one entity of the tenant
+
+public struct HandleClaimed: DomainEvent {
+    public var kind: EntityKind
+    public var id: UUID
+    /// For an objective: the engagement it belongs to.
+    public var parent: UUID?
+    public var summary: String { "claimed the handle of a \(kind.rawValue)" }
+}
+
+public struct HandleReleased: DomainEvent {
+    public var summary: String { "released a handle" }
+}
+
+public enum EntityKind: String, Codable, Sendable, CaseIterable {
+    case organisation, person, lead, engagement, objective
+}
+
+// MARK: - People (stream person-<id>); names, e-mails and phones live in person details
+
+public enum Level: String, Codable, Sendable, CaseIterable {
+    case frontline, manager, executive
+}
+
+public struct PersonAdded: DomainEvent {
+    public var person: UUID
+    public var organisation: UUID?
+    public var title: String?
+    public var level: Level?
+    public var summary: String { "added a person" + (title.map { " (\($0))" } ?? "") }
+}
+
+public struct PersonMovedOrganisation: DomainEvent {
+    public var from: UUID?
+    public var to: UUID
+    public var summary: String { "moved to another organisation" }
+}
+
+public struct PersonLeftOrganisation: DomainEvent {
+    public var organisation: UUID
+    public var summary: String { "left the organisation" }
+}
+
+public struct IntroductionRequested: DomainEvent {
+    public var person: UUID
+    public var note: String?
+    public var summary: String { "asked for an introduction" }
+}
+
+public enum IntroductionOutcome: String, Codable, Sendable, CaseIterable {
+    case promised, declined
+    case noReply = "no-reply"
+}
+
+public struct IntroductionAnswered: DomainEvent {
+    public var person: UUID
+    public var outcome: IntroductionOutcome
+    public var summary: String { "answered the introduction request: \(outcome.rawValue)" }
+}
+
+// MARK: - Leads (stream lead-<id>)
+
+public enum LeadSource: String, Codable, Sendable, CaseIterable {
+    case referral, `repeat`, inbound, talk, content, outbound
+}
+
+public enum Stage: String, Codable, Sendable, CaseIterable, Comparable {
+    case new, contacted, qualified, proposal, won, lost
+
+    /// The open stages, in the order a lead moves through them.
+    public static let open: [Stage] = [.new, .contacted, .qualified, .proposal]
+    public var isOpen: Bool { Stage.open.contains(self) }
+    var rank: Int { Stage.allCases.firstIndex(of: self)! }
+    public static func < (a: Stage, b: Stage) -> Bool { a.rank < b.rank }
+}
+
+public enum BudgetSource: String, Codable, Sendable, CaseIterable {
+    case existingSpend = "existing-spend"
+    case newBudget = "new-budget"
+    case unknown
+}
+
+public enum DisqualifyReason: String, Codable, Sendable, CaseIterable {
+    case noBusinessObjective = "no-business-objective"
+    case noSponsor = "no-sponsor"
+    case noBudget = "no-budget"
+    case notAFit = "not-a-fit"
+    case timing
+}
+
+public struct LeadCaptured: DomainEvent {
+    public var lead: UUID
+    public var handle: String
+    public var organisation: UUID
+    public var source: LeadSource
+    public var value: Money?
+    public var expectedClose: Day?
+    public var need: String?
+    public var summary: String { "captured a lead (\(source.rawValue))" + (value.map { ", \($0)" } ?? "") }
+}
+
+public struct ReferralReceived: DomainEvent {
+    public var referrer: UUID
+    public var via: UUID?
+    public var warmth: String?
+    public var summary: String { "received a referral" }
+}
+
+public struct LeadStageChanged: DomainEvent {
+    public var from: Stage
+    public var to: Stage
+    public var probability: Int?
+    public var summary: String { "moved the lead from \(from.rawValue) to \(to.rawValue)" + (probability.map { " (\($0)%)" } ?? "") }
+}
+
+public struct LeadQualified: DomainEvent {
+    public var statedObjectives: [String]
+    public var budgetSource: BudgetSource
+    public var sponsor: UUID?
+    public var summary: String { "qualified the lead: \(statedObjectives.joined(separator: "; "))" }
+}
+
+public struct LeadDisqualified: DomainEvent {
+    public var reason: DisqualifyReason
+    public var note: String?
+    public var summary: String { "disqualified the lead: \(reason.rawValue)" }
+}
+
+public struct ProposalSent: DomainEvent {
+    public var value: Money
+    public var validUntil: Day?
+    public var summary: String { "sent a proposal of \(value)" }
+}
+
+public struct LeadValueRevised: DomainEvent {
+    public var from: Money?
+    public var to: Money
+    public var summary: String { "revised the lead's value to \(to)" }
+}
+
+public struct ExpectedCloseMoved: DomainEvent {
+    public var from: Day?
+    public var to: Day
+    public var summary: String { "moved the expected close to \(to)" }
+}
+
+public struct LeadWon: DomainEvent {
+    public var engagement: UUID
+    public var summary: String { "won the lead" }
+}
+
+public struct LeadLost: DomainEvent {
+    public var reason: String
+    public var note: String?
+    public var summary: String { "lost the lead: \(reason)" }
+}
+
+public struct LeadReopened: DomainEvent {
+    public var summary: String { "reopened the lead" }
+}
+
+public struct ReferrerThanked: DomainEvent {
+    public var referrer: UUID
+    public var on: Day
+    public var summary: String { "thanked the referrer" }
+}
+
+// MARK: - Engagements (stream engagement-<id>)
+
+public enum EngagementKind: String, Codable, Sendable, CaseIterable {
+    case launch, coaching, strategy, audit, retainer
+}
+
+public enum Channel: String, Codable, Sendable, CaseIterable {
+    case twitter, facebook, blog, video, podcast, linkedin, instagram, other
+}
+
+public enum Direction: String, Codable, Sendable, CaseIterable {
+    case up, down
+}
+
+public enum CloseOutcome: String, Codable, Sendable, CaseIterable {
+    case handedOver = "handed-over"
+    case completed, terminated
+    case lostInterest = "lost-interest"
+}
+
+public struct EngagementStarted: DomainEvent {
+    public var engagement: UUID
+    public var handle: String
+    public var organisation: UUID
+    public var lead: UUID?
+    public var title: String
+    public var kind: EngagementKind
+    public var fee: Money?
+    public var budgetHours: Double?
+    public var hoursPerMonth: Double?
+    public var plannedHandover: Day?
+    public var summary: String { "started the engagement \"\(title)\" (\(kind.rawValue))" }
+}
+
+public struct PurposeStated: DomainEvent {
+    public var purpose: String
+    public var summary: String { "stated the purpose: \(purpose)" }
+}
+
+public struct SponsorAppointed: DomainEvent {
+    public var person: UUID
+    public var summary: String { "appointed the sponsor" }
+}
+
+public struct ChampionNominated: DomainEvent {
+    public var person: UUID
+    public var level: Level
+    public var summary: String { "nominated a champion (\(level.rawValue))" }
+}
+
+public struct ChampionStoodDown: DomainEvent {
+    public var person: UUID
+    public var reason: String
+    public var summary: String { "a champion stood down: \(reason)" }
+}
+
+public struct ChannelAdopted: DomainEvent {
+    public var channel: Channel
+    public var handle: String?
+    public var servesObjectives: [UUID]
+    public var summary: String { "adopted \(channel.rawValue)" + (handle.map { " (\($0))" } ?? "") }
+}
+
+public struct ChannelRetired: DomainEvent {
+    public var channel: Channel
+    public var reason: String
+    public var summary: String { "retired \(channel.rawValue): \(reason)" }
+}
+
+public struct CoachingSessionHeld: DomainEvent {
+    public var attendees: [UUID]
+    public var topics: [String]
+    public var minutes: Int
+    public var summary: String { "held a \(minutes)-minute coaching session: \(topics.joined(separator: ", "))" }
+}
+
+public struct WorkLogged: DomainEvent {
+    public var hours: Double
+    public var activity: String
+    public var billable: Bool
+    public var summary: String { "logged \(hours.formatted()) h: \(activity)" + (billable ? "" : " (not billable)") }
+}
+
+public struct ObjectiveSet: DomainEvent {
+    public var objective: UUID
+    public var handle: String
+    public var businessArea: String
+    public var statement: String
+    public var metric: String
+    public var unit: String?
+    public var direction: Direction
+    public var baseline: Double
+    public var target: Double
+    public var due: Day
+    public var summary: String { "set the objective \(handle): \(metric) from \(baseline.formatted()) to \(target.formatted()) by \(due)" }
+}
+
+public struct MeasurementRecorded: DomainEvent {
+    public var objective: UUID
+    public var measurement: UUID
+    public var value: Double
+    public var source: String?
+    public var note: String?
+    public var summary: String { "measured \(value.formatted())" + (source.map { " (\($0))" } ?? "") }
+}
+
+public struct MeasurementCorrected: DomainEvent {
+    public var objective: UUID
+    public var corrects: UUID
+    public var value: Double
+    public var reason: String
+    public var summary: String { "corrected a measurement to \(value.formatted()): \(reason)" }
+}
+
+public struct TargetRevised: DomainEvent {
+    public var objective: UUID
+    public var from: Double
+    public var to: Double
+    public var due: Day?
+    public var reason: String
+    public var summary: String { "revised a target from \(from.formatted()) to \(to.formatted()): \(reason)" }
+}
+
+public struct ObjectiveAchieved: DomainEvent {
+    public var objective: UUID
+    public var summary: String { "achieved an objective" }
+}
+
+public struct ObjectiveDropped: DomainEvent {
+    public var objective: UUID
+    public var reason: String
+    public var summary: String { "dropped an objective: \(reason)" }
+}
+
+public struct HandoverPlanned: DomainEvent {
+    public var on: Day
+    public var receivingOwners: [UUID]
+    public var sponsor: UUID
+    public var summary: String { "planned the handover for \(on)" }
+}
+
+public struct HandoverItemAdded: DomainEvent {
+    public var item: UUID
+    public var handle: String
+    public var category: String
+    public var text: String
+    public var summary: String { "added checklist item \(handle): \(text)" }
+}
+
+public struct HandoverItemCompleted: DomainEvent {
+    public var item: UUID
+    public var summary: String { "completed a checklist item" }
+}
+
+public struct HandoverItemWaived: DomainEvent {
+    public var item: UUID
+    public var reason: String
+    public var summary: String { "waived a checklist item: \(reason)" }
+}
+
+public struct AccountControlTransferred: DomainEvent {
+    public var channel: Channel
+    public var to: UUID
+    public var summary: String { "transferred control of \(channel.rawValue)" }
+}
+
+public struct HandoverCompleted: DomainEvent {
+    public var signedOffBy: UUID
+    public var summary: String { "completed the handover" }
+}
+
+public struct FollowUpChecked: DomainEvent {
+    public var daysAfter: Int
+    public var accountActive: Bool
+    public var postsPerWeek: Double?
+    public var note: String?
+    public var summary: String {
+        "checked \(daysAfter) days after the handover: " + (accountActive ? "active" : "inactive")
+            + (postsPerWeek.map { ", \($0.formatted()) posts a week" } ?? "")
+    }
+}
+
+public struct EngagementPaused: DomainEvent {
+    public var reason: String
+    public var summary: String { "paused the engagement: \(reason)" }
+}
+
+public struct EngagementResumed: DomainEvent {
+    public var summary: String { "resumed the engagement" }
+}
+
+public struct EngagementClosed: DomainEvent {
+    public var outcome: CloseOutcome
+    public var reason: String?
+    public var summary: String { "closed the engagement: \(outcome.rawValue)" + (reason.map { " (\($0))" } ?? "") }
+}
+
+// MARK: - The registry of types
+
+/// Every event type by its stored name, for decoding what the log holds.
+public enum EventTypes {
+    public static let all: [any DomainEvent.Type] = [
+        OrganisationRegistered.self, OrganisationRenamed.self, HandleClaimed.self, HandleReleased.self,
+        PersonAdded.self, PersonMovedOrganisation.self, PersonLeftOrganisation.self, IntroductionRequested.self,
+        IntroductionAnswered.self, LeadCaptured.self, ReferralReceived.self, LeadStageChanged.self, LeadQualified.self,
+        LeadDisqualified.self, ProposalSent.self, LeadValueRevised.self, ExpectedCloseMoved.self, LeadWon.self, LeadLost.self,
+        LeadReopened.self, ReferrerThanked.self, EngagementStarted.self, PurposeStated.self, SponsorAppointed.self,
+        ChampionNominated.self, ChampionStoodDown.self, ChannelAdopted.self, ChannelRetired.self, CoachingSessionHeld.self,
+        WorkLogged.self, ObjectiveSet.self, MeasurementRecorded.self, MeasurementCorrected.self, TargetRevised.self,
+        ObjectiveAchieved.self, ObjectiveDropped.self, HandoverPlanned.self, HandoverItemAdded.self, HandoverItemCompleted.self,
+        HandoverItemWaived.self, AccountControlTransferred.self, HandoverCompleted.self, FollowUpChecked.self,
+        EngagementPaused.self, EngagementResumed.self, EngagementClosed.self,
+    ]
+
+    static let byName: [String: any DomainEvent.Type] = Dictionary(uniqueKeysWithValues: all.map { ($0.typeName, $0) })
+
+    public static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    /// Encodes an event's body.
+    public static func encode(_ event: any DomainEvent) throws -> Data {
+        try encoder.encode(event)
+    }
+
+    /// Decodes a stored body by its type name; nil for a type this version does not know.
+    public static func decode(type: String, data: Data) throws -> (any DomainEvent)? {
+        guard let eventType = byName[type] else { return nil }
+        return try JSONDecoder().decode(eventType, from: data)
+    }
+}

@@ -1,0 +1,222 @@
+import Foundation
+
+/// A rule of the domain that a command would break: which rule (DOMAIN.md numbers them), the
+/// field it concerns, and why, in the consultant's words.
+public struct RuleViolation: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The rule's number in DOMAIN.md ("Rules"), or 0 for a plain input error.
+    public let rule: Int
+    /// The field or option at fault (`--value`, `objective`, …), when there is one.
+    public let field: String?
+    public let message: String
+
+    public init(rule: Int, field: String? = nil, _ message: String) {
+        self.rule = rule
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String {
+        (field.map { "\($0): " } ?? "") + message + (rule > 0 ? " (rule \(rule))" : "")
+    }
+}
+
+/// Money as an integer number of minor units (pence, cents) and an ISO 4217 currency: no
+/// floating point ever touches it (rule 7).
+public struct Money: Codable, Hashable, Sendable, CustomStringConvertible {
+    public let minorUnits: Int64
+    public let currency: String
+
+    public init(minorUnits: Int64, currency: String) throws(RuleViolation) {
+        guard currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
+            throw RuleViolation(rule: 7, field: "currency", "\"\(currency)\" is not a currency code such as GBP, EUR or USD")
+        }
+        guard minorUnits >= 0 else {
+            throw RuleViolation(rule: 7, field: "value", "money cannot be negative")
+        }
+        self.minorUnits = minorUnits
+        self.currency = currency
+    }
+
+    /// Currencies without minor units; every other has two decimals.
+    static let wholeUnitCurrencies: Set<String> = ["JPY", "KRW", "ISK", "CLP", "VND", "XOF", "XAF", "HUF"]
+
+    public var decimals: Int { Self.wholeUnitCurrencies.contains(currency) ? 0 : 2 }
+
+    /// Reads `4000 GBP`, `4000.50 GBP`, `GBP 4000`, `4,000 GBP` (a currency is required).
+    public static func parse(_ text: String, field: String = "--value") throws(RuleViolation) -> Money {
+        let parts = text.split(whereSeparator: { $0 == " " }).map(String.init)
+        guard parts.count == 2 else {
+            throw RuleViolation(rule: 7, field: field, "\"\(text)\" is not an amount with a currency, such as \"4000 GBP\"")
+        }
+        let (amount, currency) = parts[0].first!.isLetter ? (parts[1], parts[0].uppercased()) : (parts[0], parts[1].uppercased())
+        let cleaned = amount.replacingOccurrences(of: ",", with: "")
+        guard !cleaned.hasPrefix("-") else { throw RuleViolation(rule: 7, field: field, "money cannot be negative") }
+        let pieces = cleaned.split(separator: ".", omittingEmptySubsequences: false)
+        let decimals = wholeUnitCurrencies.contains(currency) ? 0 : 2
+        guard (1...2).contains(pieces.count), !pieces[0].isEmpty,
+            pieces.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            pieces.count == 1 || (pieces[1].count <= decimals && !pieces[1].isEmpty),
+            let whole = Int64(pieces[0])
+        else {
+            throw RuleViolation(rule: 7, field: field, "\"\(amount)\" is not an amount of \(currency) (at most \(decimals) decimals)")
+        }
+        var fraction: Int64 = 0
+        if pieces.count == 2 {
+            fraction = Int64(pieces[1].padding(toLength: decimals, withPad: "0", startingAt: 0)) ?? 0
+        }
+        let scale = Int64(decimals == 0 ? 1 : 100)
+        let (scaled, overflow) = whole.multipliedReportingOverflow(by: scale)
+        guard !overflow, scaled <= Int64.max - fraction else {
+            throw RuleViolation(rule: 7, field: field, "\"\(amount)\" is too large")
+        }
+        return try Money(minorUnits: scaled + fraction, currency: currency)
+    }
+
+    /// `4,000.50 GBP`
+    public var description: String {
+        let scale = decimals == 0 ? 1 : 100
+        let whole = Int(minorUnits) / scale
+        let grouped = whole.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_GB")))
+        if decimals == 0 { return "\(grouped) \(currency)" }
+        let cents = Int(minorUnits) % scale
+        return cents == 0 ? "\(grouped) \(currency)" : "\(grouped).\(String(format: "%02d", cents)) \(currency)"
+    }
+}
+
+/// A calendar day, `2026-11-23`: due dates, expected closes, handover dates.
+public struct Day: Codable, Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    public init(year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    public init(_ date: Date) {
+        let parts = Day.calendar.dateComponents([.year, .month, .day], from: date)
+        self.init(year: parts.year!, month: parts.month!, day: parts.day!)
+    }
+
+    static let calendar: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
+
+    /// Reads `YYYY-MM-DD`, checking the date exists.
+    public static func parse(_ text: String, field: String) throws(RuleViolation) -> Day {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), year >= 1900, year <= 2999
+        else {
+            throw RuleViolation(rule: 0, field: field, "\"\(text)\" is not a date: write it as YYYY-MM-DD")
+        }
+        let value = Day(year: year, month: month, day: day)
+        guard let date = Day.calendar.date(from: DateComponents(year: year, month: month, day: day)), Day(date) == value else {
+            throw RuleViolation(rule: 0, field: field, "\(text) is not a day of the calendar")
+        }
+        return value
+    }
+
+    /// Midnight UTC of this day.
+    public var date: Date {
+        Day.calendar.date(from: DateComponents(year: year, month: month, day: day))!
+    }
+
+    public func adding(days: Int) -> Day { Day(Day.calendar.date(byAdding: .day, value: days, to: date)!) }
+
+    public static func < (a: Day, b: Day) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
+
+    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        do {
+            self = try Day.parse(text, field: "day")
+        } catch {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+/// When a command runs and what it says happened when: rule 7 allows at most a day ahead.
+public struct Clock: Sendable {
+    public let now: Date
+    public init(now: Date = Date()) { self.now = now }
+
+    /// Checks a date given with `--at` or `--on`: not more than a day in the future.
+    public func check(happenedAt date: Date, field: String = "--at") throws(RuleViolation) {
+        guard date.timeIntervalSince(now) <= 86_400 else {
+            throw RuleViolation(rule: 7, field: field, "\(Day(date)) is more than a day in the future: record things that happened")
+        }
+    }
+}
+
+/// Text a consultant types: a name, a title, a note. Checked once, at the edge.
+public enum Text {
+    /// Trims it and refuses empty text, control characters (NUL, newlines in names) and text
+    /// longer than `limit` characters.
+    public static func check(_ text: String, field: String, limit: Int = 200, multiline: Bool = false) throws(RuleViolation) -> String {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !trimmed.isEmpty else { throw RuleViolation(rule: 0, field: field, "is empty") }
+        guard trimmed.count <= limit else {
+            throw RuleViolation(rule: 0, field: field, "is \(trimmed.count) characters long; the limit is \(limit)")
+        }
+        let forbidden = trimmed.unicodeScalars.first {
+            $0.properties.generalCategory == .control && !(multiline && ($0 == "\n" || $0 == "\t"))
+        }
+        if let forbidden {
+            let name =
+                forbidden == "\0"
+                ? "a NUL byte"
+                : forbidden == "\n" ? "a line break" : "a control character (U+\(String(forbidden.value, radix: 16, uppercase: true)))"
+            throw RuleViolation(rule: 0, field: field, "contains \(name)")
+        }
+        return trimmed
+    }
+
+    /// Checks optional text.
+    public static func checkIfPresent(_ text: String?, field: String, limit: Int = 200, multiline: Bool = false) throws(RuleViolation)
+        -> String?
+    {
+        guard let text else { return nil }
+        return try check(text, field: field, limit: limit, multiline: multiline)
+    }
+}
+
+/// A short handle from a name: lowercase ASCII letters, digits and hyphens (`Haringey Libraries`
+/// → `haringey-libraries`, `Zoë & Co.` → `zoe-co`). Names are unique in a tenant through their
+/// handle, so uniqueness ignores case, accents and punctuation (rule 7, a little stricter).
+public enum Handle {
+    public static func slug(_ name: String) -> String {
+        let folded = name.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: Locale(identifier: "en"))
+        var slug = ""
+        var pendingHyphen = false
+        for scalar in folded.unicodeScalars {
+            if scalar.isASCII, CharacterSet.alphanumerics.contains(scalar) {
+                if pendingHyphen, !slug.isEmpty { slug.append("-") }
+                slug.unicodeScalars.append(scalar)
+                pendingHyphen = false
+            } else {
+                pendingHyphen = true
+            }
+        }
+        return String(slug.lowercased().prefix(48)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+    }
+}
+
+/// Rule 8: how far an objective has come from its baseline towards its target, 0–100 %,
+/// whichever way the metric should move (complaint response time should go down).
+public func progress(baseline: Double, latest: Double, target: Double) -> Double {
+    guard target != baseline else { return latest == target ? 100 : 0 }
+    let share = (latest - baseline) / (target - baseline) * 100
+    return min(100, max(0, share))
+}
