@@ -60,7 +60,9 @@ public struct HandleState: Decider, Sendable {
         case .claim(let kind, let id, let parent, let display):
             if let holder, holder.id != id {
                 throw RuleViolation(
-                    rule: 7, field: "name", "a \(holder.kind.rawValue) named \"\(display)\" exists already in this consultancy")
+                    rule: 7, field: "name",
+                    "\(holder.kind == .organisation || holder.kind == .objective || holder.kind == .engagement ? "an" : "a") \(holder.kind.rawValue) named \"\(display)\" exists already in this consultancy"
+                )
             }
             return holder == nil ? [HandleClaimed(kind: kind, id: id, parent: parent)] : []
         case .release:

@@ -24,6 +24,8 @@ public struct EngagementState: Decider, Sendable {
         public var planned: HandoverPlanned
         public var items: [UUID: ItemStatus] = [:]
         public var completed = false
+        /// Checklist items by their handle (unique within the engagement).
+        public var itemHandles: [String: UUID] = [:]
         public enum ItemStatus: Sendable, Equatable { case open, completed, waived }
         public var openItems: Int { items.values.filter { $0 == .open }.count }
     }
@@ -36,6 +38,11 @@ public struct EngagementState: Decider, Sendable {
     public private(set) var channels: Set<Channel> = []
     public private(set) var handover: Handover?
     public private(set) var closedAs: CloseOutcome?
+
+    /// The objective with this handle, if it is one of this engagement's.
+    public func objective(handle: String) -> Objective? {
+        objectives.values.first { $0.set.handle == handle }
+    }
 
     public init() {}
 
@@ -95,8 +102,10 @@ public struct EngagementState: Decider, Sendable {
         case let e as ObjectiveAchieved: next.objectives[e.objective]?.status = .achieved
         case let e as ObjectiveDropped: next.objectives[e.objective]?.status = .dropped
         case let e as HandoverPlanned:
-            next.handover = Handover(planned: e, items: next.handover?.items ?? [:])
-        case let e as HandoverItemAdded: next.handover?.items[e.item] = .open
+            next.handover = Handover(planned: e, items: next.handover?.items ?? [:], itemHandles: next.handover?.itemHandles ?? [:])
+        case let e as HandoverItemAdded:
+            next.handover?.items[e.item] = .open
+            next.handover?.itemHandles[e.handle] = e.item
         case let e as HandoverItemCompleted: next.handover?.items[e.item] = .completed
         case let e as HandoverItemWaived: next.handover?.items[e.item] = .waived
         case is HandoverCompleted: next.handover?.completed = true
@@ -255,6 +264,9 @@ public struct EngagementState: Decider, Sendable {
         case .addHandoverItem(let id, let handle, let category, let text):
             guard handover != nil else { throw RuleViolation(rule: 3, field: "handover", "is not planned: plan it first") }
             guard handover?.completed != true else { throw RuleViolation(rule: 3, field: "handover", "is completed already") }
+            guard handover?.itemHandles[handle] == nil else {
+                throw RuleViolation(rule: 0, field: "--handle", "the checklist has an item \(handle) already")
+            }
             return [
                 HandoverItemAdded(
                     item: id, handle: handle, category: try Text.check(category, field: "--category"),

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BackOffice
 import EventStore
 import Foundation
 import Postgres
@@ -20,7 +21,10 @@ struct Consult: ParsableCommand {
             Exit codes: 0 success, 1 failure, 64 bad usage, 69 the database cannot be reached.
             """,
         version: version,
-        subcommands: [Doctor.self, Migrate.self, TenantCommand.self, MemberCommand.self]
+        subcommands: [
+            Doctor.self, Migrate.self, TenantCommand.self, MemberCommand.self, Org.self, Person.self, Lead.self, Referral.self,
+            Referrer.self, Introduction.self, Engagement.self, Objective.self, HandoverCommand.self, Log.self,
+        ]
     )
 
     /// Runs the command and turns every error into one line on stderr and an exit code.
@@ -34,6 +38,8 @@ struct Consult: ParsableCommand {
             report(CommandFailure(error))
         } catch let error as EventStoreError {
             report(CommandFailure(error.message, detail: error.underlying?.fullDescription))
+        } catch let error as RuleViolation {
+            report(CommandFailure(error.description, detail: "nothing was recorded"))
         } catch let error as PostgresTransactionError {
             report(CommandFailure("\(error)", exitCode: 69))
         } catch {
@@ -61,6 +67,12 @@ struct GlobalOptions: ParsableArguments {
 
     @Flag(name: .shortAndLong, help: "Print the full error detail when something fails.")
     var verbose = false
+
+    @Option(
+        help: ArgumentHelp(
+            "The tenant to act for, when connected as the owner (default: CONSULT_TENANT). Members always act for their own.",
+            valueName: "name"))
+    var tenant: String?
 
     func validate() throws {
         Verbosity.isVerbose = verbose

@@ -46,7 +46,9 @@ struct DatabaseTarget: Equatable {
             return DatabaseTarget(conninfo: nil, source: .libpqEnvironment)
         }
         if let directory = embeddedSocketDirectory(environment: environment, from: [workingDirectory, executable]) {
-            let conninfo = "host='\(escape(directory))' dbname=\(embeddedDatabase) user=\(embeddedUser)"
+            // PGUSER picks the role (a member, say); otherwise the cluster's superuser.
+            let user = (environment["PGUSER"] ?? "").isEmpty ? " user=\(embeddedUser)" : ""
+            let conninfo = "host='\(escape(directory))' dbname=\(embeddedDatabase)\(user)"
             return DatabaseTarget(conninfo: conninfo, source: .embedded(socketDirectory: directory))
         }
         return DatabaseTarget(conninfo: nil, source: .libpqDefaults)

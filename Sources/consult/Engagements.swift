@@ -1,0 +1,268 @@
+import ArgumentParser
+import BackOffice
+import EventStore
+import Foundation
+
+/// What starting an engagement takes, on `engagement start` and on `lead win`.
+struct EngagementOptions: ParsableArguments {
+    @Option(help: "The engagement's title.") var title: String
+    @Option(help: "What kind of work it is.") var kind: EngagementKind = .launch
+    @Option(help: "The fee, with a currency: \"7500 GBP\".") var fee: String?
+    @Option(name: .customLong("budget-hours"), help: "Hours budgeted in all.") var budgetHours: Double?
+    @Option(name: .customLong("hours-per-month"), help: "Hours a month, for a retainer.") var hoursPerMonth: Double?
+    @Option(name: .customLong("handover-by"), help: ArgumentHelp("When the handover is planned: YYYY-MM-DD.", valueName: "date"))
+    var handoverBy: String?
+
+    func start(id: UUID, handle: String, organisation: UUID, lead: UUID?) throws -> [any DomainEvent] {
+        try EngagementState().decide(
+            .start(
+                id: id, handle: handle, organisation: organisation, lead: lead, title: title, kind: kind,
+                fee: try Session.money(fee, field: "--fee"), budgetHours: budgetHours, hoursPerMonth: hoursPerMonth,
+                plannedHandover: try Session.day(handoverBy, field: "--handover-by")))
+    }
+}
+
+extension EngagementKind: ExpressibleByArgument {}
+extension Channel: ExpressibleByArgument {}
+extension CloseOutcome: ExpressibleByArgument {}
+
+/// The shared step of the engagement commands: resolve, load, decide, append.
+enum EngagementRecording {
+    static func apply(
+        _ global: GlobalOptions, _ write: WriteOptions, _ engagement: String, _ line: String,
+        _ command: (Session, EngagementState) throws -> EngagementState.Command
+    ) throws {
+        let session = try Session(global)
+        let (id, _) = try session.resolve(.engagement, engagement, field: "engagement")
+        let recorded = try session.record(write) { _ in
+            try session.change(EngagementState.self, Session.stream(.engagement, id)) { try $0.decide(try command(session, $0)) }
+        }
+        try session.confirm(recorded, write, line)
+    }
+}
+
+extension Consult {
+    struct Engagement: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Engagements: the work for a client, from its start to the handover and close.",
+            subcommands: [
+                Start.self, Purpose.self, Sponsor.self, Champion.self, StandDown.self, ChannelCommand.self, Session_.self, Work.self,
+                Pause.self, Resume.self, Close.self,
+            ])
+
+        struct Start: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Start an engagement (it is in planning until its first objective).",
+                discussion:
+                    "Example: consult engagement start haringey-libraries --title \"Libraries on Twitter\" --kind launch --handover-by 2026-12-20"
+            )
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var write: WriteOptions
+            @Argument(help: "The client organisation (handle or id).") var organisation: String
+            @OptionGroup var engagement: EngagementOptions
+
+            func run() throws {
+                let session = try Session(global)
+                let (organisationID, _) = try session.resolve(.organisation, organisation, field: "organisation")
+                let id = UUID()
+                var handle = ""
+                let recorded = try session.record(write) { _ in
+                    let (claimed, claim) = try session.claimHandle(.engagement, name: engagement.title, id: id)
+                    handle = claimed
+                    let events = try engagement.start(id: id, handle: claimed, organisation: organisationID, lead: nil)
+                    return [Change(stream: Session.stream(.engagement, id), expected: .noStream, events: events), claim]
+                }
+                try session.confirm(recorded, write, "Started engagement \(handle) (id \(id.uuidString.lowercased())).")
+            }
+        }
+
+        struct Purpose: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "State the engagement's purpose.",
+                discussion: "Example: consult engagement purpose libraries-on-twitter \"The libraries speak for themselves on Twitter\"")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var write: WriteOptions
+            @Argument(help: "The engagement (handle or id).") var engagement: String
+            @Argument(help: "The purpose.") var purpose: String
+
+            func run() throws {
+                try EngagementRecording.apply(global, write, engagement, "Stated the purpose of \(engagement).") { _, _ in
+                    .statePurpose(purpose)
+                }
+            }
+        }
+
+        struct Sponsor: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Appoint the client's sponsor.", discussion: "Example: consult engagement sponsor libraries-on-twitter ann-smith")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var write: WriteOptions
+            @Argument(help: "The engagement (handle or id).") var engagement: String
+            @Argument(help: "The sponsor (person handle or id).") var person: String
+
+            func run() throws {
+                try EngagementRecording.apply(global, write, engagement, "Appointed \(person) sponsor of \(engagement).") { session, _ in
+                    .appointSponsor(try session.person(person, field: "person"))
+                }
+            }
+        }
+
+        struct Champion: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Nominate a champion: a passionate member of the client's staff.",
+                discussion: "Example: consult engagement champion libraries-on-twitter raj-patel --level frontline")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var write: WriteOptions
+            @Argument(help: "The engagement (handle or id).") var engagement: String
+            @Argument(help: "The champion (person handle or id).") var person: String
+            @Option(help: "Their level.") var level: Level
+
+            func run() throws {
+                try EngagementRecording.apply(global, write, engagement, "Nominated \(person) champion of \(engagement).") { session, _ in
+                    .nominateChampion(try session.person(person, field: "person"), level: level)
+                }
+            }
+        }
+
+        struct StandDown: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "stand-down", abstract: "Record that a champion stood down.",
+                discussion: "Example: consult engagement stand-down libraries-on-twitter raj-patel --reason \"moved to the archive team\"")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var write: WriteOptions
+            @Argument(help: "The engagement (handle or id).") var engagement: String
+            @Argument(help: "The champion (person handle or id).") var person: String
+            @Option(help: "Why.") var reason: String
+
+            func run() throws {
+                try EngagementRecording.apply(global, write, engagement, "Recorded that \(person) stood down.") { session, _ in
+                    .standDownChampion(try session.person(person, field: "person"), reason: reason)
+                }
+            }
+        }
+
+        struct ChannelCommand: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "channel", abstract: "Channels the client speaks on.", subcommands: [Adopt.self, Retire.self])
+
+            struct Adopt: ParsableCommand {
+                static let configuration = CommandConfiguration(
+                    abstract: "Adopt a channel, saying which objectives it serves.",
+                    discussion:
+                        "Example: consult engagement channel adopt libraries-on-twitter twitter --handle @HaringeyLibs --serves followers")
+                @OptionGroup var global: GlobalOptions
+                @OptionGroup var write: WriteOptions
+                @Argument(help: "The engagement (handle or id).") var engagement: String
+                @Argument(help: "The channel.") var channel: Channel
+                @Option(help: "The account's handle on the channel.") var handle: String?
+                @Option(help: "An objective it serves (handle or id; repeat for more).") var serves: [String] = []
+
+                func run() throws {
+                    try EngagementRecording.apply(global, write, engagement, "Adopted \(channel.rawValue) for \(engagement).") {
+                        session, _ in
+                        .adoptChannel(
+                            channel, handle: handle, serves: try serves.map { try session.resolve(.objective, $0, field: "--serves").id })
+                    }
+                }
+            }
+
+            struct Retire: ParsableCommand {
+                static let configuration = CommandConfiguration(
+                    abstract: "Retire a channel.",
+                    discussion: "Example: consult engagement channel retire libraries-on-twitter facebook --reason \"no audience\"")
+                @OptionGroup var global: GlobalOptions
+                @OptionGroup var write: WriteOptions
+                @Argument(help: "The engagement (handle or id).") var engagement: String
+                @Argument(help: "The channel.") var channel: Channel
+                @Option(help: "Why.") var reason: String
+
+                func run() throws {
+                    try EngagementRecording.apply(global, write, engagement, "Retired \(channel.rawValue) for \(engagement).") { _, _ in
+                        .retireChannel(channel, reason: reason)
+                    }
+                }
+            }
+        }
+
+        struct Session_: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "session", abstract: "Record a coaching session.",
+                discussion:
+                    "Example: consult engagement session libraries-on-twitter --attendee raj-patel --topic \"tone of voice\" --minutes 90")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var write: WriteOptions
+            @Argument(help: "The engagement (handle or id).") var engagement: String
+            @Option(help: "Who attended (person handle or id; repeat for more).") var attendee: [String] = []
+            @Option(help: "A topic covered (repeat for more).") var topic: [String] = []
+            @Option(help: "How long it was, in minutes.") var minutes: Int
+
+            func run() throws {
+                try EngagementRecording.apply(global, write, engagement, "Recorded a \(minutes)-minute coaching session.") { session, _ in
+                    .holdSession(
+                        attendees: try attendee.map { try session.person($0, field: "--attendee") }, topics: topic, minutes: minutes)
+                }
+            }
+        }
+
+        struct Work: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Log hours of work.", discussion: "Example: consult engagement work libraries-on-twitter 2.5 \"content calendar\""
+            )
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var write: WriteOptions
+            @Argument(help: "The engagement (handle or id).") var engagement: String
+            @Argument(help: "Hours worked.") var hours: Double
+            @Argument(help: "What was done.") var activity: String
+            @Flag(name: .customLong("non-billable"), help: "The hours are not billable.") var nonBillable = false
+
+            func run() throws {
+                try EngagementRecording.apply(global, write, engagement, "Logged \(hours.formatted()) h on \(engagement).") { _, _ in
+                    .logWork(hours: hours, activity: activity, billable: !nonBillable)
+                }
+            }
+        }
+
+        struct Pause: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Pause an active engagement.",
+                discussion: "Example: consult engagement pause libraries-on-twitter --reason \"summer reading challenge\"")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var write: WriteOptions
+            @Argument(help: "The engagement (handle or id).") var engagement: String
+            @Option(help: "Why.") var reason: String
+
+            func run() throws {
+                try EngagementRecording.apply(global, write, engagement, "Paused \(engagement).") { _, _ in .pause(reason: reason) }
+            }
+        }
+
+        struct Resume: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Resume a paused engagement.", discussion: "Example: consult engagement resume libraries-on-twitter")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var write: WriteOptions
+            @Argument(help: "The engagement (handle or id).") var engagement: String
+
+            func run() throws {
+                try EngagementRecording.apply(global, write, engagement, "Resumed \(engagement).") { _, _ in .resume }
+            }
+        }
+
+        struct Close: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Close an engagement: handed-over after a completed handover, otherwise with a reason.",
+                discussion: "Example: consult engagement close libraries-on-twitter --outcome handed-over")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var write: WriteOptions
+            @Argument(help: "The engagement (handle or id).") var engagement: String
+            @Option(help: "How it ended.") var outcome: CloseOutcome
+            @Option(help: "Why (required unless handed over).") var reason: String?
+
+            func run() throws {
+                try EngagementRecording.apply(global, write, engagement, "Closed \(engagement): \(outcome.rawValue).") { _, _ in
+                    .close(outcome, reason: reason)
+                }
+            }
+        }
+    }
+}
