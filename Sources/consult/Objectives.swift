@@ -8,7 +8,7 @@ extension Direction: ExpressibleByArgument {}
 /// Objectives live in their engagement's stream; their handles point at both.
 enum ObjectiveRecording {
     static func apply(
-        _ global: GlobalOptions, _ write: WriteOptions, _ objective: String, _ line: @escaping ([Recorded]) -> String,
+        _ global: GlobalOptions, _ write: WriteOptions, _ objective: String, _ line: String,
         _ command: (UUID) throws -> EngagementState.Command
     ) throws {
         let session = try Session(global)
@@ -17,7 +17,7 @@ enum ObjectiveRecording {
         let recorded = try session.record(write) { _ in
             try session.change(EngagementState.self, Session.stream(.engagement, engagement)) { try $0.decide(try command(id)) }
         }
-        try session.confirm(recorded, write, line(recorded))
+        try session.confirm(recorded, write, line)
     }
 
     static func number(_ text: String, field: String) throws -> Double {
@@ -91,12 +91,8 @@ extension Consult {
             func run() throws {
                 let number = try ObjectiveRecording.number(value, field: "value")
                 let measurement = UUID()
-                try ObjectiveRecording.apply(
-                    global, write, objective,
-                    { _ in
-                        "Measured \(objective): \(number.formatted()) (measurement \(measurement.uuidString.lowercased()))."
-                    }
-                ) { id in
+                let line = "Measured \(objective): \(number.formatted()) (measurement \(measurement.uuidString.lowercased()))."
+                try ObjectiveRecording.apply(global, write, objective, line) { id in
                     .recordMeasurement(objective: id, measurement: measurement, value: number, source: source, note: note)
                 }
             }
@@ -118,7 +114,7 @@ extension Consult {
                 guard let corrects = UUID(uuidString: measurement) else {
                     throw CommandFailure("--measurement: \"\(measurement)\" is not a measurement id")
                 }
-                try ObjectiveRecording.apply(global, write, objective, { _ in "Corrected the measurement to \(number.formatted())." }) {
+                try ObjectiveRecording.apply(global, write, objective, "Corrected the measurement to \(number.formatted()).") {
                     id in
                     .correctMeasurement(objective: id, corrects: corrects, value: number, reason: reason)
                 }
@@ -139,9 +135,8 @@ extension Consult {
             func run() throws {
                 let target = try ObjectiveRecording.number(to, field: "--to")
                 let due = try Session.day(due, field: "--due")
-                try ObjectiveRecording.apply(
-                    global, write, objective, { _ in "Revised the target of \(objective) to \(target.formatted())." }
-                ) { id in
+                let line = "Revised the target of \(objective) to \(target.formatted())."
+                try ObjectiveRecording.apply(global, write, objective, line) { id in
                     .reviseTarget(objective: id, to: target, due: due, reason: reason)
                 }
             }
@@ -155,7 +150,7 @@ extension Consult {
             @Argument(help: "The objective (handle or id).") var objective: String
 
             func run() throws {
-                try ObjectiveRecording.apply(global, write, objective, { _ in "Achieved \(objective)." }) { .achieveObjective($0) }
+                try ObjectiveRecording.apply(global, write, objective, "Achieved \(objective).") { .achieveObjective($0) }
             }
         }
 
@@ -169,7 +164,7 @@ extension Consult {
             @Option(help: "Why.") var reason: String
 
             func run() throws {
-                try ObjectiveRecording.apply(global, write, objective, { _ in "Dropped \(objective)." }) {
+                try ObjectiveRecording.apply(global, write, objective, "Dropped \(objective).") {
                     .dropObjective($0, reason: reason)
                 }
             }

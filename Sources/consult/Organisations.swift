@@ -113,12 +113,12 @@ extension Consult {
                             INSERT INTO consult.person_details (tenant_id, person_id, handle, name, email, phone)
                             VALUES (\(session.tenant?.rawValue), \(id), \(handle), \(name), \(email), \(phone))
                             """)
-                    }
-                ) { _ in
-                    handle = try session.personHandle(for: name)
-                    let events = try PersonState().decide(.add(id: id, organisation: organisation, title: title, level: level))
-                    return [Change(stream: Session.stream(.person, id), expected: .noStream, events: events)]
-                }
+                    },
+                    plan: { _ in
+                        handle = try session.personHandle(for: name)
+                        let events = try PersonState().decide(.add(id: id, organisation: organisation, title: title, level: level))
+                        return [Change(stream: Session.stream(.person, id), expected: .noStream, events: events)]
+                    })
                 try session.confirm(recorded, write, "Added \(handle) (id \(id.uuidString.lowercased())).")
             }
         }
