@@ -158,7 +158,7 @@ final class Session {
     /// the versions it loaded. A conflict means another consultant recorded on the same stream
     /// in between: the whole plan runs again on fresh state (up to 8 times, with a short random
     /// pause), so two people logging measurements at once both succeed.
-    func record(_ options: WriteOptions, before: ((Connection) throws -> Void)? = nil, _ plan: (Date) throws -> [Change]) throws
+    func record(_ options: WriteOptions, before: ((Connection) throws -> Void)? = nil, plan: (Date) throws -> [Change]) throws
         -> [Recorded]
     {
         let occurredAt = try Self.parseAt(options.at, clock: clock)
