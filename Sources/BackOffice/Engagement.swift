@@ -137,7 +137,9 @@ public struct EngagementState: Decider, Sendable {
             ]
         }
         guard let started else { throw RuleViolation(rule: 0, field: "engagement", "does not exist") }
-        guard phase != .closed else {
+        // After the close, only the follow-up checks of a handed-over account remain to record.
+        let isFollowUp = if case .checkFollowUp = command { true } else { false }
+        guard phase != .closed || isFollowUp else {
             throw RuleViolation(rule: 2, field: "engagement", "is closed (\(closedAs?.rawValue ?? "")): nothing more can be recorded on it")
         }
         let organisation = started.organisation

@@ -116,6 +116,17 @@ public final class EventStore {
             """)
     }
 
+    /// The events a command recorded, in order; empty when the command id is new. A caller can
+    /// answer a retried command from these without deciding again.
+    public func events(recordedBy commandID: UUID) throws(EventStoreError) -> [RecordedEvent] {
+        try fetch(
+            """
+            SELECT \(unsafeSQL: Self.columns) FROM consult.events
+             WHERE tenant_id = \(tenant: tenant) AND command_id = \(commandID)
+             ORDER BY position
+            """)
+    }
+
     /// The stream's current version: its last event's version, 0 when it has none.
     public func version(of stream: String) throws(EventStoreError) -> Int64 {
         do {

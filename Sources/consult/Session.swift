@@ -47,6 +47,8 @@ final class Session {
     let store: EventStore
     let tenant: TenantID?
     let clock = Clock()
+    /// Set when `record` found its command id recorded already.
+    private(set) var replayedCommand: UUID?
 
     init(_ global: GlobalOptions) throws {
         let (connection, _) = try global.connect()
@@ -167,6 +169,17 @@ final class Session {
             guard let id = UUID(uuidString: text) else { throw CommandFailure("--command-id: \"\(text)\" is not a UUID") }
             commandID = id
         }
+        // A command id seen before: answer with what it recorded, decide nothing again (a second
+        // `org add` would otherwise meet its own first run as a name clash).
+        let earlier = try store.events(recordedBy: commandID)
+        if !earlier.isEmpty {
+            replayedCommand = commandID
+            return try earlier.compactMap { recorded in
+                try Self.decode(recorded).map {
+                    Recorded(position: recorded.position, stream: recorded.stream, event: $0, occurredAt: recorded.metadata.occurredAt)
+                }
+            }.filter { !$0.stream.hasPrefix("handle-") }
+        }
         var attempt = 0
         while true {
             attempt += 1
@@ -202,7 +215,11 @@ final class Session {
     func confirm(_ recorded: [Recorded], _ options: WriteOptions, _ line: String) throws {
         switch options.format {
         case .text:
-            print(recorded.isEmpty ? "Nothing to record: it is so already." : line)
+            if let replayedCommand {
+                print("Already recorded by command \(replayedCommand.uuidString.lowercased()): nothing new.")
+            } else {
+                print(recorded.isEmpty ? "Nothing to record: it is so already." : line)
+            }
         case .json:
             let items: [[String: Any]] = try recorded.map { entry in
                 [

@@ -69,10 +69,10 @@ extension Consult {
             @Argument(help: "The member's login role (lowercase letters, digits, _).")
             var role: String
 
-            @Option(help: ArgumentHelp("The tenant the member joins.", valueName: "name"))
-            var tenant: String
-
             func run() throws {
+                guard let tenant = global.tenant else {
+                    throw CommandFailure("--tenant: name the tenant the member joins", exitCode: 64)
+                }
                 let password = try MemberPassword.read(for: role)
                 let (connection, _) = try global.connect()
                 defer { connection.close() }
