@@ -21,6 +21,12 @@ struct IsolationTests {
             try store.append([event("lead-1"), event("lead-1")], to: "lead-1", expecting: .noStream)
             _ = try store.follow(from: 0, name: "f-\(tenant)", until: .now) { _ in .stop }
         }
+        let admin = try database.connect()
+        for tenant in [a.tenant, b.tenant] {
+            try admin.execute(
+                "INSERT INTO consult.person_details (tenant_id, person_id, handle, name) VALUES (\(tenant.rawValue), gen_random_uuid(), 'ann', 'Ann')"
+            )
+        }
         memberA = try database.connect(user: a.member)
     }
 
@@ -43,7 +49,13 @@ struct IsolationTests {
     func reads() throws {
         let tables = try tenantTables()
         #expect(tables == ["events", "followers", "members", "person_details", "tenants"])
+        let admin = try database.connect()
         for table in tables {
+            // Both tenants have rows here, so an empty answer could not pass for isolation.
+            let all = try admin.execute("SELECT DISTINCT tenant_id FROM consult.\(identifier: table) ORDER BY 1").map {
+                try $0.decode(Int64.self, at: 0)
+            }
+            #expect(all == [a.tenant.rawValue, b.tenant.rawValue], "\(table)")
             let rows = try memberA.execute("SELECT tenant_id, count(*) FROM consult.\(identifier: table) GROUP BY tenant_id")
             let tenants = try rows.map { try $0.decode(Int64.self, at: 0) }
             #expect(tenants == [a.tenant.rawValue], "\(table) shows tenants \(tenants)")
