@@ -38,7 +38,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "TestSupport"]),
         .testTarget(name: "BackOfficeTests", dependencies: ["BackOffice"]),
-        .testTarget(name: "ConsultTests", dependencies: ["consult", "TestSupport"]),
+        .testTarget(name: "ConsultTests", dependencies: ["consult", "TestSupport", "EventStore", "Postgres"]),
     ],
     swiftLanguageModes: [.v6]
 )

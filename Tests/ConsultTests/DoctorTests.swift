@@ -22,8 +22,10 @@ struct ConsultProcess {
 
     /// Runs consult with `arguments`, in an environment holding only PATH, HOME and `environment`
     /// (so no PG* variable or DATABASE_URL of the caller's leaks in), from `directory`.
-    static func run(_ arguments: [String], environment: [String: String] = [:], directory: String = NSTemporaryDirectory()) throws -> Output
-    {
+    static func run(
+        executable: URL = executable, _ arguments: [String], environment: [String: String] = [:],
+        directory: String = NSTemporaryDirectory()
+    ) throws -> Output {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
