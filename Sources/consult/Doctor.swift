@@ -10,6 +10,8 @@ extension Consult {
             discussion: """
                 Prints what consult connects to and, for each problem found, what to do about it.
 
+                Example: consult doctor --database postgresql://ann@db.example.org/consult
+
                 Exit codes: 0 connected (problems are listed as warnings), 69 the database cannot be reached.
                 """)
 

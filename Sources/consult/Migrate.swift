@@ -14,6 +14,8 @@ extension Consult {
 
                 The folder is found from the working directory or the consult executable upwards, \
                 or given with --migrations or CONSULT_MIGRATIONS.
+
+                Example: consult migrate --status
                 """)
 
         @OptionGroup var global: GlobalOptions

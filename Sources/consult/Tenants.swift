@@ -62,7 +62,11 @@ extension Consult {
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Add a member (a login role) to a tenant.",
-                discussion: "The password comes from CONSULT_MEMBER_PASSWORD or a no-echo prompt, never from an argument.")
+                discussion: """
+                    The password comes from CONSULT_MEMBER_PASSWORD or a no-echo prompt, never from an argument.
+
+                    Example: consult member add bob --tenant hill-and-co
+                    """)
 
             @OptionGroup var global: GlobalOptions
 
