@@ -5,8 +5,9 @@ import Foundation
 public protocol DomainEvent: Codable, Sendable, Equatable {
     static var typeName: String { get }
     static var schemaVersion: Int { get }
-    /// One line for a timeline: "measured followers: 1,240".
-    var summary: String { get }
+    /// One line for a timeline, naming the people, objectives and items it concerns:
+    /// "measured followers: 1,240".
+    func summary(_ names: Names) -> String
 }
 
 extension DomainEvent {
@@ -22,13 +23,13 @@ public struct OrganisationRegistered: DomainEvent {
     public var name: String
     public var sector: String?
     public var website: String?
-    public var summary: String { "registered organisation \(name)" + (sector.map { " (\($0))" } ?? "") }
+    public func summary(_ names: Names) -> String { "registered organisation \(name)" + (sector.map { " (\($0))" } ?? "") }
 }
 
 public struct OrganisationRenamed: DomainEvent {
     public var name: String
     public var handle: String
-    public var summary: String { "renamed the organisation \(name)" }
+    public func summary(_ names: Names) -> String { "renamed the organisation \(name)" }
 }
 
 // MARK: - Handles (stream handle-<kind>-<slug>): a name claimed by one entity of the tenant
@@ -38,11 +39,11 @@ public struct HandleClaimed: DomainEvent {
     public var id: UUID
     /// For an objective: the engagement it belongs to.
     public var parent: UUID?
-    public var summary: String { "claimed the handle of a \(kind.rawValue)" }
+    public func summary(_ names: Names) -> String { "claimed the handle of a \(kind.rawValue)" }
 }
 
 public struct HandleReleased: DomainEvent {
-    public var summary: String { "released a handle" }
+    public func summary(_ names: Names) -> String { "released a handle" }
 }
 
 public enum EntityKind: String, Codable, Sendable, CaseIterable {
@@ -60,24 +61,24 @@ public struct PersonAdded: DomainEvent {
     public var organisation: UUID?
     public var title: String?
     public var level: Level?
-    public var summary: String { "added a person" + (title.map { " (\($0))" } ?? "") }
+    public func summary(_ names: Names) -> String { "added a person" + (title.map { " (\($0))" } ?? "") }
 }
 
 public struct PersonMovedOrganisation: DomainEvent {
     public var from: UUID?
     public var to: UUID
-    public var summary: String { "moved to another organisation" }
+    public func summary(_ names: Names) -> String { "moved to \(names[to])" }
 }
 
 public struct PersonLeftOrganisation: DomainEvent {
     public var organisation: UUID
-    public var summary: String { "left the organisation" }
+    public func summary(_ names: Names) -> String { "left \(names[organisation])" }
 }
 
 public struct IntroductionRequested: DomainEvent {
     public var person: UUID
     public var note: String?
-    public var summary: String { "asked for an introduction" }
+    public func summary(_ names: Names) -> String { "asked for an introduction" }
 }
 
 public enum IntroductionOutcome: String, Codable, Sendable, CaseIterable {
@@ -88,7 +89,7 @@ public enum IntroductionOutcome: String, Codable, Sendable, CaseIterable {
 public struct IntroductionAnswered: DomainEvent {
     public var person: UUID
     public var outcome: IntroductionOutcome
-    public var summary: String { "answered the introduction request: \(outcome.rawValue)" }
+    public func summary(_ names: Names) -> String { "answered the introduction request: \(outcome.rawValue)" }
 }
 
 // MARK: - Leads (stream lead-<id>)
@@ -129,73 +130,77 @@ public struct LeadCaptured: DomainEvent {
     public var value: Money?
     public var expectedClose: Day?
     public var need: String?
-    public var summary: String { "captured a lead (\(source.rawValue))" + (value.map { ", \($0)" } ?? "") }
+    public func summary(_ names: Names) -> String { "captured a lead (\(source.rawValue))" + (value.map { ", \($0)" } ?? "") }
 }
 
 public struct ReferralReceived: DomainEvent {
     public var referrer: UUID
     public var via: UUID?
     public var warmth: String?
-    public var summary: String { "received a referral" }
+    public func summary(_ names: Names) -> String {
+        "received a referral from \(names[referrer])" + (via.map { " via \(names[$0])" } ?? "")
+    }
 }
 
 public struct LeadStageChanged: DomainEvent {
     public var from: Stage
     public var to: Stage
     public var probability: Int?
-    public var summary: String { "moved the lead from \(from.rawValue) to \(to.rawValue)" + (probability.map { " (\($0)%)" } ?? "") }
+    public func summary(_ names: Names) -> String {
+        "moved the lead from \(from.rawValue) to \(to.rawValue)" + (probability.map { " (\($0)%)" } ?? "")
+    }
 }
 
 public struct LeadQualified: DomainEvent {
     public var statedObjectives: [String]
     public var budgetSource: BudgetSource
     public var sponsor: UUID?
-    public var summary: String { "qualified the lead: \(statedObjectives.joined(separator: "; "))" }
+    public func summary(_ names: Names) -> String { "qualified the lead: \(statedObjectives.joined(separator: "; "))" }
 }
 
 public struct LeadDisqualified: DomainEvent {
     public var reason: DisqualifyReason
     public var note: String?
-    public var summary: String { "disqualified the lead: \(reason.rawValue)" }
+    public func summary(_ names: Names) -> String { "disqualified the lead: \(reason.rawValue)" }
 }
 
 public struct ProposalSent: DomainEvent {
     public var value: Money
     public var validUntil: Day?
-    public var summary: String { "sent a proposal of \(value)" }
+    public func summary(_ names: Names) -> String { "sent a proposal of \(value)" }
 }
 
 public struct LeadValueRevised: DomainEvent {
     public var from: Money?
     public var to: Money
-    public var summary: String { "revised the lead's value to \(to)" }
+    public func summary(_ names: Names) -> String { "revised the lead's value to \(to)" }
 }
 
 public struct ExpectedCloseMoved: DomainEvent {
     public var from: Day?
     public var to: Day
-    public var summary: String { "moved the expected close to \(to)" }
+    public func summary(_ names: Names) -> String { "moved the expected close to \(to)" }
 }
 
 public struct LeadWon: DomainEvent {
     public var engagement: UUID
-    public var summary: String { "won the lead" }
+    public func summary(_ names: Names) -> String { "won the lead: engagement \(names[engagement])" }
 }
 
 public struct LeadLost: DomainEvent {
     public var reason: String
     public var note: String?
-    public var summary: String { "lost the lead: \(reason)" }
+    public func summary(_ names: Names) -> String { "lost the lead: \(reason)" }
 }
 
 public struct LeadReopened: DomainEvent {
-    public var summary: String { "reopened the lead" }
+    public func summary(_ names: Names) -> String { "reopened the lead" }
 }
 
 public struct ReferrerThanked: DomainEvent {
     public var referrer: UUID
     public var on: Day
-    public var summary: String { "thanked the referrer" }
+    public func summary(_ names: Names) -> String { "thanked \(names[referrer]) for the referral" }
 }
 
 // MARK: - Engagements (stream engagement-<id>)
@@ -229,56 +234,58 @@ public struct EngagementStarted: DomainEvent {
     public var budgetHours: Double?
     public var hoursPerMonth: Double?
     public var plannedHandover: Day?
-    public var summary: String { "started the engagement \"\(title)\" (\(kind.rawValue))" }
+    public func summary(_ names: Names) -> String { "started the engagement \"\(title)\" (\(kind.rawValue))" }
 }
 
 public struct PurposeStated: DomainEvent {
     public var purpose: String
-    public var summary: String { "stated the purpose: \(purpose)" }
+    public func summary(_ names: Names) -> String { "stated the purpose: \(purpose)" }
 }
 
 public struct SponsorAppointed: DomainEvent {
     public var person: UUID
-    public var summary: String { "appointed the sponsor" }
+    public func summary(_ names: Names) -> String { "appointed \(names[person]) sponsor" }
 }
 
 public struct ChampionNominated: DomainEvent {
     public var person: UUID
     public var level: Level
-    public var summary: String { "nominated a champion (\(level.rawValue))" }
+    public func summary(_ names: Names) -> String { "nominated \(names[person]) champion (\(level.rawValue))" }
 }
 
 public struct ChampionStoodDown: DomainEvent {
     public var person: UUID
     public var reason: String
-    public var summary: String { "a champion stood down: \(reason)" }
+    public func summary(_ names: Names) -> String { "\(names[person]) stood down as champion: \(reason)" }
 }
 
 public struct ChannelAdopted: DomainEvent {
     public var channel: Channel
     public var handle: String?
     public var servesObjectives: [UUID]
-    public var summary: String { "adopted \(channel.rawValue)" + (handle.map { " (\($0))" } ?? "") }
+    public func summary(_ names: Names) -> String { "adopted \(channel.rawValue)" + (handle.map { " (\($0))" } ?? "") }
 }
 
 public struct ChannelRetired: DomainEvent {
     public var channel: Channel
     public var reason: String
-    public var summary: String { "retired \(channel.rawValue): \(reason)" }
+    public func summary(_ names: Names) -> String { "retired \(channel.rawValue): \(reason)" }
 }
 
 public struct CoachingSessionHeld: DomainEvent {
     public var attendees: [UUID]
     public var topics: [String]
     public var minutes: Int
-    public var summary: String { "held a \(minutes)-minute coaching session: \(topics.joined(separator: ", "))" }
+    public func summary(_ names: Names) -> String {
+        "held a \(minutes)-minute coaching session with \(attendees.map { names[$0] }.joined(separator: ", ")): \(topics.joined(separator: ", "))"
+    }
 }
 
 public struct WorkLogged: DomainEvent {
     public var hours: Double
     public var activity: String
     public var billable: Bool
-    public var summary: String { "logged \(hours.formatted()) h: \(activity)" + (billable ? "" : " (not billable)") }
+    public func summary(_ names: Names) -> String { "logged \(hours.formatted()) h: \(activity)" + (billable ? "" : " (not billable)") }
 }
 
 public struct ObjectiveSet: DomainEvent {
@@ -292,7 +299,9 @@ public struct ObjectiveSet: DomainEvent {
     public var baseline: Double
     public var target: Double
     public var due: Day
-    public var summary: String { "set the objective \(handle): \(metric) from \(baseline.formatted()) to \(target.formatted()) by \(due)" }
+    public func summary(_ names: Names) -> String {
+        "set the objective \(handle): \(metric) from \(baseline.formatted()) to \(target.formatted()) by \(due)"
+    }
 }
 
 public struct MeasurementRecorded: DomainEvent {
@@ -301,7 +310,9 @@ public struct MeasurementRecorded: DomainEvent {
     public var value: Double
     public var source: String?
     public var note: String?
-    public var summary: String { "measured \(value.formatted())" + (source.map { " (\($0))" } ?? "") }
+    public func summary(_ names: Names) -> String {
+        "measured \(names[objective]): \(value.formatted())" + (source.map { " (\($0))" } ?? "")
+    }
 }
 
 public struct MeasurementCorrected: DomainEvent {
@@ -309,7 +320,7 @@ public struct MeasurementCorrected: DomainEvent {
     public var corrects: UUID
     public var value: Double
     public var reason: String
-    public var summary: String { "corrected a measurement to \(value.formatted()): \(reason)" }
+    public func summary(_ names: Names) -> String { "corrected a measurement of \(names[objective]) to \(value.formatted()): \(reason)" }
 }
 
 public struct TargetRevised: DomainEvent {
@@ -318,25 +329,29 @@ public struct TargetRevised: DomainEvent {
     public var to: Double
     public var due: Day?
     public var reason: String
-    public var summary: String { "revised a target from \(from.formatted()) to \(to.formatted()): \(reason)" }
+    public func summary(_ names: Names) -> String {
+        "revised the target of \(names[objective]) from \(from.formatted()) to \(to.formatted()): \(reason)"
+    }
 }
 
 public struct ObjectiveAchieved: DomainEvent {
     public var objective: UUID
-    public var summary: String { "achieved an objective" }
+    public func summary(_ names: Names) -> String { "achieved \(names[objective])" }
 }
 
 public struct ObjectiveDropped: DomainEvent {
     public var objective: UUID
     public var reason: String
-    public var summary: String { "dropped an objective: \(reason)" }
+    public func summary(_ names: Names) -> String { "dropped \(names[objective]): \(reason)" }
 }
 
 public struct HandoverPlanned: DomainEvent {
     public var on: Day
     public var receivingOwners: [UUID]
     public var sponsor: UUID
-    public var summary: String { "planned the handover for \(on)" }
+    public func summary(_ names: Names) -> String {
+        "planned the handover for \(on) to \(receivingOwners.map { names[$0] }.joined(separator: ", ")), sponsor \(names[sponsor])"
+    }
 }
 
 public struct HandoverItemAdded: DomainEvent {
@@ -344,29 +359,29 @@ public struct HandoverItemAdded: DomainEvent {
     public var handle: String
     public var category: String
     public var text: String
-    public var summary: String { "added checklist item \(handle): \(text)" }
+    public func summary(_ names: Names) -> String { "added checklist item \(handle): \(text)" }
 }
 
 public struct HandoverItemCompleted: DomainEvent {
     public var item: UUID
-    public var summary: String { "completed a checklist item" }
+    public func summary(_ names: Names) -> String { "completed checklist item \(names[item])" }
 }
 
 public struct HandoverItemWaived: DomainEvent {
     public var item: UUID
     public var reason: String
-    public var summary: String { "waived a checklist item: \(reason)" }
+    public func summary(_ names: Names) -> String { "waived checklist item \(names[item]): \(reason)" }
 }
 
 public struct AccountControlTransferred: DomainEvent {
     public var channel: Channel
     public var to: UUID
-    public var summary: String { "transferred control of \(channel.rawValue)" }
+    public func summary(_ names: Names) -> String { "transferred control of \(channel.rawValue) to \(names[to])" }
 }
 
 public struct HandoverCompleted: DomainEvent {
     public var signedOffBy: UUID
-    public var summary: String { "completed the handover" }
+    public func summary(_ names: Names) -> String { "completed the handover, signed off by \(names[signedOffBy])" }
 }
 
 public struct FollowUpChecked: DomainEvent {
@@ -374,7 +389,7 @@ public struct FollowUpChecked: DomainEvent {
     public var accountActive: Bool
     public var postsPerWeek: Double?
     public var note: String?
-    public var summary: String {
+    public func summary(_ names: Names) -> String {
         "checked \(daysAfter) days after the handover: " + (accountActive ? "active" : "inactive")
             + (postsPerWeek.map { ", \($0.formatted()) posts a week" } ?? "")
     }
@@ -382,17 +397,41 @@ public struct FollowUpChecked: DomainEvent {
 
 public struct EngagementPaused: DomainEvent {
     public var reason: String
-    public var summary: String { "paused the engagement: \(reason)" }
+    public func summary(_ names: Names) -> String { "paused the engagement: \(reason)" }
 }
 
 public struct EngagementResumed: DomainEvent {
-    public var summary: String { "resumed the engagement" }
+    public func summary(_ names: Names) -> String { "resumed the engagement" }
 }
 
 public struct EngagementClosed: DomainEvent {
     public var outcome: CloseOutcome
     public var reason: String?
-    public var summary: String { "closed the engagement: \(outcome.rawValue)" + (reason.map { " (\($0))" } ?? "") }
+    public func summary(_ names: Names) -> String { "closed the engagement: \(outcome.rawValue)" + (reason.map { " (\($0))" } ?? "") }
+}
+
+/// Names for the ids events carry (handles of people, objectives, checklist items), for
+/// timelines. A person whose details were forgotten shows as "(erased)".
+public struct Names: Sendable {
+    private var names: [UUID: String]
+
+    public init(_ names: [UUID: String] = [:]) { self.names = names }
+
+    public subscript(id: UUID) -> String { names[id] ?? "(erased)" }
+
+    public mutating func learn(_ id: UUID, _ name: String) { names[id] = name }
+
+    /// Learns the names an event gives (an objective's handle, a checklist item's).
+    public mutating func learn(from event: any DomainEvent) {
+        switch event {
+        case let e as OrganisationRegistered: learn(e.organisation, e.handle)
+        case let e as LeadCaptured: learn(e.lead, e.handle)
+        case let e as EngagementStarted: learn(e.engagement, e.handle)
+        case let e as ObjectiveSet: learn(e.objective, e.handle)
+        case let e as HandoverItemAdded: learn(e.item, e.handle)
+        default: break
+        }
+    }
 }
 
 // MARK: - The registry of types

@@ -28,7 +28,7 @@ extension Consult {
 
         struct Entry {
             let recorded: RecordedEvent
-            let event: (any DomainEvent)?
+            let summary: String
             let subject: String
         }
 
@@ -52,7 +52,9 @@ extension Consult {
             // handles from their details (gone once a person is forgotten).
             var labels: [String: String] = [:]
             var organisationOf: [String: UUID] = [:]
+            var names = Names()
             for (recorded, event) in decoded {
+                if let event { names.learn(from: event) }
                 switch event {
                 case let e as OrganisationRegistered: labels[recorded.stream] = "organisation \(e.handle)"
                 case let e as OrganisationRenamed: labels[recorded.stream] = "organisation \(e.handle)"
@@ -69,7 +71,10 @@ extension Consult {
             for row in try session.connection.execute(
                 "SELECT person_id, handle FROM consult.person_details WHERE tenant_id = \(session.tenant?.rawValue)")
             {
-                labels[Session.stream(.person, try row.decode(UUID.self, at: 0))] = "person \(try row.decode(String.self, at: 1))"
+                let person = try row.decode(UUID.self, at: 0)
+                let handle = try row.decode(String.self, at: 1)
+                labels[Session.stream(.person, person)] = "person \(handle)"
+                names.learn(person, handle)
             }
 
             var keep: (RecordedEvent) -> Bool = { !$0.stream.hasPrefix("handle-") }
@@ -98,7 +103,11 @@ extension Consult {
                         && until.map { recorded.metadata.occurredAt < $0 } ?? true
                 }
                 .sorted { ($0.0.metadata.occurredAt, $0.0.position) < ($1.0.metadata.occurredAt, $1.0.position) }
-                .map { Entry(recorded: $0.0, event: $0.1, subject: labels[$0.0.stream] ?? "person (erased)") }
+                .map { recorded, event in
+                    Entry(
+                        recorded: recorded, summary: event?.summary(names) ?? "\(recorded.type) (unknown to this version)",
+                        subject: labels[recorded.stream] ?? "person (erased)")
+                }
 
             switch format {
             case .table: printTable(entries)
@@ -118,7 +127,7 @@ extension Consult {
             let rows = entries.map { entry in
                 [
                     formatter.string(from: entry.recorded.metadata.occurredAt), entry.recorded.metadata.actor, entry.subject,
-                    entry.event?.summary ?? "\(entry.recorded.type) (unknown to this version)",
+                    entry.summary,
                 ]
             }
             let header = ["WHEN (UTC)", "WHO", "WHAT", ""]
@@ -139,7 +148,7 @@ extension Consult {
                     "type": entry.recorded.type, "schema_version": entry.recorded.schemaVersion,
                     "occurred_at": iso.string(from: entry.recorded.metadata.occurredAt),
                     "recorded_at": iso.string(from: entry.recorded.metadata.recordedAt), "actor": entry.recorded.metadata.actor,
-                    "data": try JSONSerialization.jsonObject(with: entry.recorded.data),
+                    "summary": entry.summary, "data": try JSONSerialization.jsonObject(with: entry.recorded.data),
                 ]
             }
             let data = try JSONSerialization.data(withJSONObject: items, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
