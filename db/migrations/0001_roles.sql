@@ -7,11 +7,13 @@
 --                 and acts across tenants, explicitly. Granted to the role that migrates.
 --
 -- Roles belong to the whole cluster, not to one database, so creating them must tolerate a
--- second database in the same cluster having created them first.
+-- second database in the same cluster having created them first, or creating them at the same
+-- moment (the loser of that race gets unique_violation on pg_authid, not duplicate_object; the
+-- migrator's advisory lock cannot help, as advisory locks belong to one database).
 DO $$
 BEGIN
     CREATE ROLE consult_member NOLOGIN;
-EXCEPTION WHEN duplicate_object THEN
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
     NULL;
 END
 $$;
@@ -19,7 +21,7 @@ $$;
 DO $$
 BEGIN
     CREATE ROLE consult_admin NOLOGIN;
-EXCEPTION WHEN duplicate_object THEN
+EXCEPTION WHEN duplicate_object OR unique_violation THEN
     NULL;
 END
 $$;
