@@ -327,3 +327,23 @@ extension Decider {
     /// The state after these events.
     func apply(_ events: [any DomainEvent]) -> Self { events.reduce(self) { $0.evolve($1) } }
 }
+
+@Suite("text a consultant types")
+struct TextTests {
+    @Test(
+        "names with NUL, line breaks, control characters, or over the limit are refused; quotes and emoji are kept",
+        arguments: [
+            ("a\u{0}b", "contains a NUL byte"), ("two\nlines", "contains a line break"), ("bell\u{7}", "contains a control character (U+7)"),
+            ("   ", "is empty"), (String(repeating: "x", count: 10_000), "is 10000 characters long; the limit is 200"),
+        ])
+    func refused(_ text: String, _ message: String) {
+        #expect(throws: RuleViolation(rule: 0, field: "name", message)) { try Text.check(text, field: "name") }
+    }
+
+    @Test("quotes, emoji and accents pass through verbatim")
+    func kept() throws {
+        let name = "O'Brien & \"Sons\" 🚀 Zoë"
+        #expect(try Text.check("  \(name) ", field: "name") == name)
+        #expect(Handle.slug(name) == "o-brien-sons-zoe")
+    }
+}
