@@ -333,7 +333,8 @@ struct TextTests {
     @Test(
         "names with NUL, line breaks, control characters, or over the limit are refused; quotes and emoji are kept",
         arguments: [
-            ("a\u{0}b", "contains a NUL byte"), ("two\nlines", "contains a line break"), ("bell\u{7}", "contains a control character (U+7)"),
+            ("a\u{0}b", "contains a NUL byte"), ("two\nlines", "contains a line break"),
+            ("bell\u{7}", "contains a control character (U+7)"),
             ("   ", "is empty"), (String(repeating: "x", count: 10_000), "is 10000 characters long; the limit is 200"),
         ])
     func refused(_ text: String, _ message: String) {
