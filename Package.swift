@@ -24,12 +24,15 @@ let package = Package(
         .target(name: "EventStore", dependencies: ["Postgres"]),
         // The consultant's domain: events, commands, rules. Pure: Foundation only, no database.
         .target(name: "BackOffice"),
+        // Read models: pure folds of the log plus a SQL sink; catch-up, rebuild, verify.
+        .target(name: "Projections", dependencies: ["BackOffice", "EventStore", "Postgres"]),
         .executableTarget(
             name: "consult",
             dependencies: [
                 "Postgres",
                 "EventStore",
                 "BackOffice",
+                "Projections",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -38,6 +41,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "TestSupport"]),
         .testTarget(name: "BackOfficeTests", dependencies: ["BackOffice"]),
+        .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "TestSupport"]),
         .testTarget(name: "ConsultTests", dependencies: ["consult", "TestSupport", "EventStore", "Postgres"]),
     ],
     swiftLanguageModes: [.v6]

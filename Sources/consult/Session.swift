@@ -3,6 +3,7 @@ import BackOffice
 import EventStore
 import Foundation
 import Postgres
+import Projections
 
 /// Options of every command that records something.
 struct WriteOptions: ParsableArguments {
@@ -201,6 +202,7 @@ final class Session {
                     try before?(tx)
                     return try store.append(events, expecting: expecting, commandID: commandID)
                 }
+                catchUpReadModels()
                 let flat = changes.flatMap { change in change.events.map { (change.stream, $0) } }
                 return zip(result.events, flat).map { Recorded(position: $0.position, stream: $1.0, event: $1.1, occurredAt: occurredAt) }
             } catch let error as EventStoreError where error.code == .conflict && attempt < 8 {
@@ -208,6 +210,21 @@ final class Session {
             } catch let violation as RuleViolation {
                 throw CommandFailure(violation.description, detail: "nothing was recorded")
             }
+        }
+    }
+
+    /// Brings the read models up to date after an append. What was recorded stays recorded
+    /// whatever happens here: a failure is a warning, and `consult projections catch-up` (or the
+    /// next command) makes it good.
+    func catchUpReadModels() {
+        guard let tenant else { return }
+        do {
+            try Projector(connection: connection, tenant: tenant).catchUp()
+        } catch {
+            FileHandle.standardError.write(
+                Data(
+                    "consult: warning: recorded, but the read models were not brought up to date: \(error); run `consult projections catch-up`\n"
+                        .utf8))
         }
     }
 

@@ -1,0 +1,263 @@
+import BackOffice
+import Foundation
+
+/// The read models of one tenant, or the part of them a batch of events touches: a pure fold.
+///
+/// `apply` changes rows and remembers which (``dirty``), so a catch-up writes only those; a
+/// rebuild folds the whole log into an empty model and writes everything. Both run the same
+/// code, which is what makes `--verify` a fair comparison.
+public struct ReadModel: Sendable, Equatable {
+    public var pipeline: [UUID: PipelineRow] = [:]
+    public var stages: [StageRow.Key: StageRow] = [:]
+    public var engagements: [UUID: EngagementRow] = [:]
+    public var objectives: [UUID: ObjectiveRow] = [:]
+    public var referrals: [UUID: ReferralRow] = [:]
+    public var handovers: [UUID: HandoverRow] = [:]
+    public var people: [UUID: PersonRow] = [:]
+
+    /// Keys changed since the model was loaded (or created).
+    public struct Dirty: Sendable, Equatable {
+        public var pipeline: Set<UUID> = []
+        public var stages: Set<StageRow.Key> = []
+        public var engagements: Set<UUID> = []
+        public var objectives: Set<UUID> = []
+        public var referrals: Set<UUID> = []
+        public var handovers: Set<UUID> = []
+        public var people: Set<UUID> = []
+    }
+    public var dirty = Dirty()
+
+    public init() {}
+
+    /// The entity id of a stream named `kind-<uuid>`.
+    static func id(of stream: String) -> UUID? {
+        guard let dash = stream.firstIndex(of: "-") else { return nil }
+        return UUID(uuidString: String(stream[stream.index(after: dash)...]))
+    }
+
+    /// Applies one event of `stream` that happened at `at`.
+    public mutating func apply(_ event: any DomainEvent, stream: String, at: Date) {
+        guard let id = Self.id(of: stream) else { return }
+        if stream.hasPrefix("lead-") {
+            applyLead(event, lead: id, at: at)
+        } else if stream.hasPrefix("engagement-") {
+            applyEngagement(event, engagement: id, at: at)
+        } else if stream.hasPrefix("person-") {
+            applyPerson(event, person: id)
+        }
+    }
+
+    // MARK: - Leads
+
+    private mutating func applyLead(_ event: any DomainEvent, lead: UUID, at: Date) {
+        switch event {
+        case let e as LeadCaptured:
+            pipeline[lead] = PipelineRow(
+                leadID: lead, handle: e.handle, organisationID: e.organisation, source: e.source.rawValue, value: e.value,
+                expectedClose: e.expectedClose, at: at)
+            dirty.pipeline.insert(lead)
+            setStage(StageRow(leadID: lead, seq: 1, stage: .new, enteredAt: at))
+        case let e as ReferralReceived:
+            updatePipeline(lead) { $0.referrerID = e.referrer }
+            referrals[lead] = ReferralRow(leadID: lead, e, stage: pipeline[lead]?.stage ?? .new, at: at)
+            dirty.referrals.insert(lead)
+        case let e as LeadStageChanged:
+            updatePipeline(lead) { row in
+                row.stage = e.to
+                row.probability = e.probability ?? PipelineRow.defaultProbability(e.to)
+                row.enteredStageAt = at
+                row.closedAt = e.to.isOpen ? nil : at
+                if e.to.isOpen { row.closeReason = nil }
+            }
+            let history = stages.values.filter { $0.leadID == lead }
+            if var last = history.max(by: { $0.seq < $1.seq }) {
+                last.exitedAt = at
+                setStage(last)
+            }
+            setStage(StageRow(leadID: lead, seq: (history.map(\.seq).max() ?? 0) + 1, stage: e.to, enteredAt: at))
+            updateReferral(lead) { $0.stage = e.to }
+        case let e as LeadDisqualified:
+            updatePipeline(lead) { $0.closeReason = "disqualified: \(e.reason.rawValue)" }
+        case let e as LeadLost:
+            updatePipeline(lead) { $0.closeReason = e.reason }
+        case let e as ProposalSent:
+            updatePipeline(lead) { $0.value = e.value }
+        case let e as LeadValueRevised:
+            updatePipeline(lead) { $0.value = e.to }
+        case let e as ExpectedCloseMoved:
+            updatePipeline(lead) { $0.expectedClose = e.to }
+        case let e as LeadWon:
+            updatePipeline(lead) { $0.engagementID = e.engagement }
+            let value = pipeline[lead]?.value
+            updateReferral(lead) { row in
+                row.engagementID = e.engagement
+                row.wonValue = value
+            }
+        case let e as ReferrerThanked:
+            updateReferral(lead) { $0.thankedOn = e.on }
+        default: break
+        }
+    }
+
+    // MARK: - Engagements
+
+    private mutating func applyEngagement(_ event: any DomainEvent, engagement: UUID, at: Date) {
+        switch event {
+        case let e as EngagementStarted:
+            engagements[engagement] = EngagementRow(e, at: at)
+            dirty.engagements.insert(engagement)
+        case let e as SponsorAppointed:
+            updateEngagement(engagement) { $0.sponsorID = e.person }
+        case let e as ChampionNominated:
+            updateEngagement(engagement) { if !$0.champions.contains(e.person) { $0.champions.append(e.person) } }
+        case let e as ChampionStoodDown:
+            updateEngagement(engagement) { $0.champions.removeAll { $0 == e.person } }
+        case let e as ChannelAdopted:
+            updateEngagement(engagement) { if !$0.channels.contains(e.channel.rawValue) { $0.channels.append(e.channel.rawValue) } }
+        case let e as ChannelRetired:
+            updateEngagement(engagement) { $0.channels.removeAll { $0 == e.channel.rawValue } }
+        case let e as WorkLogged:
+            let month = String(Day(at).description.prefix(7))
+            updateEngagement(engagement) { $0.hoursByMonth[month, default: 0] += e.hours }
+        case let e as ObjectiveSet:
+            objectives[e.objective] = ObjectiveRow(e, engagement: engagement, at: at)
+            dirty.objectives.insert(e.objective)
+            updateEngagement(engagement) { if $0.phase == "planning" { $0.phase = "active" } }
+        case let e as MeasurementRecorded:
+            updateObjective(e.objective) { row in
+                row.previous = row.latest
+                row.previousID = row.latestID
+                row.latest = e.value
+                row.latestID = e.measurement
+                row.measurements += 1
+                row.lastMeasuredAt = at
+            }
+        case let e as MeasurementCorrected:
+            updateObjective(e.objective) { row in
+                if row.latestID == e.corrects { row.latest = e.value }
+                if row.previousID == e.corrects { row.previous = e.value }
+            }
+        case let e as TargetRevised:
+            updateObjective(e.objective) { row in
+                row.target = e.to
+                if let due = e.due { row.due = due }
+            }
+        case let e as ObjectiveAchieved:
+            updateObjective(e.objective) { $0.status = "achieved" }
+        case let e as ObjectiveDropped:
+            updateObjective(e.objective) { $0.status = "dropped" }
+        case let e as HandoverPlanned:
+            if var row = handovers[engagement] {
+                row.plannedOn = e.on
+                row.owners = e.receivingOwners
+                row.sponsorID = e.sponsor
+                handovers[engagement] = row
+            } else {
+                handovers[engagement] = HandoverRow(engagementID: engagement, e, at: at)
+            }
+            dirty.handovers.insert(engagement)
+            updateEngagement(engagement) { row in
+                if row.handoverState != "completed" { row.handoverState = "planned" }
+                row.handoverOn = e.on
+            }
+        case is HandoverItemAdded:
+            updateEngagement(engagement) { $0.checklistTotal += 1 }
+        case is HandoverItemCompleted:
+            updateEngagement(engagement) { $0.checklistDone += 1 }
+        case is HandoverItemWaived:
+            updateEngagement(engagement) { $0.checklistWaived += 1 }
+        case let e as HandoverCompleted:
+            updateHandover(engagement) { row in
+                row.completedAt = at
+                row.signedOffBy = e.signedOffBy
+            }
+            updateEngagement(engagement) { $0.handoverState = "completed" }
+        case let e as FollowUpChecked:
+            updateHandover(engagement) {
+                $0.followUps.append(
+                    .init(daysAfter: e.daysAfter, accountActive: e.accountActive, postsPerWeek: e.postsPerWeek, checkedAt: at))
+            }
+        case is EngagementPaused:
+            updateEngagement(engagement) { $0.phase = "paused" }
+        case is EngagementResumed:
+            let hasObjective = objectives.values.contains { $0.engagementID == engagement }
+            updateEngagement(engagement) { $0.phase = hasObjective ? "active" : "planning" }
+        case let e as EngagementClosed:
+            updateEngagement(engagement) { row in
+                row.phase = "closed"
+                row.closedAt = at
+                row.outcome = e.outcome.rawValue
+            }
+        default: break
+        }
+    }
+
+    // MARK: - People
+
+    private mutating func applyPerson(_ event: any DomainEvent, person: UUID) {
+        switch event {
+        case let e as PersonAdded:
+            people[person] = PersonRow(e)
+            dirty.people.insert(person)
+        case let e as PersonMovedOrganisation:
+            updatePerson(person) { row in
+                row.organisationID = e.to
+                row.hasLeft = false
+            }
+        case is PersonLeftOrganisation:
+            updatePerson(person) { $0.hasLeft = true }
+        default: break
+        }
+    }
+
+    // MARK: - Updates that remember what changed
+
+    private mutating func updatePipeline(_ key: UUID, _ change: (inout PipelineRow) -> Void) {
+        guard var row = pipeline[key] else { return }
+        change(&row)
+        row.refresh()
+        pipeline[key] = row
+        dirty.pipeline.insert(key)
+    }
+
+    private mutating func setStage(_ row: StageRow) {
+        stages[row.key] = row
+        dirty.stages.insert(row.key)
+    }
+
+    private mutating func updateEngagement(_ key: UUID, _ change: (inout EngagementRow) -> Void) {
+        guard var row = engagements[key] else { return }
+        change(&row)
+        engagements[key] = row
+        dirty.engagements.insert(key)
+    }
+
+    private mutating func updateObjective(_ key: UUID, _ change: (inout ObjectiveRow) -> Void) {
+        guard var row = objectives[key] else { return }
+        change(&row)
+        row.refresh()
+        objectives[key] = row
+        dirty.objectives.insert(key)
+    }
+
+    private mutating func updateReferral(_ key: UUID, _ change: (inout ReferralRow) -> Void) {
+        guard var row = referrals[key] else { return }
+        change(&row)
+        referrals[key] = row
+        dirty.referrals.insert(key)
+    }
+
+    private mutating func updateHandover(_ key: UUID, _ change: (inout HandoverRow) -> Void) {
+        guard var row = handovers[key] else { return }
+        change(&row)
+        handovers[key] = row
+        dirty.handovers.insert(key)
+    }
+
+    private mutating func updatePerson(_ key: UUID, _ change: (inout PersonRow) -> Void) {
+        guard var row = people[key] else { return }
+        change(&row)
+        people[key] = row
+        dirty.people.insert(key)
+    }
+}

@@ -1,0 +1,214 @@
+import ArgumentParser
+import EventStore
+import Foundation
+import Postgres
+import Projections
+
+extension Consult {
+    struct ProjectionsCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "projections",
+            abstract: "The read models: catch up, rebuild, verify, roll back, and their status.",
+            subcommands: [CatchUp.self, Rebuild.self, Rollback.self, Status.self])
+
+        /// Which tenants to work on: the member's own; for the owner, --tenant or --all-tenants.
+        struct Tenants: ParsableArguments {
+            @Flag(name: .customLong("all-tenants"), help: "Every tenant (owner only).") var allTenants = false
+
+            func resolve(_ global: GlobalOptions) throws -> (Connection, [(TenantID, String)]) {
+                let (connection, _) = try global.connect()
+                let tenancy = Tenancy(connection: connection)
+                if let own = try tenancy.currentTenant() {
+                    guard !allTenants else { throw CommandFailure("--all-tenants: a member works on their own tenant only") }
+                    return (connection, [(own.id, own.name)])
+                }
+                if allTenants {
+                    let rows = try connection.execute("SELECT tenant_id, name FROM consult.tenants ORDER BY tenant_id")
+                    return (connection, try rows.map { (TenantID(try $0.decode(Int64.self, at: 0)), try $0.decode(String.self, at: 1)) })
+                }
+                let name = global.tenant ?? ProcessInfo.processInfo.environment["CONSULT_TENANT"]
+                guard let name, let tenant = try tenancy.tenant(named: name) else {
+                    throw CommandFailure(
+                        name.map { "--tenant: there is no tenant named \($0)" } ?? "name a tenant with --tenant, or use --all-tenants",
+                        exitCode: name == nil ? 64 : 1)
+                }
+                return (connection, [(tenant.id, tenant.name)])
+            }
+        }
+
+        struct CatchUp: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                commandName: "catch-up", abstract: "Apply new events to the read models, from each tenant's checkpoint.",
+                discussion: """
+                    With --follow it keeps running, woken by NOTIFY when events are appended and polling \
+                    every second in case a notification was missed.
+
+                    Example: consult projections catch-up --follow
+                    """)
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var tenants: Tenants
+            @Flag(help: "Keep running and apply events as they are appended.") var follow = false
+
+            func run() throws {
+                let (connection, list) = try tenants.resolve(global)
+                defer { connection.close() }
+                for (tenant, name) in list {
+                    let applied = try Projector(connection: connection, tenant: tenant).catchUp()
+                    print("\(name): applied \(applied) event\(applied == 1 ? "" : "s")")
+                }
+                guard follow else { return }
+                guard list.count == 1, let (tenant, name) = list.first else {
+                    throw CommandFailure("--follow: follows one tenant at a time; name it with --tenant")
+                }
+                let projector = Projector(connection: connection, tenant: tenant)
+                let store = EventStore(connection: connection, tenant: tenant)
+                var checkpoint = try store.lastPosition()
+                print("\(name): following (Ctrl-C stops)")
+                try store.follow(from: checkpoint, name: "catch-up-\(ProcessInfo.processInfo.processIdentifier)") { batch in
+                    checkpoint = batch.last?.position ?? checkpoint
+                    let applied = try projector.catchUp()
+                    if applied > 0 { print("\(name): applied \(applied) event\(applied == 1 ? "" : "s") (position \(checkpoint))") }
+                    return .continue
+                }
+            }
+        }
+
+        struct Rebuild: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Rebuild the read models from the log, or, with --verify, compare them with it.",
+                discussion: """
+                    A rebuild reads the log in one consistent snapshot, folds it afresh, and replaces a tenant's \
+                    rows in one short transaction, keeping the old ones for `consult projections rollback`. \
+                    Readers see the old rows or the new, never a mix. A rebuild killed at any moment changes \
+                    nothing. A second rebuild of the same tenant waits for the first.
+
+                    --verify folds the log up to the checkpoint and compares it with the live rows (row counts \
+                    and an order-independent hash per table, then the differing rows); it exits 1 on drift.
+
+                    Example: consult projections rebuild --all-tenants --verify
+                    """)
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var tenants: Tenants
+            @Flag(help: "Compare with the log instead of rebuilding; exit 1 on any difference.") var verify = false
+
+            func run() throws {
+                let (connection, list) = try tenants.resolve(global)
+                defer { connection.close() }
+                var drift = false
+                for (tenant, name) in list {
+                    let projector = Projector(connection: connection, tenant: tenant)
+                    if verify {
+                        let report = try projector.verify()
+                        drift = drift || report.drift
+                        print("\(name): \(report.drift ? "DRIFT" : "no drift") at position \(report.position) (\(report.events) events)")
+                        for table in report.tables where table.drift {
+                            print("  \(table.table): \(table.liveRows) live rows, \(table.freshRows) from the log")
+                            for key in table.onlyLive { print("    only in the live table: \(key)") }
+                            for key in table.onlyFresh { print("    missing from the live table: \(key)") }
+                            for change in table.changed { print("    differs: \(change)") }
+                        }
+                    } else {
+                        let progress = RebuildProgress(name: name)
+                        let report = try projector.rebuild { progress.update($0) }
+                        progress.finish()
+                        let rate = report.seconds > 0 ? Int(Double(report.events) / report.seconds) : report.events
+                        print(
+                            "\(name): rebuilt \(report.rows) rows from \(report.events) events up to position \(report.position) in \(String(format: "%.2f", report.seconds)) s (\(rate) events/s)"
+                        )
+                    }
+                }
+                if drift { throw ExitCode(1) }
+            }
+        }
+
+        struct Rollback: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Put back the read models the last rebuild replaced.",
+                discussion: "Example: consult projections rollback --tenant hill-and-co")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var tenants: Tenants
+
+            func run() throws {
+                let (connection, list) = try tenants.resolve(global)
+                defer { connection.close() }
+                for (tenant, name) in list {
+                    let projector = Projector(connection: connection, tenant: tenant)
+                    if try projector.rollback() {
+                        let applied = try projector.catchUp()
+                        print("\(name): rolled back to the previous version, then applied \(applied) newer events")
+                    } else {
+                        print("\(name): no previous version to roll back to")
+                    }
+                }
+            }
+        }
+
+        struct Status: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Each tenant's checkpoint, lag, last rebuild and last verification.",
+                discussion: "Example: consult projections status --all-tenants")
+            @OptionGroup var global: GlobalOptions
+            @OptionGroup var tenants: Tenants
+
+            func run() throws {
+                let (connection, list) = try tenants.resolve(global)
+                defer { connection.close() }
+                for (tenant, name) in list {
+                    let row = try connection.execute(
+                        """
+                        SELECT coalesce((SELECT max(position) FROM consult.events WHERE tenant_id = \(tenant.rawValue)), 0),
+                               coalesce((SELECT position FROM consult.projection_checkpoints
+                                          WHERE tenant_id = \(tenant.rawValue) AND projection = \(Projector.name)), 0)
+                        """)[0]
+                    let last = try row.decode(Int64.self, at: 0)
+                    let checkpoint = try row.decode(Int64.self, at: 1)
+                    print("\(name): projection \(Projector.name) at position \(checkpoint) of \(last) (lag \(last - checkpoint) events)")
+                    for kind in ["rebuild", "verify"] {
+                        let runs = try connection.execute(
+                            """
+                            SELECT finished_at, extract(epoch FROM finished_at - started_at)::float8, events, drift
+                              FROM consult.projection_runs WHERE tenant_id = \(tenant.rawValue) AND kind = \(kind)
+                             ORDER BY run_id DESC LIMIT 1
+                            """)
+                        guard let run = runs.first else {
+                            print("  last \(kind): never")
+                            continue
+                        }
+                        let seconds = try run.decode(Double.self, at: 1)
+                        let events = try run.decode(Int.self, at: 2)
+                        let rate = seconds > 0 ? Int(Double(events) / seconds) : events
+                        let outcome = kind == "verify" ? (try run.decode(Bool.self, at: 3) ? ", DRIFT" : ", no drift") : ""
+                        print(
+                            "  last \(kind): \(Format.timestamp(try run.decode(Date.self, at: 0))), \(String(format: "%.2f", seconds)) s, \(events) events (\(rate)/s)\(outcome)"
+                        )
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Progress of a long rebuild: a bar on a terminal, a line every 100,000 events otherwise.
+final class RebuildProgress {
+    let name: String
+    let started = Date()
+    let terminal = isatty(STDERR_FILENO) == 1
+    var lastLine = 0
+
+    init(name: String) { self.name = name }
+
+    func update(_ events: Int) {
+        let seconds = max(Date().timeIntervalSince(started), 0.001)
+        let rate = Int(Double(events) / seconds)
+        if terminal {
+            FileHandle.standardError.write(Data("\r\(name): \(events) events read, \(rate) events/s".utf8))
+        } else if events / 100_000 > lastLine {
+            lastLine = events / 100_000
+            FileHandle.standardError.write(Data("\(name): \(events) events read, \(rate) events/s\n".utf8))
+        }
+    }
+
+    func finish() {
+        if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
