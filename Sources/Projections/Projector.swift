@@ -24,14 +24,15 @@ public final class Projector {
 
     // MARK: - Catch-up
 
-    /// Applies the events after the checkpoint, `batchSize` at a time; returns how many.
+    /// Applies the events after the checkpoint, `batchSize` at a time (up to position
+    /// `through`, when given); returns how many.
     @discardableResult
-    public func catchUp(batchSize: Int = 1000) throws -> Int {
+    public func catchUp(batchSize: Int = 1000, through limit: Int64? = nil) throws -> Int {
         var applied = 0
         while true {
             let count = try connection.withTransaction { _ -> Int in
                 let checkpoint = try lockCheckpoint()
-                let events = try store.read(after: checkpoint, limit: batchSize)
+                let events = try store.read(after: checkpoint, limit: batchSize).filter { $0.position <= limit ?? .max }
                 guard let last = events.last else { return 0 }
                 var model = try loadAffected(by: events)
                 model.dirty = ReadModel.Dirty()
@@ -58,8 +59,18 @@ public final class Projector {
     /// transaction, applies what was appended since, keeps the live rows as the previous
     /// version (for ``rollback()``), and puts the fresh ones in their place. Readers see the old
     /// rows until that transaction commits, and the new ones after: never a half-built model.
+    /// The points a rebuild passes, for progress and for tests that kill it there.
+    public enum RebuildPoint: String, Sendable {
+        /// Inside the snapshot, after the first page of events was folded.
+        case snapshot
+        /// Inside the swap transaction, after the live rows were deleted.
+        case deleted
+        /// Inside the swap transaction, after the fresh rows were written, before the commit.
+        case inserted
+    }
+
     @discardableResult
-    public func rebuild(progress: (Int) -> Void = { _ in }) throws -> RebuildReport {
+    public func rebuild(progress: (Int) -> Void = { _ in }, at point: (RebuildPoint) -> Void = { _ in }) throws -> RebuildReport {
         let started = Date()
         var model = ReadModel()
         var cut: Int64 = 0
@@ -70,6 +81,7 @@ public final class Projector {
                 try fold(page, into: &model)
                 events += page.count
                 progress(events)
+                if events == page.count { point(.snapshot) }
                 guard let last = page.last else { break }
                 cut = last.position
                 if page.count < 5000 { break }
@@ -87,7 +99,9 @@ public final class Projector {
             }
             try keepPrevious(position: checkpoint)
             try deleteLive()
+            point(.deleted)
             let rows = try insertAll(model)
+            point(.inserted)
             try moveCheckpoint(from: checkpoint, to: position)
             try recordRun(kind: "rebuild", started: started, events: events, position: position, drift: false, report: ["rows": rows])
             return (position, rows)
@@ -151,6 +165,30 @@ public final class Projector {
                 kind: "verify", started: started, events: events, position: checkpoint, drift: report.drift, report: ["drifted": drifted])
         }
         return report
+    }
+
+    // MARK: - Reading
+
+    /// The read models as the tables hold them now.
+    public func readModel() throws -> ReadModel {
+        try connection.withTransaction(.repeatableRead, readOnly: true) { _ in try loadAll() }
+    }
+
+    /// The read models as they stood at an instant, folded from the log in memory: by when
+    /// things happened (`occurred_at`), or, with `recorded`, by what the log held then.
+    public func asOf(_ instant: Date, recorded: Bool = false) throws -> ReadModel {
+        var model = ReadModel()
+        try connection.withTransaction(.repeatableRead, readOnly: true) { _ in
+            var position: Int64 = 0
+            while true {
+                let page = try store.read(after: position, limit: 5000)
+                guard let last = page.last else { break }
+                try fold(page.filter { (recorded ? $0.metadata.recordedAt : $0.metadata.occurredAt) <= instant }, into: &model)
+                position = last.position
+            }
+        }
+        model.dirty = ReadModel.Dirty()
+        return model
     }
 
     // MARK: - Rollback

@@ -29,6 +29,12 @@ public struct ReadModel: Sendable, Equatable {
 
     public init() {}
 
+    /// Whether both hold the same rows (what changed since loading aside).
+    public func sameRows(as other: ReadModel) -> Bool {
+        pipeline == other.pipeline && stages == other.stages && engagements == other.engagements && objectives == other.objectives
+            && referrals == other.referrals && handovers == other.handovers && people == other.people
+    }
+
     /// The entity id of a stream named `kind-<uuid>`.
     static func id(of stream: String) -> UUID? {
         guard let dash = stream.firstIndex(of: "-") else { return nil }
