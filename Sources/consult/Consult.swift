@@ -23,7 +23,8 @@ struct Consult: ParsableCommand {
         version: version,
         subcommands: [
             Doctor.self, Migrate.self, TenantCommand.self, MemberCommand.self, Org.self, Person.self, Lead.self, Referral.self,
-            Referrer.self, Introduction.self, Engagement.self, Objective.self, HandoverCommand.self, Log.self, ProjectionsCommand.self, Pipeline.self, Status.self,
+            Referrer.self, Introduction.self, Engagement.self, Objective.self, HandoverCommand.self, Log.self, ProjectionsCommand.self,
+            Pipeline.self, Status.self,
         ]
     )
 

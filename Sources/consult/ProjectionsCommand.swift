@@ -64,10 +64,15 @@ extension Consult {
                 let store = EventStore(connection: connection, tenant: tenant)
                 var checkpoint = try store.lastPosition()
                 print("\(name): following (Ctrl-C stops)")
+                // A follower's output goes to a pipe or a log as often as to a terminal: line by line.
+                fflush(nil)
                 try store.follow(from: checkpoint, name: "catch-up-\(ProcessInfo.processInfo.processIdentifier)") { batch in
                     checkpoint = batch.last?.position ?? checkpoint
                     let applied = try projector.catchUp()
-                    if applied > 0 { print("\(name): applied \(applied) event\(applied == 1 ? "" : "s") (position \(checkpoint))") }
+                    if applied > 0 {
+                        print("\(name): applied \(applied) event\(applied == 1 ? "" : "s") (position \(checkpoint))")
+                        fflush(nil)
+                    }
                     return .continue
                 }
             }

@@ -75,9 +75,12 @@ extension Consult {
                 }
                 var table = [["LEAD", "STAGE", "VALUE", "PROB", "WEIGHTED", "SOURCE", "CLOSE", "DAYS"]]
                 for row in rows {
-                    let weighted = row.weightedMinor.flatMap { minor in row.value.flatMap { try? Money(minorUnits: minor, currency: $0.currency) } }
+                    let weighted = row.weightedMinor.flatMap { minor in
+                        row.value.flatMap { try? Money(minorUnits: minor, currency: $0.currency) }
+                    }
                     table.append([
-                        row.handle, row.stage.rawValue, row.value?.description ?? "", "\(row.probability)%", weighted?.description ?? "", row.source,
+                        row.handle, row.stage.rawValue, row.value?.description ?? "", "\(row.probability)%", weighted?.description ?? "",
+                        row.source,
                         row.expectedClose?.description ?? "", String(Int(instant.timeIntervalSince(row.enteredStageAt) / 86_400)),
                     ])
                 }
@@ -125,13 +128,16 @@ extension Consult {
                     return
                 }
                 for e in engagements {
-                    print("\(e.handle): \(e.title) — \(e.phase); handover \(e.handoverState)"
-                        + (e.checklistTotal > 0 ? " (checklist \(e.checklistDone + e.checklistWaived)/\(e.checklistTotal))" : "")
-                        + (e.channels.isEmpty ? "" : "; channels \(e.channels.joined(separator: ", "))")
-                        + "; \(e.champions.count) champion\(e.champions.count == 1 ? "" : "s")")
+                    print(
+                        "\(e.handle): \(e.title) — \(e.phase); handover \(e.handoverState)"
+                            + (e.checklistTotal > 0 ? " (checklist \(e.checklistDone + e.checklistWaived)/\(e.checklistTotal))" : "")
+                            + (e.channels.isEmpty ? "" : "; channels \(e.channels.joined(separator: ", "))")
+                            + "; \(e.champions.count) champion\(e.champions.count == 1 ? "" : "s")")
                     for o in (objectives[e.engagementID] ?? []).sorted(by: { $0.handle < $1.handle }) {
                         let latest = o.latest.map { $0.formatted() } ?? "–"
-                        print("  \(o.handle): \(o.baseline.formatted()) → \(latest) → \(o.target.formatted()) (\(Int(o.progress.rounded()))%\(o.trend.map { ", \($0)" } ?? ""))\(o.status == "open" ? "" : " [\(o.status)]")")
+                        print(
+                            "  \(o.handle): \(o.baseline.formatted()) → \(latest) → \(o.target.formatted()) (\(Int(o.progress.rounded()))%\(o.trend.map { ", \($0)" } ?? ""))\(o.status == "open" ? "" : " [\(o.status)]")"
+                        )
                     }
                 }
             }
@@ -148,6 +154,8 @@ func printJSON(_ items: [[String: Any]]) throws {
 func printTable(_ rows: [[String]]) {
     let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
     for row in rows {
-        print(row.indices.map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ").trimmingCharacters(in: .whitespaces))
+        print(
+            row.indices.map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .trimmingCharacters(in: .whitespaces))
     }
 }

@@ -2,52 +2,6 @@ import Foundation
 import TestSupport
 import Testing
 
-/// Runs the built `consult` binary, as a user would.
-struct ConsultProcess {
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
-    /// `consult` sits next to the test bundle in the build folder.
-    static var executable: URL {
-        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        for candidate in [bundle, bundle.deletingLastPathComponent()] {
-            let url = candidate.appendingPathComponent("consult")
-            if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-        }
-        return Bundle.main.bundleURL.appendingPathComponent("consult")
-    }
-
-    /// Runs consult with `arguments`, in an environment holding only PATH, HOME and `environment`
-    /// (so no PG* variable or DATABASE_URL of the caller's leaks in), from `directory`.
-    static func run(
-        executable: URL = executable, _ arguments: [String], environment: [String: String] = [:],
-        directory: String = NSTemporaryDirectory()
-    ) throws -> Output {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        var base = ["PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
-        base.merge(environment) { $1 }
-        process.environment = base
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Output(
-            status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
-            stderr: String(decoding: stderr, as: UTF8.self))
-    }
-}
-
 @Suite("consult doctor and the connection rules")
 struct DoctorTests {
     @Test("--version prints the version")

@@ -4,45 +4,6 @@ import Postgres
 import TestSupport
 import Testing
 
-/// A tenant with two members and the consultant's month recorded through the built binary.
-struct MonthFixture {
-    let database: TestDatabase.Database
-    let ann: String
-    let bob: String
-    /// libpq keywords without a user: PGUSER picks the member.
-    let conninfo: String
-
-    init(recordMonth: Bool = true) throws {
-        database = try TestDatabase.createMigrated("month")
-        let (tenant, ann) = try database.createTenant("northwind")
-        self.ann = ann
-        bob = "\(ann)_bob"
-        let admin = try database.connect()
-        try admin.execute("SELECT consult.add_member(\(tenant.rawValue), \(bob), \(try admin.encryptPassword("unused-here", role: bob)))")
-        conninfo = try database.conninfo.replacingOccurrences(of: " user='postgres'", with: "")
-        if recordMonth { try month() }
-    }
-
-    /// Runs scripts/month against this database.
-    @discardableResult
-    func month() throws -> ConsultProcess.Output {
-        let script = TestDatabase.migrationsDirectory.deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("scripts/month")
-        let output = try ConsultProcess.run(
-            executable: script,
-            [], environment: ["CONSULT": ConsultProcess.executable.path, "CONSULT_ANN": ann, "CONSULT_BOB": bob, "DATABASE_URL": conninfo])
-        #expect(output.status == 0, "scripts/month failed: \(output.stderr)")
-        return output
-    }
-
-    /// Runs consult as a member.
-    func consult(_ arguments: [String], as role: String? = nil) throws -> ConsultProcess.Output {
-        try ConsultProcess.run(arguments, environment: ["DATABASE_URL": conninfo, "PGUSER": role ?? ann])
-    }
-
-    func eventCount() throws -> Int { try database.eventCount() }
-}
-
 @Suite("a consultant's month, end to end", .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
 struct MonthTests {
     static let expected: [(String, String, String)] = [
