@@ -116,11 +116,13 @@ extension Consult {
                         let progress = RebuildProgress(name: name)
                         // For the kill tests: stop at a point of the rebuild and wait to be killed.
                         let pause = ProcessInfo.processInfo.environment["CONSULT_TEST_PAUSE_REBUILD"]
-                        let report = try projector.rebuild(progress: { progress.update($0) }) { point in
-                            guard point.rawValue == pause else { return }
-                            FileHandle.standardError.write(Data("consult: paused at \(point.rawValue)\n".utf8))
-                            sleep(120)
-                        }
+                        let report = try projector.rebuild(
+                            progress: { progress.update($0) },
+                            at: { point in
+                                guard point.rawValue == pause else { return }
+                                FileHandle.standardError.write(Data("consult: paused at \(point.rawValue)\n".utf8))
+                                sleep(120)
+                            })
                         progress.finish()
                         let rate = report.seconds > 0 ? Int(Double(report.events) / report.seconds) : report.events
                         print(
