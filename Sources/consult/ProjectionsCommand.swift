@@ -113,7 +113,8 @@ extension Consult {
                             for change in table.changed { print("    differs: \(change)") }
                         }
                     } else {
-                        let progress = RebuildProgress(name: name)
+                        let total = try EventStore(connection: connection, tenant: tenant).lastPosition()
+                        let progress = RebuildProgress(name: name, total: Int(total))
                         // For the kill tests: stop at a point of the rebuild and wait to be killed.
                         let pause = ProcessInfo.processInfo.environment["CONSULT_TEST_PAUSE_REBUILD"]
                         let report = try projector.rebuild(
@@ -201,23 +202,32 @@ extension Consult {
     }
 }
 
-/// Progress of a long rebuild: a bar on a terminal, a line every 100,000 events otherwise.
+/// Progress of a long rebuild: a bar on a terminal (events done, rate, time left), a plain line
+/// every 100,000 events otherwise.
 final class RebuildProgress {
     let name: String
+    let total: Int
     let started = Date()
     let terminal = isatty(STDERR_FILENO) == 1
     var lastLine = 0
 
-    init(name: String) { self.name = name }
+    init(name: String, total: Int) {
+        self.name = name
+        self.total = max(total, 1)
+    }
 
     func update(_ events: Int) {
         let seconds = max(Date().timeIntervalSince(started), 0.001)
-        let rate = Int(Double(events) / seconds)
+        let rate = Double(events) / seconds
+        let left = rate > 0 ? Double(max(total - events, 0)) / rate : 0
+        let text = "\(name): \(events)/\(total) events, \(Int(rate)) events/s, \(String(format: "%.0f", left)) s left"
         if terminal {
-            FileHandle.standardError.write(Data("\r\(name): \(events) events read, \(rate) events/s".utf8))
+            let done = min(30, 30 * events / total)
+            let bar = String(repeating: "#", count: done) + String(repeating: ".", count: 30 - done)
+            FileHandle.standardError.write(Data("\r[\(bar)] \(text)".utf8))
         } else if events / 100_000 > lastLine {
             lastLine = events / 100_000
-            FileHandle.standardError.write(Data("\(name): \(events) events read, \(rate) events/s\n".utf8))
+            FileHandle.standardError.write(Data("\(text)\n".utf8))
         }
     }
 
