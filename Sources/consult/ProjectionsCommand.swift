@@ -131,6 +131,14 @@ extension Consult {
                         )
                     }
                 }
+                if !verify, tenants.allTenants {
+                    // Fresh statistics after rewriting every tenant's rows.
+                    try connection.execute(
+                        """
+                        ANALYZE consult.pipeline, consult.stage_history, consult.engagement_status, consult.objective_progress,
+                                consult.referrals, consult.handovers, consult.people
+                        """)
+                }
                 if drift { throw ExitCode(1) }
             }
         }
