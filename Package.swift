@@ -26,6 +26,9 @@ let package = Package(
         .target(name: "BackOffice"),
         // Read models: pure folds of the log plus a SQL sink; catch-up, rebuild, verify.
         .target(name: "Projections", dependencies: ["BackOffice", "EventStore", "Postgres"]),
+        // Reports: built from the read models (or the log, as of a date) and rendered as table,
+        // JSON, CSV, Markdown and one self-contained HTML page.
+        .target(name: "Reports", dependencies: ["BackOffice", "EventStore", "Projections"]),
         .executableTarget(
             name: "consult",
             dependencies: [
@@ -33,6 +36,7 @@ let package = Package(
                 "EventStore",
                 "BackOffice",
                 "Projections",
+                "Reports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

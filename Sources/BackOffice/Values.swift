@@ -38,7 +38,7 @@ public struct Money: Codable, Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Currencies without minor units; every other has two decimals.
-    static let wholeUnitCurrencies: Set<String> = ["JPY", "KRW", "ISK", "CLP", "VND", "XOF", "XAF", "HUF"]
+    public static let wholeUnitCurrencies: Set<String> = ["JPY", "KRW", "ISK", "CLP", "VND", "XOF", "XAF", "HUF"]
 
     public var decimals: Int { Self.wholeUnitCurrencies.contains(currency) ? 0 : 2 }
 

@@ -157,6 +157,7 @@ public final class Projector {
             compare(EngagementRow.self, live.engagements, fresh.engagements), compare(ObjectiveRow.self, live.objectives, fresh.objectives),
             compare(ReferralRow.self, live.referrals, fresh.referrals), compare(HandoverRow.self, live.handovers, fresh.handovers),
             compare(PersonRow.self, live.people, fresh.people),
+            compare(OrganisationRow.self, live.organisations, fresh.organisations),
         ]
         let report = VerifyReport(position: checkpoint, events: events, tables: tables)
         try connection.withTransaction { _ in
@@ -271,7 +272,9 @@ public final class Projector {
 
     // MARK: - Reading rows
 
-    static let tables = ["pipeline", "stage_history", "engagement_status", "objective_progress", "referrals", "handovers", "people"]
+    static let tables = [
+        "pipeline", "stage_history", "engagement_status", "objective_progress", "referrals", "handovers", "people", "organisations",
+    ]
 
     private func select<R: ProjectedRow>(_ type: R.Type, where column: String? = nil, in ids: [UUID] = []) throws -> [R.Key: R] {
         var sql = "SELECT \(R.columns.joined(separator: ", ")) FROM consult.\(R.table) WHERE tenant_id = $1"
@@ -293,11 +296,13 @@ public final class Projector {
         var leads = Set<UUID>()
         var engagements = Set<UUID>()
         var people = Set<UUID>()
+        var organisations = Set<UUID>()
         for event in events {
             guard let id = ReadModel.id(of: event.stream) else { continue }
             if event.stream.hasPrefix("lead-") { leads.insert(id) }
             if event.stream.hasPrefix("engagement-") { engagements.insert(id) }
             if event.stream.hasPrefix("person-") { people.insert(id) }
+            if event.stream.hasPrefix("organisation-") { organisations.insert(id) }
         }
         var model = ReadModel()
         if !leads.isEmpty {
@@ -313,6 +318,9 @@ public final class Projector {
         if !people.isEmpty {
             model.people = try select(PersonRow.self, where: "person_id", in: Array(people))
         }
+        if !organisations.isEmpty {
+            model.organisations = try select(OrganisationRow.self, where: "organisation_id", in: Array(organisations))
+        }
         return model
     }
 
@@ -325,6 +333,7 @@ public final class Projector {
         model.referrals = try select(ReferralRow.self)
         model.handovers = try select(HandoverRow.self)
         model.people = try select(PersonRow.self)
+        model.organisations = try select(OrganisationRow.self)
         return model
     }
 
@@ -352,6 +361,7 @@ public final class Projector {
         try upsert(dirty.referrals.compactMap { model.referrals[$0] })
         try upsert(dirty.handovers.compactMap { model.handovers[$0] })
         try upsert(dirty.people.compactMap { model.people[$0] })
+        try upsert(dirty.organisations.compactMap { model.organisations[$0] })
     }
 
     /// Writes every row of a fresh model with COPY, through a temporary table (COPY FROM
@@ -372,7 +382,7 @@ public final class Projector {
 
     func insertAll(_ model: ReadModel) throws -> Int {
         try copy(model.pipeline.values) + copy(model.stages.values) + copy(model.engagements.values) + copy(model.objectives.values)
-            + copy(model.referrals.values) + copy(model.handovers.values) + copy(model.people.values)
+            + copy(model.referrals.values) + copy(model.handovers.values) + copy(model.people.values) + copy(model.organisations.values)
     }
 
     func deleteLive() throws {

@@ -14,6 +14,7 @@ public struct ReadModel: Sendable, Equatable {
     public var referrals: [UUID: ReferralRow] = [:]
     public var handovers: [UUID: HandoverRow] = [:]
     public var people: [UUID: PersonRow] = [:]
+    public var organisations: [UUID: OrganisationRow] = [:]
 
     /// Keys changed since the model was loaded (or created).
     public struct Dirty: Sendable, Equatable {
@@ -24,6 +25,7 @@ public struct ReadModel: Sendable, Equatable {
         public var referrals: Set<UUID> = []
         public var handovers: Set<UUID> = []
         public var people: Set<UUID> = []
+        public var organisations: Set<UUID> = []
     }
     public var dirty = Dirty()
 
@@ -33,6 +35,7 @@ public struct ReadModel: Sendable, Equatable {
     public func sameRows(as other: ReadModel) -> Bool {
         pipeline == other.pipeline && stages == other.stages && engagements == other.engagements && objectives == other.objectives
             && referrals == other.referrals && handovers == other.handovers && people == other.people
+            && organisations == other.organisations
     }
 
     /// The entity id of a stream named `kind-<uuid>`.
@@ -49,7 +52,9 @@ public struct ReadModel: Sendable, Equatable {
         } else if stream.hasPrefix("engagement-") {
             applyEngagement(event, engagement: id, at: at)
         } else if stream.hasPrefix("person-") {
-            applyPerson(event, person: id)
+            applyPerson(event, person: id, at: at)
+        } else if stream.hasPrefix("organisation-") {
+            applyOrganisation(event, organisation: id, at: at)
         }
     }
 
@@ -200,7 +205,22 @@ public struct ReadModel: Sendable, Equatable {
 
     // MARK: - People
 
-    private mutating func applyPerson(_ event: any DomainEvent, person: UUID) {
+    private mutating func applyOrganisation(_ event: any DomainEvent, organisation: UUID, at: Date) {
+        switch event {
+        case let e as OrganisationRegistered:
+            organisations[organisation] = OrganisationRow(e, at: at)
+            dirty.organisations.insert(organisation)
+        case let e as OrganisationRenamed:
+            guard var row = organisations[organisation] else { return }
+            row.name = e.name
+            row.handle = e.handle
+            organisations[organisation] = row
+            dirty.organisations.insert(organisation)
+        default: break
+        }
+    }
+
+    private mutating func applyPerson(_ event: any DomainEvent, person: UUID, at: Date) {
         switch event {
         case let e as PersonAdded:
             people[person] = PersonRow(e)
@@ -212,6 +232,13 @@ public struct ReadModel: Sendable, Equatable {
             }
         case is PersonLeftOrganisation:
             updatePerson(person) { $0.hasLeft = true }
+        case is IntroductionRequested:
+            updatePerson(person) { row in
+                row.introductionAskedAt = at
+                row.introductionOutcome = nil
+            }
+        case let e as IntroductionAnswered:
+            updatePerson(person) { $0.introductionOutcome = e.outcome.rawValue }
         default: break
         }
     }

@@ -486,17 +486,24 @@ public struct HandoverRow: ProjectedRow {
 
 public struct PersonRow: ProjectedRow {
     public static let table = "people"
-    public static let columns = ["person_id", "organisation_id", "has_left", "title", "level"]
+    public static let columns = [
+        "person_id", "organisation_id", "has_left", "title", "level", "introduction_asked_at", "introduction_outcome",
+    ]
     public static let keyColumns = 1
     public var personID: UUID
     public var organisationID: UUID?
     public var hasLeft = false
     public var title: String?
     public var level: String?
+    public var introductionAskedAt: Date?
+    public var introductionOutcome: String?
 
     public var key: UUID { personID }
     public var values: [PostgresValue] {
-        [Value.uuid(personID), Value.uuid(organisationID), hasLeft.postgresValue, Value.text(title), Value.text(level)]
+        [
+            Value.uuid(personID), Value.uuid(organisationID), hasLeft.postgresValue, Value.text(title), Value.text(level),
+            Value.date(introductionAskedAt), Value.text(introductionOutcome),
+        ]
     }
 
     init(_ e: PersonAdded) {
@@ -512,5 +519,39 @@ public struct PersonRow: ProjectedRow {
         hasLeft = try row.decode(Bool.self, at: 2)
         title = try row.decode(String?.self, at: 3)
         level = try row.decode(String?.self, at: 4)
+        introductionAskedAt = try row.decode(Date?.self, at: 5)
+        introductionOutcome = try row.decode(String?.self, at: 6)
+    }
+}
+
+public struct OrganisationRow: ProjectedRow {
+    public static let table = "organisations"
+    public static let columns = ["organisation_id", "handle", "name", "sector", "registered_at"]
+    public static let keyColumns = 1
+    public var organisationID: UUID
+    public var handle: String
+    public var name: String
+    public var sector: String?
+    public var registeredAt: Date
+
+    public var key: UUID { organisationID }
+    public var values: [PostgresValue] {
+        [Value.uuid(organisationID), Value.text(handle), Value.text(name), Value.text(sector), Value.date(registeredAt)]
+    }
+
+    init(_ e: OrganisationRegistered, at: Date) {
+        organisationID = e.organisation
+        handle = e.handle
+        name = e.name
+        sector = e.sector
+        registeredAt = at
+    }
+
+    public init(row: Row) throws {
+        organisationID = try row.decode(UUID.self, at: 0)
+        handle = try row.decode(String.self, at: 1)
+        name = try row.decode(String.self, at: 2)
+        sector = try row.decode(String?.self, at: 3)
+        registeredAt = try row.decode(Date.self, at: 4)
     }
 }

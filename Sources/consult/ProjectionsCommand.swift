@@ -136,7 +136,7 @@ extension Consult {
                     try connection.execute(
                         """
                         ANALYZE consult.pipeline, consult.stage_history, consult.engagement_status, consult.objective_progress,
-                                consult.referrals, consult.handovers, consult.people
+                                consult.referrals, consult.handovers, consult.people, consult.organisations
                         """)
                 }
                 if drift { throw ExitCode(1) }

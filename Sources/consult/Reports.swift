@@ -4,8 +4,15 @@ import EventStore
 import Foundation
 import Postgres
 import Projections
+import Reports
 
-/// `--as-of` and `--format`, shared by the reports.
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+extension ReportFormat: ExpressibleByArgument {}
+
+/// `--as-of`, `--format` and friends, shared by the reports.
 struct ReportOptions: ParsableArguments {
     @Option(
         name: .customLong("as-of"),
@@ -17,145 +24,215 @@ struct ReportOptions: ParsableArguments {
     @Flag(help: "With --as-of: what the log had recorded by then, rather than what had happened by then.")
     var recorded = false
 
-    @Option(help: "A table for people, or JSON for programs.") var format: ReportFormat = .table
+    @Option(help: "table (aligned, for people), json, csv (RFC 4180), markdown, or html (one self-contained page).")
+    var format: ReportFormat = .table
 
-    enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
-        case table, json
+    @Option(help: ArgumentHelp("With --format csv: the section to write (default: the first).", valueName: "name"))
+    var section: String?
+
+    var settings: ReportSettings {
+        ReportSettings(asOf: asOf, recorded: recorded, format: format, section: section)
     }
 
-    /// The read models: from the tables, or folded from the log up to --as-of.
-    func model(_ session: Session) throws -> (ReadModel, Date) {
+    func input(_ session: Session) throws -> ReportInput { try settings.input(session) }
+    func print(_ report: Report) { settings.print(report) }
+}
+
+/// The settings of one report run, as plain values (ArgumentParser's option groups cannot be
+/// built by hand).
+struct ReportSettings {
+    var asOf: String?
+    var recorded = false
+    var format: ReportFormat = .table
+    var section: String?
+
+    /// Everything a report is built from: the read models (the tables, or the log folded up to
+    /// --as-of), people's names, and the log up to the instant.
+    func input(_ session: Session) throws -> ReportInput {
         guard let tenant = session.tenant else { throw CommandFailure("no tenant") }
         let projector = Projector(connection: session.connection, tenant: tenant)
-        guard let asOf else {
+        var instant = Date()
+        let model: ReadModel
+        if let asOf {
+            instant = try Session.parseAt(asOf, clock: Clock(now: .distantFuture))
+            if asOf.count == 10 { instant = instant.addingTimeInterval(86_400 - 0.001) }
+            model = try projector.asOf(instant, recorded: recorded)
+        } else {
             session.catchUpReadModels()
-            return (try projector.readModel(), Date())
+            model = try projector.readModel()
         }
-        var instant = try Session.parseAt(asOf, clock: Clock(now: .distantFuture))
-        if asOf.count == 10 { instant = instant.addingTimeInterval(86_400 - 0.000_001) }
-        return (try projector.asOf(instant, recorded: recorded), instant)
+        var events: [RecordedEvent] = []
+        var position: Int64 = 0
+        while true {
+            let page = try session.store.read(after: position, limit: 5000)
+            events += page.filter { (recorded ? $0.metadata.recordedAt : $0.metadata.occurredAt) <= instant }
+            guard let last = page.last, page.count == 5000 else { break }
+            position = last.position
+        }
+        var people: [UUID: String] = [:]
+        for row in try session.connection.execute(
+            "SELECT person_id, name FROM consult.person_details WHERE tenant_id = \(tenant.rawValue)")
+        {
+            people[try row.decode(UUID.self, at: 0)] = try row.decode(String.self, at: 1)
+        }
+        return ReportInput(model: model, people: people, events: events, now: instant)
+    }
+
+    /// Prints a report in the format asked for: tables fitted to the terminal, colour only on a
+    /// terminal and never with NO_COLOR set.
+    func print(_ report: Report) {
+        let terminal = isatty(STDOUT_FILENO) == 1
+        var width = Int.max / 4  // not a terminal: never cut a value
+        if terminal {
+            var size = winsize()
+            if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 { width = Int(size.ws_col) }
+        }
+        let colour = terminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        Swift.print(Render.render(report, as: format, width: width, colour: colour, section: section), terminator: "")
     }
 }
 
 extension Consult {
     struct Pipeline: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "The client pipeline: every open lead by stage, with value, probability and days in stage.",
+            abstract:
+                "The pipeline: count, value and weighted value per stage; open leads, days in stage and stuck ones; forecast; win rate by source; lost reasons.",
             discussion: """
-                Without --as-of it reads the pipeline read model; with it, it folds the log up to that \
-                instant, so the answer is what the pipeline was then. Dates are when things happened \
+                Without --as-of it reads the read models; with it, it folds the log up to that instant, \
+                so the answer is the pipeline as it stood then. Dates are when things happened \
                 (occurred_at); --recorded asks what the log had recorded by then instead.
 
-                Example: consult pipeline --as-of 2026-09-03
+                Example: consult pipeline --as-of 2026-09-03 --format json
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var report: ReportOptions
-        @Flag(help: "Include won and lost leads.") var all = false
 
         func run() throws {
             let session = try Session(global)
-            let (model, instant) = try report.model(session)
-            let rows = model.pipeline.values.filter { all || $0.stage.isOpen }
-                .sorted { ($0.stage, $0.handle) < ($1.stage, $1.handle) }
-            switch report.format {
-            case .json:
-                let items: [[String: Any]] = rows.map { row in
-                    [
-                        "lead": row.handle, "stage": row.stage.rawValue, "value_minor": row.value?.minorUnits as Any,
-                        "currency": row.value?.currency as Any, "probability": row.probability, "weighted_minor": row.weightedMinor as Any,
-                        "source": row.source, "expected_close": row.expectedClose?.description as Any,
-                        "days_in_stage": Int(instant.timeIntervalSince(row.enteredStageAt) / 86_400),
-                    ]
-                }
-                try printJSON(items)
-            case .table:
-                guard !rows.isEmpty else {
-                    print("No open leads.")
-                    return
-                }
-                var table = [["LEAD", "STAGE", "VALUE", "PROB", "WEIGHTED", "SOURCE", "CLOSE", "DAYS"]]
-                for row in rows {
-                    let weighted = row.weightedMinor.flatMap { minor in
-                        row.value.flatMap { try? Money(minorUnits: minor, currency: $0.currency) }
-                    }
-                    table.append([
-                        row.handle, row.stage.rawValue, row.value?.description ?? "", "\(row.probability)%", weighted?.description ?? "",
-                        row.source,
-                        row.expectedClose?.description ?? "", String(Int(instant.timeIntervalSince(row.enteredStageAt) / 86_400)),
-                    ])
-                }
-                printTable(table)
-            }
+            report.print(Reports.pipeline(try report.input(session)))
         }
     }
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Every open engagement: phase, objectives baseline → latest → target, champions, channels, handover.",
+            abstract:
+                "Every open engagement: phase, health and why, objectives baseline → latest → target, sponsor, champions, channels, handover readiness, hours.",
             discussion: """
-                Like pipeline, it reads the read models, or folds the log up to --as-of.
+                Health: stalled when an open objective has had no measurement for 30 days; at risk when \
+                an objective is more than 20 points behind the straight line from its baseline at the \
+                start to its target at the due date, the handover date passed without completion, the \
+                sponsor or a champion left, or a retainer's hours this month exceed its budget; on track \
+                otherwise.
 
-                Example: consult status --as-of 2026-09-20
+                Example: consult status libraries-on-twitter --format markdown
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var report: ReportOptions
+        @Argument(help: "One engagement in full (handle or id).") var engagement: String?
         @Flag(help: "Include closed engagements.") var all = false
 
         func run() throws {
             let session = try Session(global)
-            let (model, _) = try report.model(session)
-            let engagements = model.engagements.values.filter { all || $0.phase != "closed" }.sorted { $0.handle < $1.handle }
-            let objectives = Dictionary(grouping: model.objectives.values, by: \.engagementID)
-            switch report.format {
-            case .json:
-                let items: [[String: Any]] = engagements.map { e in
-                    [
-                        "engagement": e.handle, "title": e.title, "phase": e.phase, "handover": e.handoverState,
-                        "checklist": ["total": e.checklistTotal, "done": e.checklistDone, "waived": e.checklistWaived],
-                        "channels": e.channels, "champions": e.champions.count,
-                        "objectives": (objectives[e.engagementID] ?? []).sorted { $0.handle < $1.handle }.map { o in
-                            [
-                                "objective": o.handle, "baseline": o.baseline, "latest": o.latest as Any, "target": o.target,
-                                "progress": o.progress, "trend": o.trend as Any, "status": o.status,
-                            ] as [String: Any]
-                        },
-                    ]
-                }
-                try printJSON(items)
-            case .table:
-                guard !engagements.isEmpty else {
-                    print("No open engagements.")
-                    return
-                }
-                for e in engagements {
-                    print(
-                        "\(e.handle): \(e.title) — \(e.phase); handover \(e.handoverState)"
-                            + (e.checklistTotal > 0 ? " (checklist \(e.checklistDone + e.checklistWaived)/\(e.checklistTotal))" : "")
-                            + (e.channels.isEmpty ? "" : "; channels \(e.channels.joined(separator: ", "))")
-                            + "; \(e.champions.count) champion\(e.champions.count == 1 ? "" : "s")")
-                    for o in (objectives[e.engagementID] ?? []).sorted(by: { $0.handle < $1.handle }) {
-                        let latest = o.latest.map { $0.formatted() } ?? "–"
-                        print(
-                            "  \(o.handle): \(o.baseline.formatted()) → \(latest) → \(o.target.formatted()) (\(Int(o.progress.rounded()))%\(o.trend.map { ", \($0)" } ?? ""))\(o.status == "open" ? "" : " [\(o.status)]")"
-                        )
-                    }
-                }
-            }
+            let id = try engagement.map { try session.resolve(.engagement, $0, field: "engagement").id }
+            report.print(Reports.status(try report.input(session), engagement: id, includeClosed: all || id != nil))
         }
     }
-}
 
-func printJSON(_ items: [[String: Any]]) throws {
-    let data = try JSONSerialization.data(withJSONObject: items, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-    print(String(decoding: data, as: UTF8.self))
-}
+    struct ReferralsReport: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "referrals",
+            abstract: "Referrers → leads → what each became → won value; the share of won value from referrals; who to thank; whom to ask.",
+            discussion: "Example: consult referrals --format csv")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var report: ReportOptions
 
-/// Prints rows as columns, the first row a header.
-func printTable(_ rows: [[String]]) {
-    let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
-    for row in rows {
-        print(
-            row.indices.map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
-                .trimmingCharacters(in: .whitespaces))
+        func run() throws {
+            let session = try Session(global)
+            report.print(Reports.referrals(try report.input(session)))
+        }
+    }
+
+    struct HandoversReport: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "handovers",
+            abstract: "Planned and completed handovers, and how many accounts are still active 30, 90 and 180 days after.",
+            discussion: "Example: consult handovers --format html > handovers.html")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var report: ReportOptions
+
+        func run() throws {
+            let session = try Session(global)
+            report.print(Reports.handovers(try report.input(session)))
+        }
+    }
+
+    struct CaseStudy: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "case-study",
+            abstract: "A write-up of one engagement with all the numbers, objectives frozen at the handover, ready to publish.",
+            discussion: "Example: consult case-study libraries-on-twitter > case-study.md")
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The engagement (handle or id).") var engagement: String
+        @OptionGroup var report: ReportOptions
+
+        func run() throws {
+            let session = try Session(global)
+            let id = try session.resolve(.engagement, engagement, field: "engagement").id
+            let input = try report.input(session)
+            guard let tenant = session.tenant, input.model.engagements[id] != nil else {
+                throw CommandFailure("engagement: \(engagement) had not started by then")
+            }
+            // The objectives as they stood when the work was handed over (or now, before that).
+            let frozenAt = input.model.handovers[id]?.completedAt ?? input.now
+            let frozen = try Projector(connection: session.connection, tenant: tenant).asOf(frozenAt)
+            var options = report.settings
+            if options.format == .table { options.format = .markdown }
+            options.print(Reports.caseStudy(input, engagement: id, frozen: frozen))
+        }
+    }
+
+    struct Changes: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "What changed between two dates: new leads, stage moves, slipped dates, new measurements, handovers.",
+            discussion: "Example: consult changes --since 2026-09-01 --until 2026-09-15")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: ArgumentHelp("From this day (inclusive): YYYY-MM-DD.", valueName: "date")) var since: String
+        @Option(help: ArgumentHelp("Up to this day (inclusive): YYYY-MM-DD; default today.", valueName: "date")) var until: String?
+        @Option(help: "table, json, csv, markdown or html.") var format: ReportFormat = .table
+
+        func run() throws {
+            let session = try Session(global)
+            let from = try Session.day(since, field: "--since")!.date
+            let to = try Session.day(until, field: "--until").map { $0.adding(days: 1).date } ?? Date()
+            guard to > from else { throw CommandFailure("--until: comes before --since") }
+            let options = ReportSettings(format: format)
+            let input = try options.input(session)
+            options.print(Reports.changes(input, since: from, until: to))
+        }
+    }
+
+    struct ReportCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "report",
+            abstract: "Write every report into one self-contained HTML page (inline CSS and SVG, no network).",
+            discussion: "Example: consult report --html consult-report.html")
+        @OptionGroup var global: GlobalOptions
+        @Option(help: ArgumentHelp("The file to write.", valueName: "file")) var html: String
+        @Option(name: .customLong("as-of"), help: ArgumentHelp("As things stood then: YYYY-MM-DD.", valueName: "date")) var asOf: String?
+
+        func run() throws {
+            let session = try Session(global)
+            let options = ReportSettings(asOf: asOf)
+            let input = try options.input(session)
+            let page = HTML.page(
+                title: "Consultancy report",
+                reports: [Reports.pipeline(input), Reports.status(input), Reports.referrals(input), Reports.handovers(input)])
+            do {
+                try page.write(toFile: html, atomically: true, encoding: .utf8)
+            } catch {
+                throw CommandFailure("--html: cannot write \(html): \(error.localizedDescription)")
+            }
+            print("Wrote \(html) (\(page.utf8.count / 1024) KiB).")
+        }
     }
 }

@@ -147,15 +147,29 @@ CREATE TABLE consult.handovers (
     PRIMARY KEY (tenant_id, engagement_id)
 );
 
--- People's organisations, for "the sponsor left" (no personal data here: ids only).
+-- People's organisations, for "the sponsor left", and introductions asked of them (no
+-- personal data here: ids only; names live in consult.person_details).
 CREATE TABLE consult.people (
-    tenant_id       bigint NOT NULL REFERENCES consult.tenants,
-    person_id       uuid NOT NULL,
-    organisation_id uuid,
-    has_left        boolean NOT NULL DEFAULT false,
-    title           text,
-    level           text,
+    tenant_id             bigint NOT NULL REFERENCES consult.tenants,
+    person_id             uuid NOT NULL,
+    organisation_id       uuid,
+    has_left              boolean NOT NULL DEFAULT false,
+    title                 text,
+    level                 text,
+    introduction_asked_at timestamptz,
+    introduction_outcome  text,
     PRIMARY KEY (tenant_id, person_id)
+);
+
+-- Organisations: clients and prospects, by name (an organisation's name is not personal data).
+CREATE TABLE consult.organisations (
+    tenant_id       bigint NOT NULL REFERENCES consult.tenants,
+    organisation_id uuid NOT NULL,
+    handle          text NOT NULL,
+    name            text NOT NULL,
+    sector          text,
+    registered_at   timestamptz NOT NULL,
+    PRIMARY KEY (tenant_id, organisation_id)
 );
 
 DO $$
@@ -163,7 +177,7 @@ DECLARE
     t text;
 BEGIN
     FOREACH t IN ARRAY ARRAY['projection_checkpoints', 'projection_runs', 'pipeline', 'stage_history', 'engagement_status',
-                             'objective_progress', 'referrals', 'handovers', 'people'] LOOP
+                             'objective_progress', 'referrals', 'handovers', 'people', 'organisations'] LOOP
         EXECUTE format('ALTER TABLE consult.%I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE consult.%I FORCE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY admin_all ON consult.%I TO consult_admin USING (true) WITH CHECK (true)', t);

@@ -139,3 +139,15 @@ cluster_url() {
     local dir=$1 db=${2:-consult}
     echo "postgresql:///$db?host=${dir// /%20}/run&user=postgres"
 }
+
+# The headless browser the HTML report test opens the page in (Debian's chromium).
+ensure_chromium() {
+    command -v chromium >/dev/null 2>&1 && return 0
+    if ! is_root; then
+        echo "note: chromium is missing, so the HTML report test will say it is skipped; install it with: sudo apt-get install -y chromium" >&2
+        return 0
+    fi
+    echo "==> installing chromium (apt-get), for the HTML report test"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null ||
+        { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }
+}

@@ -1,0 +1,136 @@
+import BackOffice
+import Foundation
+
+/// A report: titled sections of rows, and the charts the HTML page draws. Every format renders
+/// the same sections, so a number in the table is the number in the JSON and the CSV.
+public struct Report: Sendable {
+    /// The report's name (`pipeline`, `status`, …), as in the command line.
+    public let name: String
+    public let title: String
+    /// The instant the report answers for (now, or --as-of).
+    public let asOf: Date
+    public var sections: [Section] = []
+    public var charts: [Chart] = []
+    /// Free text under the title (a case study's prose).
+    public var prose: [String] = []
+
+    public init(name: String, title: String, asOf: Date) {
+        self.name = name
+        self.title = title
+        self.asOf = asOf
+    }
+
+    /// The section with this name.
+    public func section(_ name: String) -> Section? { sections.first { $0.name == name } }
+}
+
+/// One table of a report.
+public struct Section: Sendable {
+    /// A stable key (`stages`, `open_leads`): the JSON field and the CSV's `--section`.
+    public let name: String
+    public let title: String
+    public let columns: [Column]
+    public var rows: [[Cell]] = []
+    /// What the section shows when it has no rows.
+    public var empty = "None."
+
+    public init(_ name: String, _ title: String, _ columns: [Column]) {
+        self.name = name
+        self.title = title
+        self.columns = columns
+    }
+}
+
+public struct Column: Sendable {
+    /// The JSON and CSV field name (snake_case, stable).
+    public let key: String
+    /// The header shown to people.
+    public let title: String
+
+    public init(_ key: String, _ title: String) {
+        self.key = key
+        self.title = title
+    }
+}
+
+/// A value in a report: numbers stay numbers in JSON and CSV.
+public enum Cell: Sendable, Equatable {
+    case text(String)
+    case int(Int)
+    /// A number shown with this many decimals (amounts of money: 2).
+    case number(Double, decimals: Int)
+    /// A percentage, 0–100, shown rounded.
+    case percent(Double)
+    case day(Day)
+    case bool(Bool)
+    case empty
+
+    public static func money(_ minor: Int64?, _ currency: String?) -> Cell {
+        guard let minor else { return .empty }
+        let whole = Money.wholeUnitCurrencies.contains(currency ?? "")
+        return .number(Double(minor) / (whole ? 1 : 100), decimals: whole ? 0 : 2)
+    }
+
+    public static func optional(_ text: String?) -> Cell { text.map { .text($0) } ?? .empty }
+    public static func optional(_ day: Day?) -> Cell { day.map { .day($0) } ?? .empty }
+    public static func optional(_ value: Double?, decimals: Int = 0) -> Cell { value.map { .number($0, decimals: decimals) } ?? .empty }
+
+    /// The text a person reads: grouped digits, rounded percentages.
+    public var display: String {
+        switch self {
+        case .text(let text): text
+        case .int(let value): value.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_GB")))
+        case .number(let value, let decimals):
+            value.formatted(.number.precision(.fractionLength(decimals)).grouping(.automatic).locale(Locale(identifier: "en_GB")))
+        case .percent(let value): "\(Int(value.rounded()))%"
+        case .day(let day): day.description
+        case .bool(let value): value ? "yes" : "no"
+        case .empty: ""
+        }
+    }
+
+    /// The text a program reads: no grouping, full precision, `.` decimals.
+    public var plain: String {
+        switch self {
+        case .text(let text): text
+        case .int(let value): String(value)
+        case .number(let value, let decimals): String(format: "%.\(decimals)f", value)
+        case .percent(let value): String(format: "%.1f", value)
+        case .day(let day): day.description
+        case .bool(let value): value ? "true" : "false"
+        case .empty: ""
+        }
+    }
+
+    /// The JSON value: numbers as numbers, nothing as null.
+    public var json: Any {
+        switch self {
+        case .text(let text): text
+        case .int(let value): value
+        case .number(let value, let decimals): (value * pow(10, Double(decimals))).rounded() / pow(10, Double(decimals))
+        case .percent(let value): (value * 10).rounded() / 10
+        case .day(let day): day.description
+        case .bool(let value): value
+        case .empty: NSNull()
+        }
+    }
+
+    public var isNumeric: Bool {
+        switch self {
+        case .int, .number, .percent: true
+        default: false
+        }
+    }
+}
+
+/// What the HTML page draws.
+public enum Chart: Sendable {
+    /// Leads per stage, in pipeline order.
+    case funnel(title: String, stages: [(stage: String, count: Int)])
+    /// Horizontal bars with a label and a value (the forecast by month).
+    case bars(title: String, bars: [(label: String, value: Double, display: String)])
+    /// Progress of each objective, 0–100 %.
+    case progress(title: String, objectives: [(objective: String, percent: Double)])
+    /// One objective's measurements over time, with its baseline and target.
+    case line(objective: String, metric: String, points: [(date: Date, value: Double)], baseline: Double, target: Double)
+}
