@@ -53,9 +53,27 @@ public enum Reports {
         return [.new: 7, .contacted: 14, .qualified: 21, .proposal: 30][stage] ?? 30
     }
 
-    public static func pipeline(_ input: ReportInput) -> Report {
+    /// Which leads the pipeline counts.
+    public struct PipelineFilter: Sendable {
+        public var stage: Stage?
+        public var source: LeadSource?
+        /// Leads captured on or after this instant.
+        public var since: Date?
+        public init(stage: Stage? = nil, source: LeadSource? = nil, since: Date? = nil) {
+            self.stage = stage
+            self.source = source
+            self.since = since
+        }
+    }
+
+    public static func pipeline(_ input: ReportInput, filter: PipelineFilter = PipelineFilter()) -> Report {
         var report = Report(name: "pipeline", title: "Pipeline", asOf: input.now)
-        let leads = input.model.pipeline.values.sorted { ($0.stage, $0.handle) < ($1.stage, $1.handle) }
+        let leads = input.model.pipeline.values
+            .filter { lead in
+                (filter.stage.map { lead.stage == $0 } ?? true) && (filter.source.map { lead.source == $0.rawValue } ?? true)
+                    && (filter.since.map { lead.capturedAt >= $0 } ?? true)
+            }
+            .sorted { ($0.stage, $0.handle) < ($1.stage, $1.handle) }
         let history = Array(input.model.stages.values)
 
         var stages = Section(

@@ -106,10 +106,14 @@ extension Consult {
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var report: ReportOptions
+        @Option(help: "Only leads at this stage.") var stage: Stage?
+        @Option(help: "Only leads from this source.") var source: LeadSource?
+        @Option(help: ArgumentHelp("Only leads captured on or after this day: YYYY-MM-DD.", valueName: "date")) var since: String?
 
         func run() throws {
             let session = try Session(global)
-            report.print(Reports.pipeline(try report.input(session)))
+            let filter = Reports.PipelineFilter(stage: stage, source: source, since: try Session.day(since, field: "--since")?.date)
+            report.print(Reports.pipeline(try report.input(session), filter: filter))
         }
     }
 

@@ -17,10 +17,7 @@ struct ProjectionTests {
     /// Empties the tenant's read models and checkpoint, as if the projection had never run.
     func reset(_ fixture: MonthFixture) throws {
         let admin = try fixture.database.connect()
-        for table in [
-            "pipeline", "stage_history", "engagement_status", "objective_progress", "referrals", "handovers", "people",
-            "projection_checkpoints",
-        ] {
+        for table in Projector.tables + ["projection_checkpoints"] {
             try admin.execute("DELETE FROM consult.\(identifier: table) WHERE tenant_id = \(fixture.tenant.rawValue)")
         }
     }
