@@ -134,6 +134,7 @@ public struct PersonState: Decider, Sendable {
     public private(set) var organisation: UUID?
     public private(set) var hasLeft = false
     public private(set) var introductionAsked = false
+    public private(set) var forgotten = false
 
     public init() {}
 
@@ -147,6 +148,7 @@ public struct PersonState: Decider, Sendable {
         case leave
         case askIntroduction(note: String?)
         case answerIntroduction(IntroductionOutcome)
+        case forget(askedBy: ForgetRequester)
     }
 
     public func evolve(_ event: any DomainEvent) -> PersonState {
@@ -164,6 +166,8 @@ public struct PersonState: Decider, Sendable {
             next.introductionAsked = true
         case is IntroductionAnswered:
             next.introductionAsked = false
+        case is PersonForgotten:
+            next.forgotten = true
         default: break
         }
         return next
@@ -199,6 +203,9 @@ public struct PersonState: Decider, Sendable {
                 throw RuleViolation(rule: 0, field: "introduction", "was not asked for: ask first with `consult introduction ask`")
             }
             return [IntroductionAnswered(person: added.person, outcome: outcome)]
+        case .forget(let askedBy):
+            guard !forgotten else { throw RuleViolation(rule: 0, field: "person", "was forgotten already") }
+            return [PersonForgotten(askedBy: askedBy)]
         }
     }
 }

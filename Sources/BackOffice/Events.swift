@@ -75,6 +75,18 @@ public struct PersonLeftOrganisation: DomainEvent {
     public func summary(_ names: Names) -> String { "left \(names[organisation])" }
 }
 
+/// Who asked for a person's details to be forgotten.
+public enum ForgetRequester: String, Codable, Sendable, CaseIterable {
+    case person, organisation, consultant
+}
+
+/// The person's name, e-mail and phone were destroyed (they lived outside the log); the event
+/// itself holds no personal data.
+public struct PersonForgotten: DomainEvent {
+    public var askedBy: ForgetRequester
+    public func summary(_ names: Names) -> String { "forgot the person's details (asked by the \(askedBy.rawValue))" }
+}
+
 public struct IntroductionRequested: DomainEvent {
     public var person: UUID
     public var note: String?
@@ -440,7 +452,7 @@ public struct Names: Sendable {
 public enum EventTypes {
     public static let all: [any DomainEvent.Type] = [
         OrganisationRegistered.self, OrganisationRenamed.self, HandleClaimed.self, HandleReleased.self,
-        PersonAdded.self, PersonMovedOrganisation.self, PersonLeftOrganisation.self, IntroductionRequested.self,
+        PersonAdded.self, PersonMovedOrganisation.self, PersonLeftOrganisation.self, PersonForgotten.self, IntroductionRequested.self,
         IntroductionAnswered.self, LeadCaptured.self, ReferralReceived.self, LeadStageChanged.self, LeadQualified.self,
         LeadDisqualified.self, ProposalSent.self, LeadValueRevised.self, ExpectedCloseMoved.self, LeadWon.self, LeadLost.self,
         LeadReopened.self, ReferrerThanked.self, EngagementStarted.self, PurposeStated.self, SponsorAppointed.self,

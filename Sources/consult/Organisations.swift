@@ -164,11 +164,47 @@ extension Consult {
 }
 
 extension Level: ExpressibleByArgument {}
+extension ForgetRequester: ExpressibleByArgument {}
 
 extension Session {
     /// Loads a stream, decides on it, and returns the change at the version loaded.
     func change<D: Decider>(_ type: D.Type, _ stream: String, _ decide: (D) throws -> [any DomainEvent]) throws -> [Change] {
         let (state, version) = try load(D.self, stream)
         return [Change(stream: stream, expected: version == 0 ? .noStream : .exactly(version), events: try decide(state))]
+    }
+}
+
+extension Consult.Person {
+    /// `consult forget PERSON`.
+    struct Forget: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "forget",
+            abstract: "Make a person's name, e-mail and phone unrecoverable; the log keeps only their id.",
+            discussion: """
+                Deletes the person's details (they were never in the log) and records that they were \
+                forgotten, with who asked and when, and no personal data. Reports then show "(erased)". \
+                Address the person by handle or id; after this, by id only.
+
+                Example: consult forget helen-carter --asked-by person
+                """)
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var write: WriteOptions
+        @Argument(help: "The person (handle or id).") var person: String
+        @Option(name: .customLong("asked-by"), help: "Who asked for it.") var askedBy: ForgetRequester
+
+        func run() throws {
+            let session = try Session(global)
+            let facts = try session.person(person, field: "person")
+            let recorded = try session.record(
+                write,
+                before: { tx in
+                    try tx.execute(
+                        "DELETE FROM consult.person_details WHERE tenant_id = \(session.tenant?.rawValue) AND person_id = \(facts.id)")
+                },
+                plan: { _ in
+                    try session.change(PersonState.self, Session.stream(.person, facts.id)) { try $0.decide(.forget(askedBy: askedBy)) }
+                })
+            try session.confirm(recorded, write, "Forgot the details of person \(facts.id.uuidString.lowercased()).")
+        }
     }
 }

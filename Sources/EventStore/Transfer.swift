@@ -1,0 +1,248 @@
+import Foundation
+import Postgres
+
+/// Export and import of the log as JSON Lines: one event a line, every column that means the
+/// same in another database, in a stable field order:
+///
+/// `{"tenant":"hill-and-co","position":1,"stream":"…","stream_version":1,"event_id":"…","type":"…",
+///   "schema_version":1,"data":{…},"metadata":{…},"command_id":null,"occurred_at":"…","recorded_at":"…"}`
+///
+/// The tenant travels by name (ids differ between databases); `xid`, the writing transaction of
+/// the source database, does not travel. An import preserves ids, positions, versions and
+/// metadata, so exporting again gives the same bytes.
+public struct Transfer {
+    public let connection: Connection
+
+    public init(connection: Connection) {
+        self.connection = connection
+    }
+
+    /// Streams a tenant's events after `since`, a line at a time, read in one snapshot through
+    /// a cursor (bounded memory, whatever the size of the log).
+    public func export(tenant: TenantID, since: Int64 = 0, _ line: (String) throws -> Void) throws -> Int {
+        var count = 0
+        try connection.withTransaction(.repeatableRead, readOnly: true) { tx in
+            // The same text whatever the session's settings: UTC, ISO dates.
+            try tx.execute("SET LOCAL TimeZone = 'UTC'")
+            try tx.execute(
+                """
+                DECLARE export_cursor NO SCROLL CURSOR FOR
+                SELECT json_build_object(
+                         'tenant', t.name, 'position', e.position, 'stream', e.stream, 'stream_version', e.stream_version,
+                         'event_id', e.event_id, 'type', e.type, 'schema_version', e.schema_version, 'data', e.data,
+                         'metadata', e.metadata, 'command_id', e.command_id, 'occurred_at', e.occurred_at,
+                         'recorded_at', e.recorded_at)::text
+                  FROM consult.events e JOIN consult.tenants t ON t.tenant_id = e.tenant_id
+                 WHERE e.tenant_id = \(tenant.rawValue) AND e.position > \(since)
+                 ORDER BY e.position
+                """)
+            while true {
+                let rows = try tx.execute("FETCH 2000 FROM export_cursor")
+                for row in rows { try line(try row.decode(String.self, at: 0)) }
+                count += rows.count
+                if rows.count < 2000 { break }
+            }
+        }
+        return count
+    }
+
+    /// Why an import was refused: the line and the reason. Nothing of the file was imported.
+    public struct ImportError: Error, CustomStringConvertible, Sendable {
+        public let line: Int
+        public let reason: String
+        public var description: String { "line \(line): \(reason)" }
+    }
+
+    public struct ImportResult: Sendable, Equatable {
+        /// Events written.
+        public let imported: Int
+        /// Events already in the database (the same id at the same position), left as they were.
+        public let skipped: Int
+        /// The tenants the file wrote to.
+        public let tenants: [TenantID]
+    }
+
+    /// Imports JSON Lines atomically: every line is checked (JSON, fields and their types, a
+    /// known tenant, positions that continue the tenant's log with no hole), then all are
+    /// written in one transaction, or none. Events already present are skipped, so importing
+    /// the same file twice changes nothing. Lines are streamed: memory stays bounded.
+    ///
+    /// Needs the owner: it writes positions and metadata as they were, past consult.append.
+    public func importLines(_ lines: some Sequence<(number: Int, bytes: [UInt8])>, progress: (Int) -> Void = { _ in }) throws
+        -> ImportResult
+    {
+        try connection.withTransaction { tx in
+            try tx.execute(
+                "CREATE TEMP TABLE import_lines (line_no bigint, tenant text, position bigint, event_id uuid, line text) ON COMMIT DROP")
+            // First every line is parsed and copied in as it is (no other statement may run
+            // during a COPY); then the checks that need the database run in SQL.
+            var count = 0
+            var failure: ImportError?
+            try tx.copyIn("COPY import_lines (line_no, tenant, position, event_id, line) FROM STDIN") { writer in
+                for (number, bytes) in lines {
+                    do {
+                        let event = try Self.parse(bytes, line: number)
+                        try writer.writeRow([
+                            String(number), event.tenant, String(event.position), event.eventID.uuidString.lowercased(),
+                            String(decoding: bytes, as: UTF8.self),
+                        ])
+                        count += 1
+                        if count % 10_000 == 0 { progress(count) }
+                    } catch let error as ImportError {
+                        failure = error
+                        break
+                    }
+                }
+                if let failure { throw failure }
+            }
+            func refuse(_ sql: Query, _ reason: (Row) throws -> String) throws {
+                if let row = try tx.execute(sql).first {
+                    throw ImportError(line: try row.decode(Int.self, at: 0), reason: try reason(row))
+                }
+            }
+            try refuse(
+                """
+                SELECT i.line_no, i.tenant FROM import_lines i
+                 WHERE NOT EXISTS (SELECT 1 FROM consult.tenants t WHERE t.name = i.tenant) ORDER BY i.line_no LIMIT 1
+                """
+            ) { "tenant \"\(try $0.decode(String.self, at: 1))\" does not exist here: create it first (consult tenant create)" }
+            // The tenants' locks, as consult.append takes them: no append interleaves.
+            let tenants = try tx.execute(
+                """
+                SELECT t.tenant_id, t.name, coalesce((SELECT max(e.position) FROM consult.events e WHERE e.tenant_id = t.tenant_id), 0)
+                  FROM consult.tenants t WHERE t.name IN (SELECT DISTINCT tenant FROM import_lines) ORDER BY t.tenant_id FOR NO KEY UPDATE
+                """
+            ).map { TenantID(try $0.decode(Int64.self, at: 0)) }
+            try refuse(
+                """
+                SELECT max(line_no), position FROM import_lines GROUP BY tenant, position HAVING count(*) > 1 ORDER BY 1 LIMIT 1
+                """
+            ) { "position \(try $0.decode(Int64.self, at: 1)) appears twice in the file" }
+            try tx.execute("ALTER TABLE import_lines ADD COLUMN tenant_id bigint")
+            try tx.execute("UPDATE import_lines i SET tenant_id = t.tenant_id FROM consult.tenants t WHERE t.name = i.tenant")
+            try refuse(
+                """
+                SELECT i.line_no FROM import_lines i JOIN consult.events e ON e.tenant_id = i.tenant_id
+                 WHERE (e.event_id = i.event_id AND e.position <> i.position) OR (e.position = i.position AND e.event_id <> i.event_id)
+                 ORDER BY i.line_no LIMIT 1
+                """
+            ) { _ in "this event id or position is already in the log with another event" }
+            // New events must continue each tenant's log with no hole.
+            try refuse(
+                """
+                SELECT line_no, position, expected FROM (
+                  SELECT i.line_no, i.position,
+                         coalesce((SELECT max(e.position) FROM consult.events e WHERE e.tenant_id = i.tenant_id), 0)
+                           + row_number() OVER (PARTITION BY i.tenant_id ORDER BY i.position) AS expected
+                    FROM import_lines i
+                   WHERE NOT EXISTS (SELECT 1 FROM consult.events e WHERE e.tenant_id = i.tenant_id AND e.event_id = i.event_id)
+                ) n WHERE position <> expected ORDER BY line_no LIMIT 1
+                """
+            ) {
+                "position \(try $0.decode(Int64.self, at: 1)) would leave a hole: the next position is \(try $0.decode(Int64.self, at: 2))"
+            }
+            let inserted: ResultSet
+            do {
+                inserted = try tx.execute(
+                    """
+                    INSERT INTO consult.events (tenant_id, position, stream, stream_version, event_id, type, schema_version, data, metadata,
+                                                command_id, occurred_at, recorded_at)
+                    SELECT i.tenant_id, i.position, j->>'stream', (j->>'stream_version')::bigint, i.event_id, j->>'type',
+                           (j->>'schema_version')::integer, j->'data', j->'metadata', (j->>'command_id')::uuid,
+                           (j->>'occurred_at')::timestamptz, (j->>'recorded_at')::timestamptz
+                      FROM import_lines i CROSS JOIN LATERAL (SELECT i.line::jsonb AS j) parsed
+                     WHERE NOT EXISTS (SELECT 1 FROM consult.events e WHERE e.tenant_id = i.tenant_id AND e.event_id = i.event_id)
+                     ORDER BY i.tenant_id, i.position
+                    """)
+            } catch let error as PostgresError where error.sqlState == .uniqueViolation {
+                throw ImportError(line: 0, reason: "the file contradicts the log (\(error.constraint ?? "a unique key")): \(error.message)")
+            }
+            return ImportResult(imported: inserted.affectedRows, skipped: count - inserted.affectedRows, tenants: tenants)
+        }
+    }
+
+    struct Line: Decodable {
+        let tenant: String
+        let position: Int64
+        let stream: String
+        let stream_version: Int64
+        let event_id: UUID
+        let type: String
+        let schema_version: Int
+        let data: JSONObject
+        let metadata: JSONObject
+        let command_id: UUID?
+        let occurred_at: String
+        let recorded_at: String
+
+        var eventID: UUID { event_id }
+    }
+
+    /// Accepts any JSON object (its content is the database's to store).
+    struct JSONObject: Decodable {
+        init(from decoder: any Decoder) throws {
+            _ = try decoder.container(keyedBy: AnyKey.self)
+        }
+    }
+
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// Checks one line: UTF-8, a JSON object with every field of the right type, sane values.
+    static func parse(_ bytes: [UInt8], line: Int) throws(ImportError) -> Line {
+        guard String(validating: bytes, as: UTF8.self) != nil else {
+            throw ImportError(line: line, reason: "not valid UTF-8")
+        }
+        guard !bytes.contains(0) else { throw ImportError(line: line, reason: "contains a NUL byte") }
+        let event: Line
+        do {
+            event = try JSONDecoder().decode(Line.self, from: Data(bytes))
+        } catch let DecodingError.keyNotFound(key, _) {
+            throw ImportError(line: line, reason: "the field \"\(key.stringValue)\" is missing")
+        } catch let DecodingError.typeMismatch(_, context) {
+            throw ImportError(
+                line: line, reason: "the field \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\" has the wrong type")
+        } catch let DecodingError.valueNotFound(_, context) {
+            throw ImportError(line: line, reason: "the field \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\" is null")
+        } catch let DecodingError.dataCorrupted(context) {
+            let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+            throw ImportError(line: line, reason: field.isEmpty ? "not a JSON object" : "the field \"\(field)\" is not valid")
+        } catch {
+            throw ImportError(line: line, reason: "not a JSON event: \(error)")
+        }
+        guard event.position > 0, event.stream_version > 0, event.schema_version > 0 else {
+            throw ImportError(line: line, reason: "position, stream_version and schema_version must be positive")
+        }
+        guard !event.stream.isEmpty, event.stream.count <= 200, !event.type.isEmpty, event.type.count <= 100 else {
+            throw ImportError(line: line, reason: "stream and type must be 1-200 and 1-100 characters")
+        }
+        guard bytes.count <= 4 * 1_048_576 else { throw ImportError(line: line, reason: "the line is over 4 MiB") }
+        for (name, value) in [("occurred_at", event.occurred_at), ("recorded_at", event.recorded_at)] {
+            guard isTimestamp(value) else {
+                throw ImportError(line: line, reason: "the field \"\(name)\" is not a date and time such as 2026-09-01T10:00:00+00:00")
+            }
+        }
+        return event
+    }
+
+    /// `YYYY-MM-DDTHH:MM:SS[.ffffff](Z|±HH:MM)`, as export writes it, with a real date.
+    static func isTimestamp(_ text: String) -> Bool {
+        let pattern = #"^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)$"#
+        guard let match = text.range(of: pattern, options: .regularExpression), match == text.startIndex..<text.endIndex else {
+            return false
+        }
+        let parts = text.prefix(19).split(whereSeparator: { "-T :".contains($0) }).compactMap { Int($0) }
+        guard parts.count == 6 else { return false }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let components = DateComponents(year: parts[0], month: parts[1], day: parts[2], hour: parts[3], minute: parts[4], second: parts[5])
+        guard (1...9999).contains(parts[0]), components.isValidDate(in: calendar), parts[3] < 24, parts[4] < 60, parts[5] < 61 else {
+            return false
+        }
+        return true
+    }
+}

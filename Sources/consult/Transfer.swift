@@ -1,0 +1,128 @@
+import ArgumentParser
+import EventStore
+import Foundation
+import Postgres
+import Projections
+
+extension Consult {
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the log as JSON Lines: one event a line, every column, stable field order.",
+            discussion: """
+                A member exports their own consultancy; the owner names one with --tenant or takes all with \
+                --all-tenants. The tenant travels by name. Importing the output into another database and \
+                exporting again gives the same bytes.
+
+                Example: consult export > consult-log.jsonl
+                """)
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var tenants: ProjectionsCommand.Tenants
+        @Option(help: ArgumentHelp("Only events after this log position.", valueName: "position")) var since: Int64 = 0
+
+        func run() throws {
+            let (connection, list) = try tenants.resolve(global)
+            defer { connection.close() }
+            var buffer = Data()
+            let output = FileHandle.standardOutput
+            let transfer = Transfer(connection: connection)
+            for (tenant, _) in list {
+                _ = try transfer.export(tenant: tenant, since: since) { line in
+                    buffer.append(contentsOf: line.utf8)
+                    buffer.append(0x0A)
+                    if buffer.count > 256 * 1024 {
+                        output.write(buffer)
+                        buffer.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+            output.write(buffer)
+        }
+    }
+
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load a JSON Lines export atomically: all of it or, on any bad line, nothing. Owner only.",
+            discussion: """
+                Ids, positions, versions and metadata are kept as they were. Importing the same file twice \
+                changes nothing. A bad line is named with its number and the reason. The tenants the \
+                file names must exist (consult tenant create). The read models are brought up to date after.
+
+                Example: consult import consult-log.jsonl
+                """)
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The file, or - for standard input.") var file: String
+
+        func run() throws {
+            let handle: FileHandle
+            if file == "-" {
+                handle = FileHandle.standardInput
+            } else {
+                guard let opened = FileHandle(forReadingAtPath: file) else {
+                    throw CommandFailure("file: cannot open \(file)")
+                }
+                handle = opened
+            }
+            let (connection, _) = try global.connect()
+            defer { connection.close() }
+            let transfer = Transfer(connection: connection)
+            let terminal = isatty(STDERR_FILENO) == 1
+            do {
+                let result = try transfer.importLines(LineReader(handle: handle)) { count in
+                    if terminal { FileHandle.standardError.write(Data("\rimported \(count) lines…".utf8)) }
+                }
+                if terminal { FileHandle.standardError.write(Data("\r".utf8)) }
+                for tenant in result.tenants {
+                    do {
+                        try Projector(connection: connection, tenant: tenant).catchUp()
+                    } catch {
+                        FileHandle.standardError.write(
+                            Data("consult: warning: imported, but the read models were not brought up to date: \(error)\n".utf8))
+                    }
+                }
+                print(
+                    "Imported \(result.imported) event\(result.imported == 1 ? "" : "s")\(result.skipped > 0 ? " (\(result.skipped) already present)" : "")."
+                )
+            } catch let error as Transfer.ImportError {
+                throw CommandFailure("\(file == "-" ? "standard input" : file), \(error.description); nothing was imported")
+            } catch let error as PostgresError where error.sqlState == .insufficientPrivilege {
+                throw CommandFailure("only the owner may import: \(error.message)")
+            }
+        }
+    }
+}
+
+/// The lines of a file, read in 64 KiB chunks: numbered from 1, without their line break,
+/// blank lines passed over.
+struct LineReader: Sequence, IteratorProtocol {
+    let handle: FileHandle
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var number = 0
+    private var finished = false
+
+    init(handle: FileHandle) { self.handle = handle }
+
+    mutating func next() -> (number: Int, bytes: [UInt8])? {
+        while true {
+            if let newline = buffer[start...].firstIndex(of: 0x0A) {
+                var line = Array(buffer[start..<newline])
+                start = newline + 1
+                number += 1
+                if line.last == 0x0D { line.removeLast() }
+                if line.isEmpty { continue }
+                return (number, line)
+            }
+            if finished {
+                guard start < buffer.count else { return nil }
+                let line = Array(buffer[start...])
+                start = buffer.count
+                number += 1
+                return (number, line)
+            }
+            buffer.removeFirst(start)
+            start = 0
+            let chunk = handle.readData(ofLength: 64 * 1024)
+            if chunk.isEmpty { finished = true } else { buffer.append(contentsOf: chunk) }
+        }
+    }
+}
