@@ -260,7 +260,9 @@ public final class Connection {
         }
         let lost = handle.map { PQstatus($0) == CONNECTION_BAD } ?? true
         var message = field("M") ?? PQresultErrorMessage(result).map { secrets.redact(String(cString: $0)) } ?? ""
-        message = message.trimmingCharacters(in: .whitespacesAndNewlines)
+        // One line: libpq's own messages put their hint on a second line.
+        message = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            .joined(separator: " ")
         if message.isEmpty, let handle { message = secrets.redact(Self.errorMessage(handle)) }
         var error = PostgresError(
             lost ? .connection : .server, message: message, sqlState: field("C").map { SQLState($0) },

@@ -39,10 +39,16 @@ struct Consult: ParsableCommand {
         } catch let error as PostgresError {
             report(CommandFailure(error))
         } catch let error as EventStoreError {
+            if error.code == .database, let underlying = error.underlying {
+                report(CommandFailure(underlying))
+            }
             report(CommandFailure(error.message, detail: error.underlying?.fullDescription))
         } catch let error as RuleViolation {
             report(CommandFailure(error.description, detail: "nothing was recorded"))
         } catch let error as PostgresTransactionError {
+            // The rollback after a lost connection fails too: the lost connection is the news.
+            if let inner = error.error as? PostgresError { report(CommandFailure(inner)) }
+            if let inner = error.error as? EventStoreError, let underlying = inner.underlying { report(CommandFailure(underlying)) }
             report(CommandFailure("\(error)", exitCode: 69))
         } catch {
             exit(withError: error)
@@ -83,12 +89,30 @@ struct GlobalOptions: ParsableArguments {
     /// Connects to the database this invocation points at, or fails with advice.
     func connect() throws -> (Connection, DatabaseTarget) {
         let target = DatabaseTarget.resolve(option: database)
+        let connection: Connection
         do {
-            return (try Connection.connect(target.conninfo), target)
+            connection = try Connection.connect(target.conninfo)
         } catch {
             throw CommandFailure.unreachable(target, error)
         }
+        // No statement may hang a command for ever (a lock held elsewhere, a runaway query):
+        // CONSULT_STATEMENT_TIMEOUT in seconds, 0 for none; 60 s by default. Long jobs
+        // (rebuild, import) raise it themselves.
+        try connection.execute("SELECT set_config('statement_timeout', \(String(StatementTimeout.milliseconds)), false)")
+        return (connection, target)
     }
+}
+
+/// consult's statement timeout, from CONSULT_STATEMENT_TIMEOUT (seconds; 0 turns it off).
+enum StatementTimeout {
+    static var seconds: Double {
+        guard let text = ProcessInfo.processInfo.environment["CONSULT_STATEMENT_TIMEOUT"], let value = Double(text), value >= 0 else {
+            return 60
+        }
+        return value
+    }
+
+    static var milliseconds: Int { Int(seconds * 1000) }
 }
 
 /// Set once from `--verbose` while parsing, read when an error is printed.
@@ -111,6 +135,15 @@ struct CommandFailure: Error {
     }
 
     init(_ error: PostgresError) {
+        if error.sqlState == .queryCanceled {
+            self.init(
+                "the database cancelled a statement that ran longer than \(StatementTimeout.seconds.formatted()) s; nothing was recorded",
+                advice: [
+                    "Something may hold a lock (see pg_stat_activity); CONSULT_STATEMENT_TIMEOUT=SECONDS changes the limit, 0 removes it."
+                ],
+                detail: error.fullDescription)
+            return
+        }
         self.init(error.description, detail: error.fullDescription, exitCode: error.isConnectionFailure ? 69 : 1)
         if error.isConnectionFailure {
             advice = ["the connection to the database was lost; nothing after the last acknowledged step was recorded"]

@@ -17,6 +17,8 @@ extension Consult {
 
             func resolve(_ global: GlobalOptions) throws -> (Connection, [(TenantID, String)]) {
                 let (connection, _) = try global.connect()
+                // Rebuilds and exports of large tenants run long statements by design.
+                try connection.execute("SET statement_timeout = 0")
                 let tenancy = Tenancy(connection: connection)
                 if let own = try tenancy.currentTenant() {
                     guard !allTenants else { throw CommandFailure("--all-tenants: a member works on their own tenant only") }
@@ -52,8 +54,16 @@ extension Consult {
             func run() throws {
                 let (connection, list) = try tenants.resolve(global)
                 defer { connection.close() }
+                // For the kill test: stop inside the first batch, rows written, checkpoint not yet moved.
+                let pause = ProcessInfo.processInfo.environment["CONSULT_TEST_PAUSE_CATCHUP"] != nil
                 for (tenant, name) in list {
-                    let applied = try Projector(connection: connection, tenant: tenant).catchUp()
+                    let applied = try Projector(connection: connection, tenant: tenant).catchUp(
+                        batchSize: pause ? 10 : 1000,
+                        beforeCheckpoint: {
+                            guard pause else { return }
+                            FileHandle.standardError.write(Data("consult: paused before the checkpoint\n".utf8))
+                            sleep(120)
+                        })
                     print("\(name): applied \(applied) event\(applied == 1 ? "" : "s")")
                 }
                 guard follow else { return }

@@ -64,6 +64,8 @@ extension Consult {
             }
             let (connection, _) = try global.connect()
             defer { connection.close() }
+            // An import is one long transaction by design.
+            try connection.execute("SET statement_timeout = 0")
             let transfer = Transfer(connection: connection)
             let terminal = isatty(STDERR_FILENO) == 1
             do {
