@@ -40,6 +40,16 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // A deterministic synthetic consultancy, decided by the domain's own deciders (scripts/bench).
+        .target(name: "Workload", dependencies: ["BackOffice"]),
+        // scripts/bench: consult measured beside PostgreSQL's own limits.
+        .executableTarget(
+            name: "consult-bench",
+            dependencies: [
+                "Postgres", "EventStore", "BackOffice", "Projections", "Workload",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // Database fixtures shared by the integration tests: a fresh database per suite.
         .target(name: "TestSupport", dependencies: ["Postgres", "EventStore"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),

@@ -45,12 +45,14 @@ extension Consult {
             discussion: """
                 Ids, positions, versions and metadata are kept as they were. Importing the same file twice \
                 changes nothing. A bad line is named with its number and the reason. The tenants the \
-                file names must exist (consult tenant create). The read models are brought up to date after.
+                file names must exist (consult tenant create). The read models are brought up to date after, \
+                unless --no-catch-up leaves that to the next catch-up or rebuild (for loads of many files).
 
                 Example: consult import consult-log.jsonl
                 """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The file, or - for standard input.") var file: String
+        @Flag(help: "Leave the read models to the next `projections catch-up` or `rebuild`.") var noCatchUp = false
 
         func run() throws {
             let handle: FileHandle
@@ -73,7 +75,7 @@ extension Consult {
                     if terminal { FileHandle.standardError.write(Data("\rimported \(count) lines…".utf8)) }
                 }
                 if terminal { FileHandle.standardError.write(Data("\r".utf8)) }
-                for tenant in result.tenants {
+                for tenant in result.tenants where !noCatchUp {
                     do {
                         try Projector(connection: connection, tenant: tenant).catchUp()
                     } catch {

@@ -1,0 +1,308 @@
+import ArgumentParser
+import BackOffice
+import EventStore
+import Foundation
+import Postgres
+import Projections
+import Workload
+
+/// The benchmark behind `scripts/bench`: a deterministic synthetic workload loaded into a
+/// cluster of its own, then each of consult's paths measured beside the ceiling PostgreSQL sets
+/// for the same work on the same machine in the same run. It prints figures; it never fails on
+/// speed.
+@main
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "consult-bench",
+        abstract: "Measures consult beside PostgreSQL's own limits (run it through scripts/bench).")
+
+    @Option(help: "The database (a throwaway one: the bench creates tenants and tables).") var database: String
+    @Option(help: "The consult binary to measure.") var consult: String
+    @Option(help: "pgbench, for the INSERT ceiling.") var pgbench: String
+    @Option(help: "Events in the synthetic log.") var events = 100_000
+    @Option(help: "Tenants (consultancies) sharing the database.") var tenants = 100
+    @Option(help: "Seed of the workload: the same seed gives the same log.") var seed: UInt64 = 1
+    @Option(help: "A folder for the generated files and logs.") var work: String
+    @Option(help: "Seconds of each append run.") var seconds = 10.0
+
+    func run() throws {
+        guard tenants >= 1, events >= tenants else { throw ValidationError("--events must be at least --tenants, and both positive") }
+        var table = Table()
+        let owner = try Connection.connect(database, applicationName: "consult-bench")
+        try owner.execute("SET statement_timeout = 0")
+        guard let migrations = Migrator.findDirectory(from: [FileManager.default.currentDirectoryPath]) else {
+            throw BenchFailure("db/migrations not found: run from the project's folder")
+        }
+        _ = try Migrator(directory: migrations).migrate(owner)
+        try table.describeMachine(owner)
+
+        // Tenants, each with a member role (the writers log in as members, under RLS).
+        say("creating \(tenants) tenants and their members")
+        let tenancy = Tenancy(connection: owner)
+        var ids: [Int64] = []
+        for index in 0..<tenants {
+            let tenant = try tenancy.createTenant(tenantName(index))
+            try tenancy.addMember(memberName(index), to: tenant.id, password: UUID().uuidString)
+            ids.append(tenant.id.rawValue)
+        }
+
+        // The log, written once in both forms.
+        say("generating \(events) events (seed \(seed))")
+        let sizes = tenantSizes(events: events, tenants: tenants, seed: seed)
+        var started = now()
+        let log = try generate(workload: Workload(seed: seed), sizes: sizes, tenantIDs: ids, into: work)
+        say(
+            String(
+                format: "generated %d events in %.1f s (%.0f/s); average body %d bytes; %d files", log.events, now() - started,
+                Double(log.events) / (now() - started), log.averageBody, log.importFiles.count))
+        table.workload = log
+
+        // Bulk load: raw COPY of the rows into a same-shape table, then `consult import`.
+        _ = try owner.executeScript(
+            unsafeSQL: """
+                CREATE SCHEMA bench;
+                CREATE TABLE bench.events_raw (LIKE consult.events INCLUDING ALL);
+                ALTER TABLE bench.events_raw ADD FOREIGN KEY (tenant_id) REFERENCES consult.tenants;
+                """)
+        say("bulk load: raw COPY into bench.events_raw")
+        started = now()
+        try owner.execute(
+            Query(
+                unsafeSQL: """
+                    COPY bench.events_raw (tenant_id, position, stream, stream_version, event_id, type, schema_version, data, metadata,
+                                           command_id, occurred_at, recorded_at) FROM '\(log.copyFile.replacingOccurrences(of: "'", with: "''"))'
+
+                    """))
+        let copySeconds = now() - started
+        try FileManager.default.removeItem(atPath: log.copyFile)
+        say("bulk load: consult import, \(log.importFiles.count) file(s)")
+        var importSeconds = 0.0
+        var importPeak = 0
+        for file in log.importFiles {
+            let result = try Bench.run(consult, ["import", file, "--no-catch-up", "--database", database], log: "\(work)/import.log")
+            importSeconds += result.seconds
+            importPeak = max(importPeak, result.peakRSSKiB)
+            try FileManager.default.removeItem(atPath: file)
+        }
+        table.add(
+            "bulk load (`consult import`)", rate(log.events, importSeconds), ceiling: rate(log.events, copySeconds), "raw COPY FROM file",
+            target: 0.5, note: "peak RSS \(importPeak / 1024) MiB")
+        try owner.execute("VACUUM ANALYZE consult.events")
+        try owner.execute("VACUUM ANALYZE bench.events_raw")
+
+        // Catch-up: a backlog applied incrementally, tenant after tenant.
+        say("catch-up: a backlog of up to 100,000 events")
+        var applied = 0
+        started = now()
+        for id in ids where applied < 100_000 {
+            applied += try Projector(connection: owner, tenant: TenantID(id)).catchUp()
+        }
+        table.add("catch-up (backlog of \(applied.formatted()) events)", rate(applied, now() - started), ceiling: nil, "", target: nil)
+
+        // Rebuild: every tenant's projections, beside reading the whole log out.
+        say("rebuild: COPY the log out (the read ceiling)")
+        started = now()
+        var bytes = 0
+        _ = try owner.copyOut("COPY (SELECT * FROM consult.events) TO STDOUT") { bytes += $0.count }
+        let readSeconds = now() - started
+        say("rebuild: consult projections rebuild --all-tenants")
+        let rebuild = try Bench.run(
+            consult, ["projections", "rebuild", "--all-tenants", "--database", database], log: "\(work)/rebuild.log")
+        table.add(
+            "rebuild, all tenants", rate(log.events, rebuild.seconds), ceiling: rate(log.events, readSeconds), "COPY (SELECT …) TO STDOUT",
+            target: 0.3, note: "peak RSS \(rebuild.peakRSSKiB / 1024) MiB; \(bytes / 1_048_576) MiB read; target ≥ 100,000/s")
+
+        // Reports: one tenant, while the database holds them all.
+        let typical = min(1, tenants - 1)
+        let tenant = TenantID(ids[typical])
+        say("report: \(tenantName(typical)) (\(log.eventsByTenant[typical]) events)")
+        var query = Latencies()
+        for _ in 0..<50 {
+            let t0 = now()
+            _ = try Projector(connection: owner, tenant: tenant).readModel()
+            query.add(now() - t0)
+        }
+        table.add(latency: "report query: one tenant's read models (p50 / p99)", query, target: "p99 < 20 ms")
+        var process = Latencies()
+        for _ in 0..<20 {
+            process.add(
+                try Bench.run(
+                    consult, ["pipeline", "--format", "json", "--tenant", tenantName(typical), "--database", database],
+                    log: "\(work)/report.log"
+                ).seconds)
+        }
+        table.add(latency: "`consult pipeline --format json` process (p50 / p99)", process, target: "p50 < 100 ms")
+        var asOf = Latencies()
+        for _ in 0..<10 {
+            asOf.add(
+                try Bench.run(
+                    consult, ["pipeline", "--as-of", "2026-06-30", "--format", "json", "--tenant", tenantName(0), "--database", database],
+                    log: "\(work)/asof.log"
+                ).seconds)
+        }
+        table.add(
+            latency: "`consult pipeline --as-of` over \(log.eventsByTenant[0].formatted()) events (p50 / p99)", asOf, target: "p50 < 200 ms"
+        )
+
+        // Appends: pgbench's one-row INSERT beside consult.append through the EventStore API.
+        let body = Self.body(size: log.averageBody)
+        for writers in [1, 8] {
+            let writerTenants = (0..<writers).map { ids[(2 + $0) % ids.count] }
+            say("append: pgbench INSERT, \(writers) client(s), \(Int(seconds)) s")
+            let ceiling = try insertCeiling(clients: writers, tenants: writerTenants, body: body)
+            say("append: consult.append, \(writers) writer(s), \(Int(seconds)) s")
+            let ours = try appendRun(writers: writers, tenantIndexes: (0..<writers).map { (2 + $0) % ids.count }, body: body)
+            table.add(
+                "append, \(writers) writer\(writers == 1 ? "" : "s") (events/s; p50 / p99)", ours.rate, ceiling: ceiling.rate,
+                "pgbench one-row INSERT, \(writers) client\(writers == 1 ? "" : "s")", target: 0.8,
+                note: "p50 \(ms(ours.latencies.percentile(50))) / p99 \(ms(ours.latencies.percentile(99))) ms; "
+                    + "INSERT p50 \(ms(ceiling.latencies.percentile(50))) / p99 \(ms(ceiling.latencies.percentile(99))) ms")
+        }
+
+        say("domain command: decide + append of a measurement, \(Int(seconds)) s")
+        let domain = try domainRun(tenantIndex: 3 % ids.count)
+        table.add(
+            "domain command (read, fold, decide, append a measurement)", domain.rate, ceiling: nil, "", target: nil,
+            note: "p50 \(ms(domain.latencies.percentile(50))) / p99 \(ms(domain.latencies.percentile(99))) ms")
+
+        print(table.render())
+    }
+
+    static func run(_ path: String, _ arguments: [String], log: String) throws -> ChildRun {
+        try consult_bench.run(path, arguments, log: log)
+    }
+
+    /// A JSON object of `size` bytes, the shape of a WorkLogged body.
+    static func body(size: Int) -> String {
+        let bare = #"{"activity": "", "billable": true, "hours": 2}"#
+        return #"{"activity": "\#(String(repeating: "x", count: max(0, size - bare.utf8.count)))", "billable": true, "hours": 2}"#
+    }
+
+    struct Throughput {
+        var rate: Double
+        var latencies: Latencies
+    }
+
+    /// pgbench inserting one row per transaction into bench.events_raw (the same columns and
+    /// indexes as consult.events, holding the same rows), each client on its own tenant.
+    func insertCeiling(clients: Int, tenants: [Int64], body: String) throws -> Throughput {
+        let script = "\(work)/insert-\(clients).sql"
+        let metadata =
+            #"{"actor": "bench_0003", "command_id": "00000000-0000-4000-8000-000000000000", "occurred_at": "2026-11-23T10:00:00+00:00", "recorded_at": "2026-11-23T10:00:00.123456+00:00"}"#
+        let cases = tenants.enumerated().map { "WHEN \($0.offset) THEN \($0.element)" }.joined(separator: " ")
+        try """
+        INSERT INTO bench.events_raw (tenant_id, position, stream, stream_version, event_id, type, schema_version, data, metadata,
+                                      command_id, occurred_at, recorded_at)
+        VALUES ((CASE :client_id::int \(cases) END), nextval('bench.position'), 'engagement-pgbench-' || :client_id, nextval('bench.version'),
+                gen_random_uuid(), 'WorkLogged', 1, '\(body)', '\(metadata)', gen_random_uuid(), now(), now());
+        """.write(toFile: script, atomically: true, encoding: .utf8)
+        let owner = try Connection.connect(database)
+        _ = try owner.executeScript(
+            unsafeSQL:
+                "CREATE SEQUENCE IF NOT EXISTS bench.position START 1000000000; CREATE SEQUENCE IF NOT EXISTS bench.version START 1000000000"
+        )
+        let prefix = "\(work)/pgbench-\(clients)"
+        let output = "\(work)/pgbench-\(clients).out"
+        try consult_bench.run(
+            "/bin/sh",
+            [
+                "-c",
+                "exec \"$0\" -n -M prepared -c \(clients) -j \(min(clients, 2)) -T \(Int(seconds)) -f \"$1\" -l --log-prefix=\"$2\" \"$3\" > \"$4\"",
+                pgbench, script, prefix, database, output,
+            ], log: "\(work)/pgbench.log")
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
+            let tps = Double(line.dropFirst(6).prefix { $0 != " " })
+        else { throw BenchFailure("pgbench printed no tps:\n\(text)") }
+        var latencies = Latencies()
+        for file in try FileManager.default.contentsOfDirectory(atPath: work) where file.hasPrefix("pgbench-\(clients).") {
+            let path = "\(work)/\(file)"
+            for entry in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n") {
+                let fields = entry.split(separator: " ")
+                if fields.count > 2, let micros = Double(fields[2]) { latencies.add(micros / 1e6) }
+            }
+            try FileManager.default.removeItem(atPath: path)
+        }
+        return Throughput(rate: tps, latencies: latencies)
+    }
+
+    /// `writers` threads, each a member of its own tenant, appending one event per command
+    /// through EventStore with an expected version, for `seconds`.
+    func appendRun(writers: Int, tenantIndexes: [Int], body: String) throws -> Throughput {
+        let database = database
+        let seconds = seconds
+        let data = Data(body.utf8)
+        let results = try onThreads(writers) { index -> Latencies in
+            let connection = try Connection.connect(database, overrides: ["user": memberName(tenantIndexes[index])])
+            let store = EventStore(connection: connection)
+            let stream = "engagement-\(UUID().uuidString.lowercased())"
+            var version: Int64 = 0
+            var latencies = Latencies()
+            let deadline = now() + seconds
+            while now() < deadline {
+                let t0 = now()
+                let result = try store.append(
+                    [NewEvent(stream: stream, type: "WorkLogged", data: data)], to: stream,
+                    expecting: version == 0 ? .noStream : .exactly(version), commandID: UUID())
+                version = result.events.last!.streamVersion
+                latencies.add(now() - t0)
+            }
+            return latencies
+        }
+        var all = Latencies()
+        for result in results { all.add(result) }
+        return Throughput(rate: Double(all.count) / seconds, latencies: all)
+    }
+
+    /// The whole of a command as the CLI runs it, in the library: read the engagement's
+    /// stream, fold it, decide a measurement, append it at the version read.
+    func domainRun(tenantIndex: Int) throws -> Throughput {
+        let connection = try Connection.connect(database, overrides: ["user": memberName(tenantIndex)])
+        let store = EventStore(connection: connection)
+        var engagements: [(stream: String, objective: UUID)] = []
+        for k in 0..<10 {
+            let id = UUID()
+            let objective = UUID()
+            let stream = "engagement-\(id.uuidString.lowercased())"
+            var state = EngagementState()
+            var decided: [any DomainEvent] = []
+            for command in [
+                EngagementState.Command.start(
+                    id: id, handle: "bench-\(k)", organisation: UUID(), lead: nil, title: "Benchmark \(k)", kind: .coaching, fee: nil,
+                    budgetHours: nil, hoursPerMonth: nil, plannedHandover: nil),
+                .setObjective(
+                    id: objective, handle: "followers", businessArea: "awareness", statement: "More people hear of it", metric: "followers",
+                    unit: nil, direction: .up, baseline: 100, target: 1000, due: Day(year: 2027, month: 6, day: 30)),
+            ] {
+                for event in try state.decide(command) {
+                    state = state.evolve(event)
+                    decided.append(event)
+                }
+            }
+            try store.append(
+                try decided.map { NewEvent(stream: stream, type: type(of: $0).typeName, data: try EventTypes.encode($0)) }, to: stream,
+                expecting: .noStream)
+            engagements.append((stream, objective))
+        }
+        var latencies = Latencies()
+        let deadline = now() + seconds
+        var n = 0
+        while now() < deadline {
+            let t0 = now()
+            let (stream, objective) = engagements[n % engagements.count]
+            let recorded = try store.read(stream: stream)
+            let state = EngagementState.fold(try recorded.compactMap { try EventTypes.decode(type: $0.type, data: $0.data) })
+            let events = try state.decide(
+                .recordMeasurement(objective: objective, measurement: UUID(), value: Double(100 + n), source: "bench", note: nil))
+            try store.append(
+                try events.map { NewEvent(stream: stream, type: type(of: $0).typeName, data: try EventTypes.encode($0)) }, to: stream,
+                expecting: .exactly(recorded.last!.streamVersion), commandID: UUID())
+            latencies.add(now() - t0)
+            n += 1
+        }
+        return Throughput(rate: Double(latencies.count) / seconds, latencies: latencies)
+    }
+}
+
+func rate(_ count: Int, _ seconds: Double) -> Double { Double(count) / seconds }
+func ms(_ seconds: Double) -> String { String(format: "%.2f", seconds * 1000) }
