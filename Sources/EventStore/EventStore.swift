@@ -73,10 +73,10 @@ public final class EventStore {
                                   \(array: events.map { Int32(clamping: $0.schemaVersion) }),
                                   \(array: events.map { String(decoding: $0.data, as: UTF8.self) }),
                                   \(array: events.map(\.id)), \(array: events.map { $0.occurredAt ?? now }),
-                                  \(array: checks.map(\.0)), \(array: checks.map(\.1)), \(json: metadata))
+                                  \(array: checks.map(\.0)), \(array: checks.map(\.1)), \(metadataJSON(metadata)))
             """
         do {
-            let rows = try connection.execute(query)
+            let rows = try connection.execute(prepared: query)
             var positions: [AppendResult.Position] = []
             var replayed = false
             for row in rows {
@@ -156,10 +156,16 @@ public final class EventStore {
         command_id, occurred_at, recorded_at
         """
 
+    /// The metadata as jsonb text; most appends carry none, and skip the encoder.
+    private func metadataJSON(_ metadata: AppendMetadata) -> PostgresValue {
+        guard metadata != AppendMetadata() else { return .jsonb(Array("{}".utf8)) }
+        return .jsonb((try? JSONEncoder().encode(metadata)) ?? Data("{}".utf8))
+    }
+
     private func fetch(_ query: Query) throws(EventStoreError) -> [RecordedEvent] {
         let rows: ResultSet
         do {
-            rows = try connection.execute(query)
+            rows = try connection.execute(prepared: query)
         } catch {
             throw EventStoreError(error)
         }

@@ -19,6 +19,8 @@ public final class Connection {
     private var handle: OpaquePointer?
     private var secrets: Secrets
     private var savepointDepth = 0
+    /// Statements prepared on this connection, by their text and parameter types.
+    private var prepared: [String: String] = [:]
 
     private init(handle: OpaquePointer, secrets: Secrets) {
         self.handle = handle
@@ -142,6 +144,41 @@ public final class Connection {
             PQexecParams(handle, query.sql, count, types, values, lengths, formats, 0)
         }
         return try check(result, sql: query.sql)
+    }
+
+    /// Runs one statement like ``execute(_:)``, prepared once on this connection and reused
+    /// after: the server parses and plans it once. For the statements a session runs many
+    /// times (an append, a page of the log); the connection keeps every one it prepared.
+    @discardableResult
+    public func execute(prepared query: Query) throws(PostgresError) -> ResultSet {
+        if let error = query.encodingError { throw error }
+        if let index = query.binds.firstIndex(where: { !$0.isBinary && $0.bytes?.contains(0) == true }) {
+            throw PostgresError(
+                .usage, message: "parameter $\(index + 1) contains a NUL byte (0x00), which PostgreSQL text cannot hold",
+                sqlState: .characterNotInRepertoire, sql: query.sql)
+        }
+        let handle = try openHandle()
+        let key = query.binds.map { String($0.type.oid) }.joined(separator: ",") + ":" + query.sql
+        for attempt in 0..<2 {
+            let name: String
+            if let known = prepared[key] {
+                name = known
+            } else {
+                name = "consult_\(prepared.count + 1)"
+                let types = query.binds.map { Oid($0.type.oid) }
+                _ = try check(PQprepare(handle, name, query.sql, Int32(types.count), types), sql: query.sql)
+                prepared[key] = name
+            }
+            let result = query.withLibpqParameters { count, _, values, lengths, formats in
+                PQexecPrepared(handle, name, count, values, lengths, formats, 0)
+            }
+            do {
+                return try check(result, sql: query.sql)
+            } catch let error where error.sqlState == .invalidSQLStatementName && attempt == 0 {
+                prepared[key] = nil  // gone (DISCARD ALL): prepare it again, once
+            }
+        }
+        throw PostgresError(.usage, message: "the prepared statement could not be made again", sql: query.sql)
     }
 
     /// Runs SQL text that may hold several statements separated by `;` (a migration file),

@@ -140,6 +140,7 @@ public struct SQLState: RawRepresentable, Hashable, Sendable, CustomStringConver
     public static let invalidTextRepresentation = SQLState("22P02")
     public static let untranslatableCharacter = SQLState("22P05")
     // MARK: Class 23 — Integrity Constraint Violation
+    public static let invalidSQLStatementName = SQLState("26000")
     public static let integrityConstraintViolation = SQLState("23000")
     public static let notNullViolation = SQLState("23502")
     public static let foreignKeyViolation = SQLState("23503")
