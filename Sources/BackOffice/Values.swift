@@ -130,7 +130,14 @@ public struct Day: Codable, Hashable, Comparable, Sendable, CustomStringConverti
 
     public static func < (a: Day, b: Day) -> Bool { (a.year, a.month, a.day) < (b.year, b.month, b.day) }
 
-    public var description: String { String(format: "%04d-%02d-%02d", year, month, day) }
+    /// `2026-09-30`. (Padded by hand: `String(format:)` showed in a rebuild's profile.)
+    public var description: String {
+        func padded(_ value: Int, _ width: Int) -> String {
+            let digits = String(value)
+            return digits.count >= width ? digits : String(repeating: "0", count: width - digits.count) + digits
+        }
+        return "\(padded(year, 4))-\(padded(month, 2))-\(padded(day, 2))"
+    }
 
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)

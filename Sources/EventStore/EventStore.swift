@@ -131,7 +131,10 @@ public final class EventStore {
     public func version(of stream: String) throws(EventStoreError) -> Int64 {
         do {
             return try connection.execute(
-                "SELECT coalesce(max(stream_version), 0) FROM consult.events WHERE tenant_id = \(tenant: tenant) AND stream = \(stream)"
+                """
+                SELECT coalesce((SELECT stream_version FROM consult.events WHERE tenant_id = \(tenant: tenant) AND stream = \(stream)
+                                  ORDER BY stream_version DESC LIMIT 1), 0)
+                """
             )[0].decode(Int64.self, at: 0)
         } catch {
             throw EventStoreError(error)
@@ -184,16 +187,14 @@ public final class EventStore {
             let stored = Data(try row.decode(RawText.self, at: 7).bytes)
             let (data, version) = try upcasters.upcast(type: type, version: storedVersion, data: stored)
             let metadataJSON = Data(try row.decode(RawText.self, at: 8).bytes)
-            let envelope = try? JSONDecoder().decode(Envelope.self, from: metadataJSON)
             return RecordedEvent(
                 tenant: TenantID(try row.decode(Int64.self, at: 0)), position: try row.decode(Int64.self, at: 1),
                 stream: try row.decode(String.self, at: 2), streamVersion: try row.decode(Int64.self, at: 3),
                 id: try row.decode(UUID.self, at: 4), type: type, schemaVersion: version, storedSchemaVersion: storedVersion,
                 data: data,
                 metadata: RecordedEvent.Metadata(
-                    actor: envelope?.actor ?? "", occurredAt: try row.decode(Date.self, at: 10),
-                    recordedAt: try row.decode(Date.self, at: 11), commandID: try row.decode(UUID?.self, at: 9),
-                    correlationID: envelope?.correlation_id, causationID: envelope?.causation_id, json: metadataJSON))
+                    occurredAt: try row.decode(Date.self, at: 10), recordedAt: try row.decode(Date.self, at: 11),
+                    commandID: try row.decode(UUID?.self, at: 9), json: metadataJSON))
         } catch let error as EventStoreError {
             throw error
         } catch let error as PostgresError {
@@ -203,11 +204,6 @@ public final class EventStore {
         }
     }
 
-    private struct Envelope: Decodable {
-        let actor: String?
-        let correlation_id: UUID?
-        let causation_id: UUID?
-    }
 }
 
 /// Metadata the appender may add to the envelope: correlation and causation ids, and any

@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import Postgres
 import Projections
+import Synchronization
 
 extension Consult {
     struct ProjectionsCommand: ParsableCommand {
@@ -100,15 +101,28 @@ extension Consult {
                     --verify folds the log up to the checkpoint and compares it with the live rows (row counts \
                     and an order-independent hash per table, then the differing rows); it exits 1 on drift.
 
+                    --jobs N rebuilds N tenants at a time, each on its own connection and in its own snapshot.
+
                     Example: consult projections rebuild --all-tenants --verify
+                    Example: consult projections rebuild --all-tenants --jobs 2
                     """)
             @OptionGroup var global: GlobalOptions
             @OptionGroup var tenants: Tenants
             @Flag(help: "Compare with the log instead of rebuilding; exit 1 on any difference.") var verify = false
+            @Option(help: "Tenants rebuilt at once, each on its own connection (about the server's cores).") var jobs = 1
+
+            func validate() throws {
+                guard (1...64).contains(jobs) else { throw ValidationError("--jobs: 1 to 64 tenants at a time") }
+            }
 
             func run() throws {
                 let (connection, list) = try tenants.resolve(global)
                 defer { connection.close() }
+                if jobs > 1, !verify, list.count > 1 {
+                    try rebuildInParallel(list, conninfo: DatabaseTarget.resolve(option: global.database).conninfo)
+                    try analyze(connection)
+                    return
+                }
                 var drift = false
                 for (tenant, name) in list {
                     let projector = Projector(connection: connection, tenant: tenant)
@@ -141,15 +155,57 @@ extension Consult {
                         )
                     }
                 }
-                if !verify, tenants.allTenants {
-                    // Fresh statistics after rewriting every tenant's rows.
-                    try connection.execute(
-                        """
-                        ANALYZE consult.pipeline, consult.stage_history, consult.engagement_status, consult.objective_progress,
-                                consult.referrals, consult.handovers, consult.people, consult.organisations
-                        """)
-                }
+                if !verify { try analyze(connection) }
                 if drift { throw ExitCode(1) }
+            }
+
+            /// Fresh statistics after rewriting every tenant's rows.
+            func analyze(_ connection: Connection) throws {
+                guard tenants.allTenants else { return }
+                try connection.execute(
+                    """
+                    ANALYZE consult.pipeline, consult.stage_history, consult.engagement_status, consult.objective_progress,
+                            consult.referrals, consult.handovers, consult.people, consult.organisations
+                    """)
+            }
+
+            /// `jobs` workers, each with its own connection, take the next tenant until none is
+            /// left. Each tenant's rebuild is the same as alone: its own snapshot, its own swap.
+            /// The first failure stops the others taking more; tenants rebuilt before it stay rebuilt.
+            func rebuildInParallel(_ list: [(TenantID, String)], conninfo: String?) throws {
+                let queue = Mutex((next: 0, failure: String?.none))
+                let lines = Mutex<[String]>([])
+                let tenants = list.map { (id: $0.0.rawValue, name: $0.1) }
+                let group = DispatchGroup()
+                for _ in 0..<min(jobs, list.count) {
+                    group.enter()
+                    let thread = Thread {
+                        defer { group.leave() }
+                        do {
+                            let connection = try Connection.connect(conninfo)
+                            defer { connection.close() }
+                            try connection.execute("SET statement_timeout = 0")
+                            while let index = queue.withLock({ state -> Int? in
+                                guard state.failure == nil, state.next < tenants.count else { return nil }
+                                state.next += 1
+                                return state.next - 1
+                            }) {
+                                let (id, name) = tenants[index]
+                                let report = try Projector(connection: connection, tenant: TenantID(id)).rebuild()
+                                let rate = report.seconds > 0 ? Int(Double(report.events) / report.seconds) : report.events
+                                let line =
+                                    "\(name): rebuilt \(report.rows) rows from \(report.events) events up to position \(report.position) in \(String(format: "%.2f", report.seconds)) s (\(rate) events/s)"
+                                lines.withLock { _ in print(line) }
+                            }
+                        } catch {
+                            queue.withLock { $0.failure = $0.failure ?? "\(error)" }
+                        }
+                    }
+                    thread.stackSize = 4 << 20
+                    thread.start()
+                }
+                group.wait()
+                if let failure = queue.withLock({ $0.failure }) { throw CommandFailure(failure) }
             }
         }
 

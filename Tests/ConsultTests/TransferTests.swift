@@ -50,6 +50,42 @@ struct TransferTests {
     }
 
     @Test(
+        "import --no-catch-up leaves the read models to a rebuild; rebuild --all-tenants --jobs 2 gives every tenant the rows of --jobs 1")
+    func parallelRebuild() throws {
+        let fixture = try MonthFixture()
+        let exported = try fixture.consult(["export"]).stdout
+        let database = try TestDatabase.createMigrated("jobs")
+        let admin = try database.connect()
+        let names = ["alpha", "bravo", "charlie"]
+        var file = ""
+        for name in names {
+            _ = try admin.execute("SELECT consult.create_tenant(\(name))")
+            for line in exported.split(separator: "\n") {
+                file += line.replacingOccurrences(of: #"{"tenant" : "northwind","#, with: #"{"tenant" : "\#(name)","#) + "\n"
+            }
+        }
+        let url = try write(file)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let conninfo = try database.conninfo
+        let imported = try ConsultProcess.run(["import", url.path, "--no-catch-up", "--database", conninfo])
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(try admin.execute("SELECT count(*) FROM consult.pipeline")[0].decode(Int.self, at: 0) == 0)
+
+        let rebuilt = try ConsultProcess.run(["projections", "rebuild", "--all-tenants", "--jobs", "2", "--database", conninfo])
+        #expect(rebuilt.status == 0, "\(rebuilt.stderr)")
+        #expect(rebuilt.stdout.split(separator: "\n").count == names.count)
+        let source = try Projector(connection: try fixture.database.connect(), tenant: fixture.tenant).readModel()
+        for id in 1...Int64(names.count) {
+            let copy = Projector(connection: try database.connect(), tenant: TenantID(id))
+            #expect(try copy.readModel().sameRows(as: source))
+            #expect(try !copy.verify().drift)
+        }
+        let refused = try ConsultProcess.run(["projections", "rebuild", "--all-tenants", "--jobs", "0", "--database", conninfo])
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("--jobs"))
+    }
+
+    @Test(
         "a file with one bad line imports nothing and names the line and the reason",
         arguments: [
             (5, #"{"tenant": "northwind"}"#, "line 5: the field \"position\" is missing"),
