@@ -17,8 +17,12 @@ final class Story {
     func step(_ generator: Generator) -> Workload.Command? {
         let (date, build) = steps[next]
         next += 1
+        defer { if finished { end() } }
         return generator.command(at: date, build)
     }
+
+    /// Drops the steps: their closures hold the story, and the story holds them.
+    func end() { steps = [] }
 
     init(generator g: Generator, at start: Date) {
         var t = start

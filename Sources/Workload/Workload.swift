@@ -147,6 +147,7 @@ final class Generator {
                 nextStart += spacing * random.double(0.5...1.5)
             }
         }
+        for story in active { story.end() }
     }
 
     /// Decides a command against a stream's state, and records the events' versions.
