@@ -50,13 +50,25 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // scripts/crash-test: writers and checks around `pg_ctl stop -m immediate`.
+        .executableTarget(
+            name: "consult-crash",
+            dependencies: [
+                "Postgres", "EventStore", "BackOffice", "Projections",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
         // Database fixtures shared by the integration tests: a fresh database per suite.
         .target(name: "TestSupport", dependencies: ["Postgres", "EventStore"], path: "Tests/TestSupport"),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "EventStoreTests", dependencies: ["EventStore", "TestSupport"]),
         .testTarget(name: "BackOfficeTests", dependencies: ["BackOffice"]),
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "TestSupport"]),
-        .testTarget(name: "ConsultTests", dependencies: ["consult", "TestSupport", "EventStore", "Postgres"]),
+        .testTarget(
+            name: "ConsultTests",
+            dependencies: ["consult", "TestSupport", "EventStore", "Postgres"],
+            exclude: ["Golden"]  // read by path: the expected reports, not resources
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

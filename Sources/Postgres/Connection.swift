@@ -111,6 +111,13 @@ public final class Connection {
     public var host: String { handle.flatMap { PQhost($0) }.map { String(cString: $0) } ?? "" }
     /// The port (or the socket's port number).
     public var port: String { handle.flatMap { PQport($0) }.map { String(cString: $0) } ?? "" }
+    /// The TLS protocol and cipher when the connection is encrypted (`TLSv1.3, TLS_AES_256_GCM_SHA384`);
+    /// nil when it is not (a unix socket, or `sslmode=disable`/`prefer` against a server without TLS).
+    public var tls: String? {
+        guard let handle, PQsslInUse(handle) == 1 else { return nil }
+        let protocolName = PQsslAttribute(handle, "protocol").map { String(cString: $0) } ?? "TLS"
+        return PQsslAttribute(handle, "cipher").map { "\(protocolName), \(String(cString: $0))" } ?? protocolName
+    }
     /// The server process serving this connection (`pg_backend_pid()`).
     public var backendPID: Int32 { handle.map { PQbackendPID($0) } ?? 0 }
 

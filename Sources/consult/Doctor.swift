@@ -36,11 +36,17 @@ extension Consult {
             if !migrated {
                 problems.append("the consult schema is not installed in this database: run `consult migrate`")
             }
+            let local = connection.host.hasPrefix("/") || ["localhost", "127.0.0.1", "::1"].contains(connection.host)
+            if connection.tls == nil, !local {
+                problems.append(
+                    "the connection to \(connection.host) is not encrypted: add sslmode=verify-full (or require) to the connection string")
+            }
             let version = connection.parameter("server_version") ?? "?"
             var lines: [(String, String)] = [
                 ("connection", target.summary),
                 ("server", String(server.split(separator: ",").first ?? "PostgreSQL \(version)")),
                 ("host", connection.host + (connection.host.hasPrefix("/") ? " (unix socket)" : ":\(connection.port)")),
+                ("tls", connection.tls ?? (connection.host.hasPrefix("/") ? "not needed (unix socket)" : "off")),
                 ("database", try row.decode(String.self, "database")),
                 ("role", role + (superuser ? " (superuser)" : "")),
                 ("schema", schema),

@@ -19,12 +19,13 @@ struct DoctorTests {
         let output = try ConsultProcess.run(["doctor", "--database", try database.conninfo])
         #expect(output.status == 0, "stderr: \(output.stderr)")
         let lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let keys = lines.prefix(6).map { $0.split(separator: " ").first.map(String.init) ?? "" }
-        #expect(keys == ["connection", "server", "host", "database", "role", "schema"])
+        let keys = lines.prefix(7).map { $0.split(separator: " ").first.map(String.init) ?? "" }
+        #expect(keys == ["connection", "server", "host", "tls", "database", "role", "schema"])
         #expect(lines[1].hasPrefix("server      PostgreSQL 1"))
-        #expect(lines[3] == "database    \(database.name)")
-        #expect(lines[4] == "role        postgres (superuser)")
-        #expect(lines[5] == "schema      not installed")
+        #expect(lines[3] == "tls         not needed (unix socket)")
+        #expect(lines[4] == "database    \(database.name)")
+        #expect(lines[5] == "role        postgres (superuser)")
+        #expect(lines[6] == "schema      not installed")
         #expect(lines.contains("warning: the consult schema is not installed in this database: run `consult migrate`"))
         #expect(output.stderr.isEmpty)
     }

@@ -75,8 +75,11 @@ embedded_home() {
     echo "$short"
 }
 
+# cluster_init DIR [TLS_PORT]: with a port, the server also listens on 127.0.0.1 at that port
+# with TLS (a self-signed certificate for localhost, its copy in DIR/tls/root.crt), for the
+# tests of sslmode; without, it listens on its unix socket only.
 cluster_init() {
-    local dir=$1 bindir
+    local dir=$1 tls_port=${2:-} bindir
     bindir=$(pg_bindir)
     [ -f "$dir/pgdata/PG_VERSION" ] && return 0
     mkdir -p "$dir/pgdata" "$dir/run" "$dir/log"
@@ -99,6 +102,47 @@ max_connections = 100
 shared_buffers = 128MB
 log_min_messages = warning
 CONF
+    if [ -n "$tls_port" ]; then
+        if ! command -v openssl >/dev/null 2>&1; then
+            echo "note: openssl is missing, so the TLS tests will say they are skipped" >&2
+            return 0
+        fi
+        mkdir -p "$dir/tls"
+        openssl req -new -x509 -days 7 -nodes -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+            -keyout "$dir/pgdata/server.key" -out "$dir/pgdata/server.crt" >"$dir/log/openssl.log" 2>&1 || {
+            cat "$dir/log/openssl.log" >&2
+            return 1
+        }
+        chmod 600 "$dir/pgdata/server.key"
+        if is_root; then chown postgres: "$dir/pgdata/server.key" "$dir/pgdata/server.crt"; fi
+        cp "$dir/pgdata/server.crt" "$dir/tls/root.crt"
+        cat >>"$dir/pgdata/postgresql.conf" <<CONF
+# TLS on localhost only, for the tests of sslmode.
+listen_addresses = '127.0.0.1'
+port = $tls_port
+ssl = on
+CONF
+        echo "$tls_port" >"$dir/port"
+    fi
+}
+
+# The cluster's port: 5432 (on its socket) unless cluster_init chose one.
+cluster_port() {
+    cat "$1/port" 2>/dev/null || echo 5432
+}
+
+# A free TCP port on 127.0.0.1 (one nothing answers on).
+free_port() {
+    local port tries=0
+    while [ $tries -lt 50 ]; do
+        port=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            echo "$port"
+            return 0
+        fi
+        tries=$((tries + 1))
+    done
+    return 1
 }
 
 cluster_running() {
@@ -118,13 +162,13 @@ cluster_start() {
         }
     fi
     local tries=0
-    until "$bindir/pg_isready" -q -h "$dir/run" -U postgres; do
+    until "$bindir/pg_isready" -q -h "$dir/run" -p "$(cluster_port "$dir")" -U postgres; do
         tries=$((tries + 1))
         [ $tries -gt 120 ] && { echo "PostgreSQL is not accepting connections on $dir/run" >&2; return 1; }
         sleep 0.5
     done
-    if [ -z "$("$bindir/psql" -h "$dir/run" -U postgres -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname = 'consult'")" ]; then
-        "$bindir/psql" -h "$dir/run" -U postgres -d postgres -qc 'CREATE DATABASE consult' >/dev/null
+    if [ -z "$("$bindir/psql" -h "$dir/run" -p "$(cluster_port "$dir")" -U postgres -d postgres -Atqc "SELECT 1 FROM pg_database WHERE datname = 'consult'")" ]; then
+        "$bindir/psql" -h "$dir/run" -p "$(cluster_port "$dir")" -U postgres -d postgres -qc 'CREATE DATABASE consult' >/dev/null
     fi
 }
 
@@ -137,7 +181,9 @@ cluster_stop() {
 
 cluster_url() {
     local dir=$1 db=${2:-consult}
-    echo "postgresql:///$db?host=${dir// /%20}/run&user=postgres"
+    local port=""
+    [ -f "$dir/port" ] && port="&port=$(cat "$dir/port")"
+    echo "postgresql:///$db?host=${dir// /%20}/run&user=postgres$port"
 }
 
 # The headless browser the HTML report test opens the page in (Debian's chromium).

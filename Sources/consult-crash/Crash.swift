@@ -1,0 +1,180 @@
+import ArgumentParser
+import BackOffice
+import EventStore
+import Foundation
+import Postgres
+import Projections
+
+/// The crash test's writers and its judge (scripts/crash-test runs them around a
+/// `pg_ctl stop -m immediate`).
+@main
+struct Crash: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "consult-crash",
+        abstract: "Writers and checks for the crash test (run through scripts/crash-test).",
+        subcommands: [Setup.self, Write.self, Check.self])
+
+    static func tenant(_ writer: Int) -> String { "crash-\(writer)" }
+    static func member(_ writer: Int) -> String { "crash_\(writer)" }
+}
+
+extension Crash {
+    /// The schema, and one tenant with one member per writer.
+    struct Setup: ParsableCommand {
+        @Option var database: String
+        @Option var writers = 4
+
+        func run() throws {
+            let owner = try Connection.connect(database)
+            guard let migrations = Migrator.findDirectory(from: [FileManager.default.currentDirectoryPath]) else {
+                throw ValidationError("db/migrations not found: run from the project's folder")
+            }
+            _ = try Migrator(directory: migrations).migrate(owner)
+            let tenancy = Tenancy(connection: owner)
+            for writer in 1...writers {
+                let tenant = try tenancy.createTenant(Crash.tenant(writer))
+                try tenancy.addMember(Crash.member(writer), to: tenant.id, password: UUID().uuidString)
+            }
+        }
+    }
+
+    /// A consultant's commands, as fast as they go: an engagement with an objective, then
+    /// measurements, each decided against the stream's version and appended with a command id.
+    /// Every attempt is logged when its answer comes: `ok COMMAND POSITION` once acknowledged,
+    /// `fail COMMAND reason` when not. The first failure ends the writer (the server is gone).
+    struct Write: ParsableCommand {
+        @Option var database: String
+        @Option var writer: Int
+        @Option var log: String
+        @Option var seconds = 60.0
+
+        func run() throws {
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+            let file = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
+            file.seekToEndOfFile()
+            func note(_ line: String) { file.write(Data((line + "\n").utf8)) }
+            let connection = try Connection.connect(database, overrides: ["user": Crash.member(writer)])
+            let store = EventStore(connection: connection)
+            let id = UUID()
+            let objective = UUID()
+            let stream = "engagement-\(id.uuidString.lowercased())"
+            var state = EngagementState()
+            var version: Int64 = 0
+            func record(_ command: EngagementState.Command) throws -> Bool {
+                let events = try state.decide(command)
+                let commandID = UUID()
+                do {
+                    let result = try store.append(
+                        try events.map { NewEvent(stream: stream, type: type(of: $0).typeName, data: try EventTypes.encode($0)) },
+                        to: stream, expecting: version == 0 ? .noStream : .exactly(version), commandID: commandID)
+                    for event in events { state = state.evolve(event) }
+                    version = result.events.last!.streamVersion
+                    note("ok \(commandID.uuidString.lowercased()) \(result.events.last!.position)")
+                    return true
+                } catch {
+                    note("fail \(commandID.uuidString.lowercased()) \(stream) \(error)")
+                    return false
+                }
+            }
+            guard
+                try record(
+                    .start(
+                        id: id, handle: "crash-\(id.uuidString.prefix(8).lowercased())", organisation: UUID(), lead: nil,
+                        title: "Crash test", kind: .coaching, fee: nil, budgetHours: nil, hoursPerMonth: nil, plannedHandover: nil)),
+                try record(
+                    .setObjective(
+                        id: objective, handle: "followers", businessArea: "awareness", statement: "More people hear of it",
+                        metric: "followers", unit: nil, direction: .up, baseline: 0, target: 1_000_000,
+                        due: Day(year: 2027, month: 12, day: 31)))
+            else { return }
+            let deadline = Date().addingTimeInterval(seconds)
+            var value = 1.0
+            while Date() < deadline {
+                guard
+                    try record(.recordMeasurement(objective: objective, measurement: UUID(), value: value, source: "crash", note: nil))
+                else { return }
+                value += 1
+            }
+        }
+    }
+
+    /// After the restart: every acknowledged command is in the log at the position it was
+    /// acknowledged with; positions have no hole; a failed command retried with its command id
+    /// is recorded exactly once; projections caught up equal a rebuild. Prints the figures.
+    struct Check: ParsableCommand {
+        @Option var database: String
+        @Option var writers = 4
+        @Option(help: "The writers' logs (every round's).") var logs: [String]
+        @Option var round = 1
+
+        func run() throws {
+            let owner = try Connection.connect(database)
+            var acknowledged = 0
+            var failed = 0
+            var committedAnyway = 0
+            var problems: [String] = []
+            for path in logs {
+                guard let writer = Int(path.split(separator: "-").last?.split(separator: ".").first ?? "") else {
+                    throw ValidationError("\(path): expected a name ending in -WRITER.log")
+                }
+                let tenant = try Tenancy(connection: owner).tenant(named: Crash.tenant(writer))!.id
+                for line in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n") {
+                    let fields = line.split(separator: " ", maxSplits: 3).map(String.init)
+                    guard fields.count >= 3, let command = UUID(uuidString: fields[1]) else { continue }
+                    let found = try owner.execute(
+                        "SELECT max(position), count(*) FROM consult.events WHERE tenant_id = \(tenant.rawValue) AND command_id = \(command)"
+                    )[0]
+                    let count = try found.decode(Int.self, at: 1)
+                    if fields[0] == "ok" {
+                        acknowledged += 1
+                        let position = try found.decode(Int64?.self, at: 0)
+                        if count == 0 || position != Int64(fields[2]) {
+                            problems.append("acknowledged command \(command) of writer \(writer) is missing or moved")
+                        }
+                    } else {
+                        failed += 1
+                        if count > 0 { committedAnyway += 1 }
+                        // The same command again, by its id, on its stream: recorded exactly once
+                        // whether or not the first attempt had committed.
+                        let store = EventStore(
+                            connection: try Connection.connect(database, overrides: ["user": Crash.member(writer)]))
+                        let body = Data(#"{"activity": "retried after the crash", "billable": false, "hours": 1}"#.utf8)
+                        let stream = fields[2]
+                        let result = try store.append(
+                            [NewEvent(stream: stream, type: "WorkLogged", data: body)], to: stream, expecting: .any, commandID: command)
+                        let again = try store.append(
+                            [NewEvent(stream: stream, type: "WorkLogged", data: body)], to: stream, expecting: .any, commandID: command)
+                        if !again.replayed || again.events.map(\.position) != result.events.map(\.position) {
+                            problems.append("retrying command \(command) did not replay")
+                        }
+                    }
+                }
+            }
+            var events = 0
+            for writer in 1...writers {
+                let tenant = try Tenancy(connection: owner).tenant(named: Crash.tenant(writer))!.id
+                let row = try owner.execute(
+                    "SELECT count(*), coalesce(max(position), 0) FROM consult.events WHERE tenant_id = \(tenant.rawValue)")[0]
+                let (count, last) = (try row.decode(Int64.self, at: 0), try row.decode(Int64.self, at: 1))
+                events += Int(count)
+                if count != last { problems.append("tenant \(Crash.tenant(writer)): \(count) events but the last position is \(last)") }
+                let projector = Projector(connection: owner, tenant: tenant)
+                try projector.catchUp()
+                let caughtUp = try projector.readModel()
+                if try projector.verify().drift { problems.append("tenant \(Crash.tenant(writer)): the caught-up projection drifts") }
+                try projector.rebuild()
+                if try !projector.readModel().sameRows(as: caughtUp) {
+                    problems.append("tenant \(Crash.tenant(writer)): catch-up and rebuild disagree")
+                }
+            }
+            print(
+                "crash \(round): \(writers) writers; \(acknowledged) appends acknowledged before the crash, all present at their positions; "
+                    + "\(failed) cut off by the crash (\(committedAnyway) had committed before the answer was lost), each retried by its "
+                    + "command id and recorded once; \(events) events, positions with no hole; projections caught up = rebuild")
+            if !problems.isEmpty {
+                for problem in problems { print("crash \(round): FAILED: \(problem)") }
+                throw ExitCode(1)
+            }
+        }
+    }
+}
