@@ -121,6 +121,26 @@ struct IsolationTests {
         }
     }
 
+    @Test("a member may execute exactly the functions a consultant needs; the owner's functions are refused")
+    func memberFunctions() throws {
+        let admin = try database.connect()
+        let executable = try admin.execute(
+            """
+            SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+             WHERE n.nspname = 'consult' AND has_function_privilege(\(a.member), p.oid, 'EXECUTE')
+             ORDER BY p.proname
+            """
+        ).map { try $0.decode(String.self, at: 0) }
+        #expect(executable == ["append", "current_tenant_id", "events_channel", "follower_heartbeat", "is_admin"])
+        for sql in [
+            "SELECT consult.create_tenant('intruder')", "SELECT consult.add_member(1, 'intruder', 'SCRAM-SHA-256$4096:x')",
+        ] {
+            let error = postgresError { try memberA.execute(Query(unsafeSQL: sql)) }
+            #expect(error?.sqlState == .insufficientPrivilege, "\(sql): \(String(describing: error))")
+        }
+        #expect(try admin.execute("SELECT count(*) FROM pg_roles WHERE rolname = 'intruder'")[0].decode(Int.self, at: 0) == 0)
+    }
+
     @Test("appending for another tenant through consult.append is refused")
     func appendForOther() throws {
         let store = EventStore(connection: memberA, tenant: b.tenant)
