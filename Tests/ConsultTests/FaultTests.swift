@@ -65,6 +65,9 @@ struct FaultTests {
         let again = try fixture.consult(arguments)
         #expect(again.stdout == "Already recorded by command \(command.lowercased()): nothing new.\n")
         #expect(try measurements(fixture, value: 777) == 1)
+        print(
+            "fault, dropped connection: backend terminated mid-command; the CLI said \"\(running.printed.prefix(60))…\"; "
+                + "re-run twice with command id \(command.prefix(8))…: \(try measurements(fixture, value: 777)) measurement recorded")
     }
 
     @Test("a statement that waits too long is cancelled by consult's statement timeout with a clear message; nothing is recorded")
@@ -82,6 +85,9 @@ struct FaultTests {
         #expect(took < .seconds(10))
         try blocker.execute("ROLLBACK")
         #expect(try fixture.consult(["log"]).stdout.contains("Slow Council") == false)
+        print(
+            "fault, statement timeout 1 s: cancelled after \(took.formatted(.units(allowed: [.milliseconds]))), exit \(output.status), nothing recorded"
+        )
     }
 
     @Test("a catch-up killed mid-batch applies nothing twice and loses nothing")
@@ -107,5 +113,8 @@ struct FaultTests {
             "SELECT position FROM consult.projection_checkpoints WHERE tenant_id = \(fixture.tenant.rawValue)")[0]
             .decode(Int64.self, at: 0)
         #expect(checkpoint == Int64(try fixture.eventCount()))
+        print(
+            "fault, catch-up killed mid-batch: nothing of the batch visible; re-run caught up to \(checkpoint) of \(try fixture.eventCount()) events, no drift"
+        )
     }
 }
