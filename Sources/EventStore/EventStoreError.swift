@@ -69,7 +69,8 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
             case SQLCode.invalidEvent?: .invalidEvent
             case SQLCode.appendOnly?: .appendOnly
             // Two appenders raced past the check to the same version: the unique key caught it.
-            case .uniqueViolation? where error.constraint == "events_stream_version_key": .conflict
+            // The log is partitioned (0012): the partition's index is named, events_hNN_…_stream_version_key.
+            case .uniqueViolation? where error.constraint?.hasSuffix("stream_version_key") == true: .conflict
             default: .database
             }
         self.init(code, code == .database ? error.description : error.message, underlying: error)

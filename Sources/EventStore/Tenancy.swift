@@ -32,6 +32,29 @@ public struct Tenancy {
         }
     }
 
+    /// What `dropTenant` removed.
+    public struct Removal: Sendable, Equatable {
+        public let tenant: TenantID
+        public let events: Int64
+        /// Rows of every other table with a tenant column: read models, checkpoints, people's details.
+        public let otherRows: Int64
+        /// The members' login roles, dropped.
+        public let roles: [String]
+    }
+
+    /// Removes a tenant completely, in one transaction: its events, every row of every table
+    /// with a tenant column, its members' login roles and the tenant itself (the owner's
+    /// function consult.drop_tenant of db/migrations/0012_events_by_tenant.sql).
+    public func dropTenant(_ name: String) throws -> Removal {
+        let row = try connection.withTransaction { tx in
+            try tx.execute("SELECT tenant_id, events, other_rows, array_to_string(roles, ' ') FROM consult.drop_tenant(\(name))")[0]
+        }
+        return Removal(
+            tenant: TenantID(try row.decode(Int64.self, at: 0)), events: try row.decode(Int64.self, at: 1),
+            otherRows: try row.decode(Int64.self, at: 2),
+            roles: try row.decode(String.self, at: 3).split(separator: " ").map(String.init))
+    }
+
     /// The tenant with this name (any case), if it exists and the caller may see it.
     public func tenant(named name: String) throws -> Tenant? {
         let rows = try connection.execute("SELECT tenant_id, name FROM consult.tenants WHERE lower(name) = lower(\(name))")

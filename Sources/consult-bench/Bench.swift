@@ -69,7 +69,17 @@ struct Bench: ParsableCommand {
         _ = try owner.executeScript(
             unsafeSQL: """
                 CREATE SCHEMA bench;
-                CREATE TABLE bench.events_raw (LIKE consult.events INCLUDING ALL);
+                -- The shape of consult.events (db/migrations/0012): its columns, keys and
+                -- indexes, partitioned alike into 8 hash partitions by tenant.
+                CREATE TABLE bench.events_raw (LIKE consult.events INCLUDING ALL) PARTITION BY HASH (tenant_id);
+                DO $$
+                BEGIN
+                    FOR i IN 0..7 LOOP
+                        EXECUTE format('CREATE TABLE bench.events_raw_h%s PARTITION OF bench.events_raw
+                                        FOR VALUES WITH (MODULUS 8, REMAINDER %s)', i, i);
+                    END LOOP;
+                END
+                $$;
                 ALTER TABLE bench.events_raw ADD FOREIGN KEY (tenant_id) REFERENCES consult.tenants;
                 """)
         say("bulk load: raw COPY into bench.events_raw")

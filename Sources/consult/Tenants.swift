@@ -14,7 +14,7 @@ extension Consult {
         static let configuration = CommandConfiguration(
             commandName: "tenant",
             abstract: "Manage tenants (consultancies). Owner only.",
-            subcommands: [Create.self])
+            subcommands: [Create.self, Drop.self])
 
         struct Create: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -159,5 +159,66 @@ enum MemberPassword {
             throw CommandFailure("no password was typed")
         }
         return line
+    }
+}
+
+extension Consult.TenantCommand {
+    struct Drop: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Remove a tenant completely: its events, read models, people's details and members' roles.",
+            discussion: """
+                Nothing of any other tenant is touched, and it happens in one transaction: all \
+                of it or none. It cannot be undone: export the tenant first (`consult export \
+                --tenant NAME`) to keep a copy. On a terminal you are asked to type the name \
+                again; elsewhere, repeat it with --confirm.
+
+                Example: consult tenant drop hill-and-co --confirm hill-and-co
+                """)
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "The tenant to remove.")
+        var name: String
+
+        @Option(help: ArgumentHelp("The tenant's name again, to confirm without a terminal.", valueName: "name"))
+        var confirm: String?
+
+        func run() throws {
+            let (connection, _) = try global.connect()
+            defer { connection.close() }
+            let tenancy = Tenancy(connection: connection)
+            guard let found = try tenancy.tenant(named: name) else {
+                throw CommandFailure("there is no tenant named \(name); nothing was removed")
+            }
+            let confirmation: String
+            if let confirm {
+                confirmation = confirm
+            } else if isatty(STDIN_FILENO) == 1 {
+                FileHandle.standardError.write(
+                    Data("This removes tenant \(found.name) and everything it holds; it cannot be undone.\nType its name to confirm: ".utf8)
+                )
+                confirmation = readLine(strippingNewline: true) ?? ""
+            } else {
+                throw CommandFailure(
+                    "removing tenant \(found.name) needs a confirmation; nothing was removed",
+                    advice: ["Repeat the name: consult tenant drop \(found.name) --confirm \(found.name)"], exitCode: 64)
+            }
+            guard confirmation.lowercased() == found.name.lowercased() else {
+                throw CommandFailure("the confirmation \"\(confirmation)\" is not \(found.name); nothing was removed", exitCode: 64)
+            }
+            let removal: Tenancy.Removal
+            do {
+                removal = try tenancy.dropTenant(found.name)
+            } catch let error as PostgresError where error.sqlState == .insufficientPrivilege {
+                throw CommandFailure(
+                    "only the owner may remove a tenant: \(error.message); nothing was removed",
+                    advice: ["Connect as the role that ran `consult migrate` (or a superuser)."])
+            }
+            let roles =
+                removal.roles.isEmpty ? "no members" : "members \(removal.roles.joined(separator: ", ")) (their login roles dropped)"
+            print(
+                "Removed tenant \(found.name) (id \(removal.tenant.rawValue)): \(removal.events) events, \(removal.otherRows) other rows, \(roles)."
+            )
+        }
     }
 }

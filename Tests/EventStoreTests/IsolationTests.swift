@@ -54,14 +54,16 @@ struct IsolationTests {
         eventsBefore = try database.eventCount()
     }
 
-    /// Every table and view of the consult schema that has a tenant column.
-    func tenantTables(views: Bool = true) throws -> [String] {
+    /// Every table and view of the consult schema that has a tenant column; the partitions of
+    /// the log (events_h00 …) only when asked for.
+    func tenantTables(views: Bool = true, partitions: Bool = false) throws -> [String] {
         try database.connect().execute(
             """
             SELECT c.table_name FROM information_schema.columns c
               JOIN information_schema.tables t USING (table_schema, table_name)
              WHERE c.table_schema = 'consult' AND c.column_name = 'tenant_id'
                AND (t.table_type = 'BASE TABLE' OR \(views))
+               AND (\(partitions) OR NOT (SELECT relispartition FROM pg_class WHERE oid = format('consult.%I', c.table_name)::regclass))
              ORDER BY c.table_name
             """
         ).map { try $0.decode(String.self, at: 0) }
@@ -87,12 +89,19 @@ struct IsolationTests {
             let tenants = try rows.map { try $0.decode(Int64.self, at: 0) }
             #expect(tenants == [a.tenant.rawValue], "\(table) shows tenants \(tenants)")
         }
+        // The log's partitions are reached only through consult.events and its policies.
+        let partitions = Set(try tenantTables(views: false, partitions: true)).subtracting(tables).sorted()
+        #expect(partitions.count == 8, "\(partitions)")
+        for partition in partitions {
+            let error = postgresError { try memberA.execute("SELECT count(*) FROM consult.\(identifier: partition)") }
+            #expect(error?.sqlState == .insufficientPrivilege, "\(partition): \(String(describing: error))")
+        }
     }
 
     @Test("row-level security is enabled and forced on every tenant table, and members are plain roles")
     func rlsForced() throws {
         let admin = try database.connect()
-        for table in try tenantTables(views: false) {
+        for table in try tenantTables(views: false, partitions: true) {
             let row = try admin.execute(
                 "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE oid = \("consult.\(table)")::regclass")[0]
             #expect(try row.decode(Bool.self, at: 0) && row.decode(Bool.self, at: 1), "\(table)")
