@@ -41,13 +41,16 @@ public struct Migrator: Sendable {
         self.migrations = migrations.sorted { $0.name < $1.name }
     }
 
-    /// Reads every `NNNN_name.sql` file of a folder.
-    public init(directory: URL) throws {
+    /// Reads every `NNNN_name.sql` file of a folder. A `prefix` names the files of an optional
+    /// folder apart from the main ones (`citus/0001_distribute` for db/citus): they are recorded
+    /// in the same table, and each migrator lists only its own.
+    public init(directory: URL, prefix: String = "") throws {
         let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "sql" && $0.lastPathComponent.first?.isNumber == true }
         self.init(
             migrations: try files.map { file in
-                Migration(name: file.deletingPathExtension().lastPathComponent, sql: try String(contentsOf: file, encoding: .utf8))
+                Migration(
+                    name: prefix + file.deletingPathExtension().lastPathComponent, sql: try String(contentsOf: file, encoding: .utf8))
             })
     }
 
@@ -116,7 +119,9 @@ public struct Migrator: Sendable {
         var statuses = migrations.map { migration in
             Status(name: migration.name, appliedAt: applied[migration.name]?.at, appliedBy: applied[migration.name]?.by)
         }
-        for (name, row) in applied where !migrations.contains(where: { $0.name == name }) {
+        // Applied files of this folder that are gone (those of another folder have a prefix, "citus/").
+        let mine = { (name: String) in name.contains("/") == (migrations.first?.name.contains("/") ?? false) }
+        for (name, row) in applied where mine(name) && !migrations.contains(where: { $0.name == name }) {
             statuses.append(Status(name: name, appliedAt: row.at, appliedBy: row.by))
         }
         return statuses.sorted { $0.name < $1.name }

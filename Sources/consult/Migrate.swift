@@ -26,13 +26,22 @@ extension Consult {
         @Option(help: ArgumentHelp("The folder of numbered .sql files.", valueName: "dir"))
         var migrations: String?
 
+        @Flag(
+            help: """
+                Then distribute the tables by tenant on Citus: apply db/citus (the server must have \
+                the citus extension; see docs/scaling.md).
+                """)
+        var citus = false
+
         func run() throws {
-            let migrator = try Self.migrator(folder: migrations)
+            let folder = try Self.folder(migrations)
+            var migrators = [try Self.migrator(folder: folder.path)]
+            if citus { migrators.append(try Self.citusMigrator(beside: folder)) }
             let (connection, _) = try global.connect()
             defer { connection.close() }
             do {
                 if status {
-                    let statuses = try migrator.status(connection)
+                    let statuses = try migrators.flatMap { try $0.status(connection) }
                     let width = statuses.map(\.name.count).max() ?? 0
                     for entry in statuses {
                         let name = entry.name.padding(toLength: width, withPad: " ", startingAt: 0)
@@ -43,9 +52,17 @@ extension Consult {
                         }
                     }
                     let pending = statuses.filter { !$0.isApplied }.count
-                    print(pending == 0 ? "\nUp to date." : "\n\(pending) pending: run `consult migrate`.")
+                    print(pending == 0 ? "\nUp to date." : "\n\(pending) pending: run `consult migrate\(citus ? " --citus" : "")`.")
                 } else {
-                    let applied = try migrator.migrate(connection) { print("applying \($0)") }
+                    if citus {
+                        let installed = try connection.execute("SELECT count(*) FROM pg_available_extensions WHERE name = 'citus'")
+                        guard try installed[0].decode(Int64.self, at: 0) > 0 else {
+                            throw CommandFailure(
+                                "--citus: this server has no citus extension; nothing was applied",
+                                advice: ["Use a Citus coordinator (docker compose --profile citus up), or leave out --citus."])
+                        }
+                    }
+                    let applied = try migrators.flatMap { migrator in try migrator.migrate(connection) { print("applying \($0)") } }
                     print(
                         applied.isEmpty
                             ? "Up to date: nothing to apply." : "Applied \(applied.count) migration\(applied.count == 1 ? "" : "s").")
@@ -55,13 +72,28 @@ extension Consult {
             }
         }
 
-        static func migrator(folder: String?) throws -> Migrator {
-            let directory = folder.map { URL(fileURLWithPath: $0) } ?? Migrator.findDirectory(from: Locations.searchStarts)
-            guard let directory else {
+        /// db/citus, beside the db/migrations folder in use.
+        static func citusMigrator(beside migrations: URL) throws -> Migrator {
+            let folder = migrations.deletingLastPathComponent().appendingPathComponent("citus")
+            do {
+                return try Migrator(directory: folder, prefix: "citus/")
+            } catch {
+                throw CommandFailure("cannot read the Citus migrations in \(folder.path): \(error.localizedDescription)")
+            }
+        }
+
+        static func folder(_ option: String?) throws -> URL {
+            guard let directory = option.map({ URL(fileURLWithPath: $0) }) ?? Migrator.findDirectory(from: Locations.searchStarts)
+            else {
                 throw CommandFailure(
                     "cannot find the db/migrations folder",
                     advice: ["Run consult from the project folder, or give --migrations DIR (or CONSULT_MIGRATIONS)."])
             }
+            return directory
+        }
+
+        static func migrator(folder: String?) throws -> Migrator {
+            let directory = try Self.folder(folder)
             do {
                 return try Migrator(directory: directory)
             } catch {

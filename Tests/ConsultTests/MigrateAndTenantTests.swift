@@ -46,6 +46,22 @@ struct MigrateAndTenantTests {
         #expect(doctor.stdout.hasSuffix("\nNo problems found.\n"))
     }
 
+    @Test("migrate --citus on a server without the citus extension refuses and applies nothing; --status --citus lists db/citus")
+    func citusRefused() throws {
+        let refused = try consult(["migrate", "--citus"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.hasPrefix("consult: --citus: this server has no citus extension; nothing was applied\n"))
+        let admin = try database.connect()
+        #expect(try admin.execute("SELECT to_regclass('consult.migrations') IS NULL")[0].decode(Bool.self, at: 0))
+        #expect(try consult(["migrate"]).status == 0)
+        let status = try consult(["migrate", "--status", "--citus"])
+        let names = try migrationNames
+        let citus = status.stdout.split(separator: "\n").filter { $0.hasPrefix("citus/") }
+        #expect(citus.count == 1 && citus[0].hasPrefix("citus/0001_distribute ") && citus[0].hasSuffix("  pending"), "\(status.stdout)")
+        #expect(status.stdout.hasSuffix("\n1 pending: run `consult migrate --citus`.\n"), "\(status.stdout)")
+        #expect(status.stdout.split(separator: "\n").count == names.count + 2)
+    }
+
     @Test("an edited migration stops migrate with the file's name and exit 1")
     func edited() throws {
         let copy = FileManager.default.temporaryDirectory.appendingPathComponent("migrations-\(UUID().uuidString)")
