@@ -20,7 +20,7 @@ final class Output {
     private var buffer: [UInt8] = []
 
     init(_ path: String) throws {
-        FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644])
+        _ = FileManager.default.createFile(atPath: path, contents: nil, attributes: [.posixPermissions: 0o644])
         guard let handle = FileHandle(forWritingAtPath: path) else { throw BenchFailure("cannot write \(path)") }
         self.handle = handle
         buffer.reserveCapacity(1 << 20)
