@@ -28,7 +28,7 @@ struct ImportFuzzTests {
     ]
 
     /// A mutated copy of a valid line, as bytes (some mutations are not UTF-8).
-    static func mutate(_ line: String, _ random: inout SeededBytes) -> [UInt8] {
+    static func mutate(_ line: String, _ random: inout SeededRandom) -> [UInt8] {
         var bytes = Array(line.utf8)
         switch random.next(upTo: 9) {
         case 0:  // flip bits
@@ -65,7 +65,7 @@ struct ImportFuzzTests {
 
     @Test("20,000 mutated lines through the line parser: each parses or is refused with its line number; none crashes")
     func parser() {
-        var random = SeededBytes(seed: 2026)
+        var random = SeededRandom(seed: 2026)
         var refused = 0
         for number in 1...20_000 {
             let bytes = Self.mutate(Self.line(tenant: "fuzz", position: number), &random)
@@ -87,7 +87,7 @@ struct ImportFuzzTests {
     func imports() throws {
         let database = try TestDatabase.createMigrated("importfuzz")
         let admin = try database.connect()
-        var random = SeededBytes(seed: 1)
+        var random = SeededRandom(seed: 1)
         var outcomes = (all: 0, none: 0)
         for file in 1...150 {
             let tenant = "fuzz-\(file)"
@@ -120,18 +120,4 @@ struct ImportFuzzTests {
         print("import fuzz: 150 files; \(outcomes.all) imported whole, \(outcomes.none) refused whole")
         #expect(outcomes.none > 50)
     }
-}
-
-struct SeededBytes {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func next(upTo bound: Int) -> Int { bound <= 0 ? 0 : Int(next() % UInt64(bound)) }
-    mutating func pick<T>(_ values: [T]) -> T { values[next(upTo: values.count)] }
 }

@@ -22,18 +22,6 @@ struct ProjectionTests {
         }
     }
 
-    /// A splitmix64 generator: the same batch sizes on every run.
-    struct Seeded: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     @Test("catch-up in random batch sizes (1…500, seeded), catch-up after every command, and a full rebuild give identical tables")
     func catchUpEqualsRebuild() throws {
         let fixture = try MonthFixture()
@@ -44,7 +32,7 @@ struct ProjectionTests {
 
         for seed in [1, 7, 42] as [UInt64] {
             try reset(fixture)
-            var random = Seeded(state: seed)
+            var random = SeededRandom(seed: seed)
             while true {
                 let applied = try projector.catchUp(batchSize: Int.random(in: 1...500, using: &random), through: nil)
                 if applied == 0 { break }
