@@ -25,14 +25,8 @@ DECLARE
     t regclass;
 BEGIN
     FOR t IN
-        SELECT c.oid::regclass
-          FROM pg_class c
-          JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = 'consult' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-           AND c.relname NOT IN ('events', 'tenants', 'members')
-           AND EXISTS (SELECT 1 FROM pg_attribute a
-                        WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)
-         ORDER BY c.relname
+        SELECT x FROM consult.tenant_tables() x
+         WHERE x NOT IN ('consult.events'::regclass, 'consult.tenants'::regclass, 'consult.members'::regclass)
     LOOP
         PERFORM create_distributed_table(t::text, 'tenant_id', colocate_with := 'consult.events');
     END LOOP;

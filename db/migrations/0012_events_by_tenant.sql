@@ -102,6 +102,24 @@ REVOKE ALL ON consult.events FROM PUBLIC;
 GRANT SELECT ON consult.events TO consult_member;
 GRANT SELECT, INSERT ON consult.events TO consult_admin;
 
+-- Every table of the consult schema with a tenant column, partitions left out (their parent
+-- stands for them): what a tenant's removal empties and what Citus distributes (db/citus), read
+-- from the catalog so that a table added later is not forgotten.
+CREATE FUNCTION consult.tenant_tables() RETURNS SETOF regclass
+    LANGUAGE sql STABLE
+    SET search_path = pg_catalog, pg_temp
+AS $$
+    SELECT c.oid::regclass
+      FROM pg_class c
+      JOIN pg_namespace n ON n.oid = c.relnamespace
+     WHERE n.nspname = 'consult' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+       AND EXISTS (SELECT 1 FROM pg_attribute a
+                    WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)
+     ORDER BY c.relname
+$$;
+
+REVOKE ALL ON FUNCTION consult.tenant_tables() FROM PUBLIC;
+
 -- Removes a tenant completely: its events, every row of every table with a tenant column, its
 -- members' login roles, and the tenant itself; nothing of any other tenant. The tenant's row is
 -- locked first (FOR UPDATE), so an append of that tenant (which takes FOR NO KEY UPDATE) waits
@@ -128,17 +146,11 @@ BEGIN
     DELETE FROM consult.events e WHERE e.tenant_id = v_tenant;
     GET DIAGNOSTICS events = ROW_COUNT;
     PERFORM set_config('consult.dropping_tenant', '', true);
-    -- Every other table with a tenant column (read models, checkpoints, personal details,
-    -- followers …), found in the catalog so that a table added later is not forgotten.
+    -- Every other table with a tenant column: read models, checkpoints, personal details,
+    -- followers, and whatever is added later.
     FOR v_table IN
-        SELECT c.oid::regclass
-          FROM pg_class c
-          JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname = 'consult' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-           AND c.relname NOT IN ('events', 'tenants', 'members')
-           AND EXISTS (SELECT 1 FROM pg_attribute a
-                        WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)
-         ORDER BY c.relname
+        SELECT t FROM consult.tenant_tables() t
+         WHERE t NOT IN ('consult.events'::regclass, 'consult.tenants'::regclass, 'consult.members'::regclass)
     LOOP
         EXECUTE format('DELETE FROM %s WHERE tenant_id = $1', v_table) USING v_tenant;
         GET DIAGNOSTICS v_count = ROW_COUNT;
