@@ -19,11 +19,13 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"]), .brew(["libpq"])]
         ),
-        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        // UUIDs read from their canonical text without Foundation's sscanf (rows and event bodies).
+        .target(name: "CanonicalUUID"),
+        .target(name: "Postgres", dependencies: ["CLibPQ", "CanonicalUUID"]),
         // The append-only log: migrations, append/read/follow, tenancy. Knows nothing of the domain.
         .target(name: "EventStore", dependencies: ["Postgres"]),
         // The consultant's domain: events, commands, rules. Pure: Foundation only, no database.
-        .target(name: "BackOffice"),
+        .target(name: "BackOffice", dependencies: ["CanonicalUUID"]),
         // Read models: pure folds of the log plus a SQL sink; catch-up, rebuild, verify.
         .target(name: "Projections", dependencies: ["BackOffice", "EventStore", "Postgres"]),
         // Reports: built from the read models (or the log, as of a date) and rendered as table,

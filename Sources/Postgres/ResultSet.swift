@@ -1,4 +1,5 @@
 import CLibPQ
+import CanonicalUUID
 import Foundation
 
 /// The rows a statement returned, owning its `PGresult` and clearing it once.
@@ -226,36 +227,6 @@ extension UUID: PostgresDecodable {
             throw CellDecodingError("not a UUID")
         }
         self = value
-    }
-
-    /// PostgreSQL's output form, `xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx`, read without building a
-    /// String (Foundation's parser went through sscanf, an eighth of a rebuild's time).
-    static func parseCanonical(_ text: UnsafeRawBufferPointer) -> UUID? {
-        guard text.count == 36 else { return nil }
-        var bytes: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-            default: nil
-            }
-        }
-        let ok = withUnsafeMutableBytes(of: &bytes) { out -> Bool in
-            var i = 0
-            for k in 0..<16 {
-                if i == 8 || i == 13 || i == 18 || i == 23 {
-                    guard text[i] == UInt8(ascii: "-") else { return false }
-                    i += 1
-                }
-                guard let high = nibble(text[i]), let low = nibble(text[i + 1]) else { return false }
-                out[k] = high << 4 | low
-                i += 2
-            }
-            return true
-        }
-        return ok ? UUID(uuid: bytes) : nil
     }
 }
 
