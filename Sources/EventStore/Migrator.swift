@@ -36,9 +36,12 @@ public struct Migrator: Sendable {
     }
 
     public let migrations: [Migration]
+    /// What the names of this migrator's files begin with: "" for db/migrations, "citus/" for db/citus.
+    public let prefix: String
 
-    public init(migrations: [Migration]) {
+    public init(migrations: [Migration], prefix: String = "") {
         self.migrations = migrations.sorted { $0.name < $1.name }
+        self.prefix = prefix
     }
 
     /// Reads every `NNNN_name.sql` file of a folder. A `prefix` names the files of an optional
@@ -51,7 +54,7 @@ public struct Migrator: Sendable {
             migrations: try files.map { file in
                 Migration(
                     name: prefix + file.deletingPathExtension().lastPathComponent, sql: try String(contentsOf: file, encoding: .utf8))
-            })
+            }, prefix: prefix)
     }
 
     /// The `db/migrations` folder: `$CONSULT_MIGRATIONS`, or the first found walking up from
@@ -119,8 +122,8 @@ public struct Migrator: Sendable {
         var statuses = migrations.map { migration in
             Status(name: migration.name, appliedAt: applied[migration.name]?.at, appliedBy: applied[migration.name]?.by)
         }
-        // Applied files of this folder that are gone (those of another folder have a prefix, "citus/").
-        let mine = { (name: String) in name.contains("/") == (migrations.first?.name.contains("/") ?? false) }
+        // Applied files of this folder that are gone (another folder's names have another prefix).
+        let mine = { (name: String) in prefix.isEmpty ? !name.contains("/") : name.hasPrefix(prefix) }
         for (name, row) in applied where mine(name) && !migrations.contains(where: { $0.name == name }) {
             statuses.append(Status(name: name, appliedAt: row.at, appliedBy: row.by))
         }

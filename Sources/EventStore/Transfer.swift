@@ -77,7 +77,7 @@ public struct Transfer {
             try tx.copyIn("COPY import_lines (line_no, tenant, position, event_id, line) FROM STDIN") { writer in
                 for (number, bytes) in lines {
                     do {
-                        let event = try Self.parse(bytes, line: number)
+                        let event = try ExportLine.parse(bytes, line: number)
                         try writer.writeRow([
                             String(number), event.tenant, String(event.position), event.eventID.uuidString.lowercased(),
                             String(decoding: bytes, as: UTF8.self),
@@ -155,10 +155,5 @@ public struct Transfer {
             }
             return ImportResult(imported: inserted.affectedRows, skipped: count - inserted.affectedRows, tenants: tenants)
         }
-    }
-
-    /// Checks one line (``ExportLine/parse(_:line:)``).
-    static func parse(_ bytes: [UInt8], line: Int) throws(ImportError) -> ExportLine.Line {
-        try ExportLine.parse(bytes, line: line)
     }
 }

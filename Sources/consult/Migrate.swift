@@ -35,7 +35,7 @@ extension Consult {
 
         func run() throws {
             let folder = try Self.folder(migrations)
-            var migrators = [try Self.migrator(folder: folder.path)]
+            var migrators = [try Self.migrator(folder: folder)]
             if citus { migrators.append(try Self.citusMigrator(beside: folder)) }
             let (connection, _) = try global.connect()
             defer { connection.close() }
@@ -92,8 +92,7 @@ extension Consult {
             return directory
         }
 
-        static func migrator(folder: String?) throws -> Migrator {
-            let directory = try Self.folder(folder)
+        static func migrator(folder directory: URL) throws -> Migrator {
             do {
                 return try Migrator(directory: directory)
             } catch {

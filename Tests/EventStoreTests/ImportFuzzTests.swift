@@ -70,7 +70,7 @@ struct ImportFuzzTests {
         for number in 1...20_000 {
             let bytes = Self.mutate(Self.line(tenant: "fuzz", position: number), &random)
             do {
-                _ = try Transfer.parse(bytes, line: number)
+                _ = try ExportLine.parse(bytes, line: number)
             } catch {
                 #expect(error.line == number)
                 #expect(!error.reason.isEmpty)
