@@ -476,9 +476,19 @@ public enum EventTypes {
         try encoder.encode(event)
     }
 
-    /// Decodes a stored body by its type name; nil for a type this version does not know.
-    public static func decode(type: String, data: Data) throws -> (any DomainEvent)? {
-        guard let eventType = byName[type] else { return nil }
+    /// Decodes a stored body by its type name.
+    /// - Throws: ``UnknownEventType`` for a type this version does not know (never a silent
+    ///   skip: a renamed type would otherwise vanish from every read model), or the decoder's
+    ///   error for a body that does not fit the type.
+    public static func decode(type: String, data: Data) throws -> any DomainEvent {
+        guard let eventType = byName[type] else { throw UnknownEventType(type: type) }
         return try JSONDecoder().decode(eventType, from: data)
     }
+}
+
+/// A stored event type this version of consult does not know.
+public struct UnknownEventType: Error, Equatable, CustomStringConvertible {
+    public let type: String
+    public init(type: String) { self.type = type }
+    public var description: String { "unknown event type \"\(type)\"" }
 }

@@ -268,7 +268,7 @@ public final class Projector {
 
     func fold(_ events: [RecordedEvent], into model: inout ReadModel) throws {
         for recorded in events {
-            guard let event = try EventTypes.decode(type: recorded.type, data: recorded.data) else { continue }
+            let event = try recorded.domainEvent()
             model.apply(event, stream: recorded.stream, at: recorded.metadata.occurredAt)
         }
     }

@@ -46,7 +46,7 @@ extension Consult {
                 guard let last = page.last, page.count == 5000 else { break }
                 position = last.position
             }
-            let decoded = try all.map { ($0, try Session.decode($0)) }
+            let decoded = try all.map { ($0, try $0.domainEvent()) }
 
             // Names for streams, from the events that gave them their handles, and people's
             // handles from their details (gone once a person is forgotten).
@@ -54,7 +54,7 @@ extension Consult {
             var organisationOf: [String: UUID] = [:]
             var names = Names()
             for (recorded, event) in decoded {
-                if let event { names.learn(from: event) }
+                names.learn(from: event)
                 switch event {
                 case let e as OrganisationRegistered: labels[recorded.stream] = "organisation \(e.handle)"
                 case let e as OrganisationRenamed: labels[recorded.stream] = "organisation \(e.handle)"
@@ -105,7 +105,7 @@ extension Consult {
                 .sorted { ($0.0.metadata.occurredAt, $0.0.position) < ($1.0.metadata.occurredAt, $1.0.position) }
                 .map { recorded, event in
                     Entry(
-                        recorded: recorded, summary: event?.summary(names) ?? "\(recorded.type) (unknown to this version)",
+                        recorded: recorded, summary: event.summary(names),
                         subject: labels[recorded.stream] ?? "person (erased)")
                 }
 

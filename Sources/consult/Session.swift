@@ -84,13 +84,10 @@ final class Session {
     /// The state of a stream and the version it was read at.
     func load<D: Decider>(_ type: D.Type, _ stream: String) throws -> (state: D, version: Int64) {
         let events = try store.read(stream: stream)
-        let decoded = try events.compactMap { try Self.decode($0) }
+        let decoded = try events.map { try $0.domainEvent() }
         return (D.fold(decoded), events.last?.streamVersion ?? 0)
     }
 
-    static func decode(_ recorded: RecordedEvent) throws -> (any DomainEvent)? {
-        try EventTypes.decode(type: recorded.type, data: recorded.data)
-    }
 
     // MARK: - Handles
 
@@ -175,11 +172,11 @@ final class Session {
         let earlier = try store.events(recordedBy: commandID)
         if !earlier.isEmpty {
             replayedCommand = commandID
-            return try earlier.compactMap { recorded in
-                try Self.decode(recorded).map {
-                    Recorded(position: recorded.position, stream: recorded.stream, event: $0, occurredAt: recorded.metadata.occurredAt)
-                }
-            }.filter { !$0.stream.hasPrefix("handle-") }
+            return try earlier.filter { !StreamName.isHandle($0.stream) }.map { recorded in
+                Recorded(
+                    position: recorded.position, stream: recorded.stream, event: try recorded.domainEvent(),
+                    occurredAt: recorded.metadata.occurredAt)
+            }
         }
         var attempt = 0
         while true {
