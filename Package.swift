@@ -31,6 +31,10 @@ let package = Package(
         // Reports: built from the read models (or the log, as of a date) and rendered as table,
         // JSON, CSV, Markdown and one self-contained HTML page.
         .target(name: "Reports", dependencies: ["BackOffice", "EventStore", "Projections"]),
+        // The application layer: connect and resolve the tenant, resolve handles, run a command
+        // (load, decide, append, retry, idempotency, catch-up), the workflows that span streams,
+        // and every statement on people's details. The CLI, the bench and the crash test use it.
+        .target(name: "Recording", dependencies: ["Postgres", "EventStore", "BackOffice", "Projections", "Reports"]),
         .executableTarget(
             name: "consult",
             dependencies: [
@@ -39,11 +43,12 @@ let package = Package(
                 "BackOffice",
                 "Projections",
                 "Reports",
+                "Recording",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         // A deterministic synthetic consultancy, decided by the domain's own deciders (scripts/bench).
-        .target(name: "Workload", dependencies: ["BackOffice"]),
+        .target(name: "Workload", dependencies: ["BackOffice", "Recording"]),
         // scripts/bench: consult measured beside PostgreSQL's own limits.
         .executableTarget(
             name: "consult-bench",
@@ -56,7 +61,7 @@ let package = Package(
         .executableTarget(
             name: "consult-crash",
             dependencies: [
-                "Postgres", "EventStore", "BackOffice", "Projections",
+                "Postgres", "EventStore", "BackOffice", "Projections", "Recording",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,7 +73,7 @@ let package = Package(
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "TestSupport"]),
         .testTarget(
             name: "ConsultTests",
-            dependencies: ["consult", "TestSupport", "EventStore", "Postgres"],
+            dependencies: ["consult", "TestSupport", "EventStore", "Postgres", "BackOffice", "Workload"],
             exclude: ["Golden"]  // read by path: the expected reports, not resources
         ),
     ],

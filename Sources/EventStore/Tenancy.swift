@@ -63,6 +63,13 @@ public struct Tenancy {
     }
 
     /// The tenant of the connected role, for a member; nil for an admin.
+    /// Every tenant, in the order they were created (the owner sees them all).
+    public func allTenants() throws -> [Tenant] {
+        try connection.execute("SELECT tenant_id, name FROM consult.tenants ORDER BY tenant_id").map {
+            Tenant(id: TenantID(try $0.decode(Int64.self, at: 0)), name: try $0.decode(String.self, at: 1))
+        }
+    }
+
     public func currentTenant() throws -> Tenant? {
         let rows = try connection.execute(
             "SELECT tenant_id, name FROM consult.tenants WHERE tenant_id = (SELECT consult.current_tenant_id())")

@@ -1,5 +1,6 @@
 import BackOffice
 import Foundation
+import Recording
 
 /// One lead's life, planned when it starts: the client (new or known), the lead through the
 /// pipeline, and, when won, the engagement to its handover and follow-ups. Each step runs the
@@ -8,8 +9,6 @@ final class Story {
     typealias Step = (Date, (inout [Workload.Event]) -> Void)
     private var steps: [Step] = []
     private var next = 0
-    private var lead = LeadState()
-    private var engagement = EngagementState()
 
     var finished: Bool { next >= steps.count }
     var nextAt: Date { finished ? .distantFuture : steps[next].0 }
@@ -43,7 +42,7 @@ final class Story {
         // The lead: a third by referral from someone at another client, when there is one.
         let leadID = g.random.uuid()
         let number = g.next()
-        let leadStream = Generator.stream(.lead, leadID)
+        let leadStream = StreamName.entity(.lead, leadID)
         let referrerOrganisation = g.organisations.indices.filter { $0 != client && !g.organisations[$0].people.isEmpty }
         let referred = !referrerOrganisation.isEmpty && g.random.chance(0.33)
         let referrerIndex = referred ? g.random.pick(referrerOrganisation) : nil
@@ -52,75 +51,72 @@ final class Story {
         let need = "Help \(g.random.pick(Words.objectives).1.lowercased()) through social media"
         let captured = later(1...2)
         let expectedClose = Day(captured.addingTimeInterval(60 * day))
-        add(captured) { [self] events in
+        add(captured) { events in
             let referral = referrerIndex.map {
                 LeadState.Referral(referrer: g.random.pick(g.organisations[$0].people), via: nil, warmth: "warm introduction")
             }
-            g.claim(.lead, "lead-\(number)", id: leadID, into: &events)
-            _ = g.decide(
-                &lead, leadStream,
-                .capture(
-                    id: leadID, handle: "lead-\(number)", organisation: organisation, source: source, value: value,
-                    expectedClose: expectedClose, need: need, referral: referral), into: &events)
+            g.apply(
+                {
+                    try Plans.captureLead(
+                        g, id: leadID, organisation: organisation, source: source, value: value, expectedClose: expectedClose, need: need,
+                        referral: referral
+                    ).changes
+                }, into: &events)
         }
 
         // Where it ends: disqualified, lost, won, or still open when the log ends.
         let fate = g.random.double(0...1)
-        add(later(2...10)) { [self] events in _ = g.decide(&lead, leadStream, .advance(to: .contacted, probability: 20), into: &events) }
+        add(later(2...10)) { events in _ = g.decide(LeadState.self, leadStream, .advance(to: .contacted, probability: 20), into: &events) }
         if fate < 0.10 {
-            add(later(3...20)) { [self] events in
-                _ = g.decide(&lead, leadStream, .disqualify(reason: .noBusinessObjective, note: nil), into: &events)
+            add(later(3...20)) { events in
+                _ = g.decide(LeadState.self, leadStream, .disqualify(reason: .noBusinessObjective, note: nil), into: &events)
             }
             return
         }
         let objective = g.random.pick(Words.objectives)
-        add(later(5...15)) { [self] events in
+        add(later(5...15)) { events in
             let sponsor = people(.executive).first
             _ = g.decide(
-                &lead, leadStream, .qualify(statedObjectives: [objective.1], budgetSource: .existingSpend, sponsor: sponsor),
+                LeadState.self, leadStream, .qualify(statedObjectives: [objective.1], budgetSource: .existingSpend, sponsor: sponsor),
                 into: &events)
         }
         if g.random.chance(0.2) {
             let moved = later(1...10)
-            add(moved) { [self] events in
-                _ = g.decide(&lead, leadStream, .moveExpectedClose(to: Day(moved.addingTimeInterval(45 * day))), into: &events)
+            add(moved) { events in
+                _ = g.decide(LeadState.self, leadStream, .moveExpectedClose(to: Day(moved.addingTimeInterval(45 * day))), into: &events)
             }
         }
         if fate < 0.15 { return }  // stuck at qualified
         let proposed = later(5...20)
-        add(proposed) { [self] events in
-            _ = g.decide(&lead, leadStream, .propose(value: value, validUntil: Day(proposed.addingTimeInterval(30 * day))), into: &events)
+        add(proposed) { events in
+            _ = g.decide(
+                LeadState.self, leadStream, .propose(value: value, validUntil: Day(proposed.addingTimeInterval(30 * day))), into: &events)
         }
         if fate < 0.45 {
             let reason = g.random.pick(Words.lostReasons)
-            add(later(5...30)) { [self] events in _ = g.decide(&lead, leadStream, .lose(reason: reason, note: nil), into: &events) }
+            add(later(5...30)) { events in _ = g.decide(LeadState.self, leadStream, .lose(reason: reason, note: nil), into: &events) }
             return
         }
         if fate < 0.52 { return }  // waiting on the proposal
 
         // Won: the engagement starts in the same command.
         let engagementID = g.random.uuid()
-        let engagementStream = Generator.stream(.engagement, engagementID)
-        let handle = "engagement-\(number)"
+        let engagementStream = StreamName.entity(.engagement, engagementID)
         let weeks = g.random.int(10...30)
         let plannedHandover = Day(t.addingTimeInterval(Double(weeks * 7 + 40) * day))
-        add(later(3...20)) { [self] events in
-            _ = g.decide(&lead, leadStream, .win(engagement: engagementID), into: &events)
-            g.claim(.engagement, handle, id: engagementID, into: &events)
-            _ = g.decide(
-                &engagement, engagementStream,
-                .start(
-                    id: engagementID, handle: handle, organisation: organisation, lead: leadID, title: "\(objective.0.capitalized) online",
-                    kind: g.random.pick([.launch, .coaching, .strategy, .retainer]), fee: value, budgetHours: Double(weeks * 6),
-                    hoursPerMonth: 24, plannedHandover: plannedHandover), into: &events)
+        add(later(3...20)) { events in
+            let terms = EngagementTerms(
+                title: "\(objective.0.capitalized) online", kind: g.random.pick([.launch, .coaching, .strategy, .retainer]), fee: value,
+                budgetHours: Double(weeks * 6), hoursPerMonth: 24, plannedHandover: plannedHandover)
+            g.apply({ try Plans.winLead(g, lead: leadID, engagement: engagementID, terms: terms).changes }, into: &events)
         }
         if referred {
             let thanked = later(1...5)
-            add(thanked) { [self] events in _ = g.decide(&lead, leadStream, .thankReferrer(on: Day(thanked)), into: &events) }
+            add(thanked) { events in _ = g.decide(LeadState.self, leadStream, .thankReferrer(on: Day(thanked)), into: &events) }
         }
         func onEngagement(_ days: ClosedRange<Double>, _ command: @escaping () -> EngagementState.Command?) {
-            add(later(days)) { [self] events in
-                if let command = command() { _ = g.decide(&engagement, engagementStream, command, into: &events) }
+            add(later(days)) { events in
+                if let command = command() { g.decide(EngagementState.self, engagementStream, command, into: &events) }
             }
         }
         onEngagement(0.5...2) { .statePurpose("Their own staff speak for the organisation, so the work outlives the engagement.") }
@@ -136,13 +132,14 @@ final class Story {
             let target = spec.3 == .up ? baseline * g.random.double(1.5...4) : baseline * g.random.double(0.2...0.7)
             objectives.append((id, baseline, target.rounded()))
             let due = Day(t.addingTimeInterval(Double(weeks * 7) * day))
-            add(later(0.5...3)) { [self] events in
-                g.claim(.objective, spec.2, id: id, parent: engagementID, into: &events)
-                _ = g.decide(
-                    &engagement, engagementStream,
-                    .setObjective(
-                        id: id, handle: spec.2, businessArea: spec.0, statement: spec.1, metric: spec.2, unit: nil, direction: spec.3,
-                        baseline: baseline, target: target.rounded(), due: due), into: &events)
+            add(later(0.5...3)) { events in
+                g.apply(
+                    {
+                        try Plans.setObjective(
+                            g, engagement: engagementID, id: id, handle: nil, businessArea: spec.0, statement: spec.1, metric: spec.2,
+                            unit: nil, direction: spec.3, baseline: baseline, target: target.rounded(), due: due
+                        ).changes
+                    }, into: &events)
             }
         }
         let channel = g.random.pick([Channel.twitter, .facebook, .instagram, .linkedin])

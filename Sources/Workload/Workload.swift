@@ -1,5 +1,6 @@
 import BackOffice
 import Foundation
+import Recording
 
 /// A deterministic synthetic consultancy: organisations and their people, leads moving through
 /// the pipeline (some referred, some lost, some still open), engagements with objectives and
@@ -99,15 +100,18 @@ struct Random {
     }
 }
 
-/// One tenant's generation: the streams' versions, the organisations and people known so far,
-/// and the stories under way.
-final class Generator {
+/// One tenant's generation: the streams' states and versions, the organisations and people
+/// known so far, and the stories under way. Commands are the application layer's own plans
+/// (``Plans``), run on the streams kept here in memory: the bench writes the streams and bodies a
+/// consultant's commands write.
+final class Generator: StreamSource {
     var random: Random
     let start: Date
     let end: Date
     let budget: Int
     var emitted = 0
-    var versions: [String: Int64] = [:]
+    /// Each stream's folded state (of the decider it was last loaded as) and version.
+    var streams: [String: (state: Any, version: Int64)] = [:]
     var organisations: [Organisation] = []
     var counter = 0
 
@@ -122,8 +126,6 @@ final class Generator {
         self.end = end
         self.budget = budget
     }
-
-    static func stream(_ kind: EntityKind, _ id: UUID) -> String { "\(kind.rawValue)-\(id.uuidString.lowercased())" }
 
     func next() -> Int {
         counter += 1
@@ -150,38 +152,57 @@ final class Generator {
         for story in active { story.end() }
     }
 
-    /// Decides a command against a stream's state, and records the events' versions.
-    func decide<D: Decider>(_ state: inout D, _ stream: String, _ command: D.Command, into events: inout [Workload.Event])
-        -> Bool
-    {
-        guard let decided = try? state.decide(command) else { return false }
-        for event in decided {
-            state = state.evolve(event)
-            let version = (versions[stream] ?? 0) + 1
-            versions[stream] = version
-            events.append(
-                Workload.Event(
-                    stream: stream, version: version, type: type(of: event).typeName, schemaVersion: type(of: event).schemaVersion,
-                    data: try! EventTypes.encode(event), id: random.uuid()))
+    func load<D: Decider>(_ type: D.Type, _ stream: StreamName) throws -> (state: D, version: Int64) {
+        guard let entry = streams[stream.description] else { return (D(), 0) }
+        return ((entry.state as? D) ?? D.fold([]), entry.version)
+    }
+
+    /// Runs a plan of the application layer on the streams held here and adds its events, with
+    /// their versions; false when the domain refused it (nothing added).
+    @discardableResult
+    func apply(_ plan: () throws -> [Change], into events: inout [Workload.Event]) -> Bool {
+        guard let changes = try? plan() else { return false }
+        for change in changes where !change.events.isEmpty {
+            let name = change.stream.description
+            var state = streams[name]?.state
+            var version = change.version
+            for event in change.events {
+                version += 1
+                state = Self.evolve(state, event, stream: change.stream)
+                events.append(
+                    Workload.Event(
+                        stream: name, version: version, type: type(of: event).typeName, schemaVersion: type(of: event).schemaVersion,
+                        data: try! EventTypes.encode(event), id: random.uuid()))
+            }
+            streams[name] = (state as Any, version)
         }
         return true
     }
 
-    func claim(_ kind: EntityKind, _ handle: String, id: UUID, parent: UUID? = nil, into events: inout [Workload.Event]) {
-        var state = HandleState()
-        _ = decide(&state, "handle-\(kind.rawValue)-\(handle)", .claim(kind: kind, id: id, parent: parent, display: handle), into: &events)
+    /// One command on one stream, as the CLI's single-stream commands run it.
+    @discardableResult
+    func decide<D: Decider>(_ type: D.Type, _ stream: StreamName, _ command: D.Command, into events: inout [Workload.Event]) -> Bool {
+        apply({ [try Plans.change(self, D.self, stream) { try $0.decide(command) }] }, into: &events)
+    }
+
+    /// The state a stream's category folds into.
+    private static func evolve(_ state: Any?, _ event: any DomainEvent, stream: StreamName) -> Any {
+        switch stream.category {
+        case .handle: ((state as? HandleState) ?? HandleState()).evolve(event)
+        case .entity(.organisation, _): ((state as? OrganisationState) ?? OrganisationState()).evolve(event)
+        case .entity(.person, _): ((state as? PersonState) ?? PersonState()).evolve(event)
+        case .entity(.lead, _): ((state as? LeadState) ?? LeadState()).evolve(event)
+        case .entity(.engagement, _), .entity(.objective, _): ((state as? EngagementState) ?? EngagementState()).evolve(event)
+        }
     }
 
     func command(at date: Date, _ build: (inout [Workload.Event]) -> Void) -> Workload.Command? {
-        var before: [String: Int64] = [:]
         var events: [Workload.Event] = []
-        let snapshot = versions
         build(&events)
         guard !events.isEmpty else { return nil }
-        for event in events where before[event.stream] == nil { before[event.stream] = snapshot[event.stream] ?? 0 }
         emitted += events.count
         var seen = Set<String>()
-        let expected = events.compactMap { e in seen.insert(e.stream).inserted ? (e.stream, before[e.stream]!) : nil }
+        let expected = events.compactMap { e in seen.insert(e.stream).inserted ? (e.stream, e.version - 1) : nil }
         return Workload.Command(id: random.uuid(), occurredAt: date, events: events, expected: expected)
     }
 
@@ -199,28 +220,26 @@ final class Generator {
             (
                 date,
                 { [self] events in
-                    claim(.organisation, Handle.slug(name), id: id, into: &events)
-                    var state = OrganisationState()
-                    _ = decide(
-                        &state, Self.stream(.organisation, id),
-                        .register(id: id, name: name, sector: sector, website: "https://example.org/\(number)"), into: &events)
+                    apply(
+                        {
+                            try Plans.registerOrganisation(
+                                self, id: id, name: name, sector: sector, website: "https://example.org/\(number)"
+                            ).changes
+                        }, into: &events)
                 }
             ))
         for p in 0..<random.int(2...4) {
             let person = random.uuid()
             let level: Level = p == 0 ? .executive : p == 1 ? .manager : .frontline
             let title = random.pick(Words.titles)
-            let handle = "person-\(number)-\(p)"
             commands.append(
                 (
                     date.addingTimeInterval(Double(p + 1) * 600),
                     { [self] events in
-                        claim(.person, handle, id: person, into: &events)
-                        var state = PersonState()
-                        _ = decide(
-                            &state, Self.stream(.person, person), .add(id: person, organisation: id, title: title, level: level),
-                            into: &events)
-                        organisations[index].people.append(PersonFacts(id: person, organisation: id))
+                        // A person's handle lives in their details, outside the log, as the CLI keeps it.
+                        if apply({ try Plans.addPerson(id: person, organisation: id, title: title, level: level) }, into: &events) {
+                            organisations[index].people.append(PersonFacts(id: person, organisation: id))
+                        }
                     }
                 ))
         }

@@ -271,7 +271,7 @@ struct Bench: ParsableCommand {
         let results = try onThreads(writers) { index -> Latencies in
             let connection = try Connection.connect(database, overrides: ["user": memberName(tenantIndexes[index])])
             let store = EventStore(connection: connection)
-            let stream = "engagement-\(UUID().uuidString.lowercased())"
+            let stream = StreamName.entity(.engagement, UUID()).description
             var version: Int64 = 0
             var latencies = Latencies()
             let deadline = now() + seconds
@@ -299,7 +299,7 @@ struct Bench: ParsableCommand {
         for k in 0..<10 {
             let id = UUID()
             let objective = UUID()
-            let stream = "engagement-\(id.uuidString.lowercased())"
+            let stream = StreamName.entity(.engagement, id).description
             var state = EngagementState()
             var decided: [any DomainEvent] = []
             for command in [

@@ -4,6 +4,7 @@ import EventStore
 import Foundation
 import Postgres
 import Projections
+import Recording
 
 /// The crash test's writers and its judge (scripts/crash-test runs them around a
 /// `pg_ctl stop -m immediate`).
@@ -53,45 +54,57 @@ extension Crash {
             let file = try FileHandle(forWritingTo: URL(fileURLWithPath: log))
             file.seekToEndOfFile()
             func note(_ line: String) { file.write(Data((line + "\n").utf8)) }
-            let connection = try Connection.connect(database, overrides: ["user": Crash.member(writer)])
-            let store = EventStore(connection: connection)
-            let id = UUID()
-            let objective = UUID()
-            let stream = "engagement-\(id.uuidString.lowercased())"
-            var state = EngagementState()
-            var version: Int64 = 0
-            func record(_ command: EngagementState.Command) throws -> Bool {
-                let events = try state.decide(command)
+            // The application layer, as the CLI runs it: every command resolved, decided, appended
+            // with its command id, and the read models caught up after it.
+            let recorder = try Recorder(
+                connection: try Connection.connect(database, overrides: ["user": Crash.member(writer)]), tenant: nil)
+            recorder.warn = { _ in }  // a catch-up cut off by the crash is expected; the append stands
+            var stream = "-"
+            func record(_ body: (WriteRequest) throws -> [Recorded]) -> Bool {
                 let commandID = UUID()
                 do {
-                    let result = try store.append(
-                        try events.map { NewEvent(stream: stream, type: type(of: $0).typeName, data: try EventTypes.encode($0)) },
-                        to: stream, expecting: version == 0 ? .noStream : .exactly(version), commandID: commandID)
-                    for event in events { state = state.evolve(event) }
-                    version = result.events.last!.streamVersion
-                    note("ok \(commandID.uuidString.lowercased()) \(result.events.last!.position)")
+                    let recorded = try body(WriteRequest(commandID: commandID.uuidString))
+                    note("ok \(commandID.uuidString.lowercased()) \(recorded.last!.position)")
                     return true
                 } catch {
                     note("fail \(commandID.uuidString.lowercased()) \(stream) \(error)")
                     return false
                 }
             }
+            var engagement = ""
             guard
-                try record(
-                    .start(
-                        id: id, handle: "crash-\(id.uuidString.prefix(8).lowercased())", organisation: UUID(), lead: nil,
-                        title: "Crash test", kind: .coaching, fee: nil, budgetHours: nil, hoursPerMonth: nil, plannedHandover: nil)),
-                try record(
-                    .setObjective(
-                        id: objective, handle: "followers", businessArea: "awareness", statement: "More people hear of it",
-                        metric: "followers", unit: nil, direction: .up, baseline: 0, target: 1_000_000,
-                        due: Day(year: 2027, month: 12, day: 31)))
+                record({ request in
+                    try recorder.registerOrganisation(
+                        name: "Crash client \(UUID().uuidString.prefix(8))", sector: nil, website: nil, request
+                    )
+                    .recorded
+                }),
+                record({ request in
+                    let organisation = try recorder.store.read(after: 0, limit: 1).first.flatMap {
+                        StreamName(parsing: $0.stream)?.entity?.id
+                    }
+                    let started = try recorder.startEngagement(
+                        organisation: organisation!.uuidString, terms: EngagementTerms(title: "Crash test", kind: .coaching), request)
+                    engagement = started.handle
+                    stream = StreamName.entity(.engagement, started.id).description
+                    return started.recorded
+                }),
+                record({ request in
+                    try recorder.setObjective(
+                        engagement: engagement, handle: "followers", businessArea: "awareness", statement: "More people hear of it",
+                        metric: "followers", unit: nil, direction: .up, baseline: "0", target: "1000000", due: "2027-12-31", request
+                    ).recorded
+                })
             else { return }
             let deadline = Date().addingTimeInterval(seconds)
             var value = 1.0
             while Date() < deadline {
                 guard
-                    try record(.recordMeasurement(objective: objective, measurement: UUID(), value: value, source: "crash", note: nil))
+                    record({ request in
+                        try recorder.onObjective("followers", request) { id in
+                            .recordMeasurement(objective: id, measurement: UUID(), value: value, source: "crash", note: nil)
+                        }
+                    })
                 else { return }
                 value += 1
             }

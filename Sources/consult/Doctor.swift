@@ -2,6 +2,7 @@ import ArgumentParser
 import EventStore
 import Foundation
 import Postgres
+import Recording
 
 extension Consult {
     struct Doctor: ParsableCommand {
@@ -20,16 +21,8 @@ extension Consult {
         func run() throws {
             let (connection, target) = try global.connect()
             defer { connection.close() }
-            let row = try connection.execute(
-                """
-                SELECT version() AS version, current_user AS role, current_database() AS database,
-                       r.rolsuper AS superuser, to_regclass('consult.migrations') IS NOT NULL AS migrated
-                  FROM pg_roles r WHERE r.rolname = current_user
-                """)[0]
-            let server = try row.decode(String.self, "version")
-            let role = try row.decode(String.self, "role")
-            let superuser = try row.decode(Bool.self, "superuser")
-            let migrated = try row.decode(Bool.self, "migrated")
+            let facts = try Operations.server(connection)
+            let (server, role, superuser, migrated) = (facts.version, facts.role, facts.superuser, facts.migrated)
 
             var problems: [String] = []
             let schema = migrated ? try schemaState(connection, problems: &problems) : "not installed"
@@ -47,12 +40,12 @@ extension Consult {
                 ("server", String(server.split(separator: ",").first ?? "PostgreSQL \(version)")),
                 ("host", connection.host + (connection.host.hasPrefix("/") ? " (unix socket)" : ":\(connection.port)")),
                 ("tls", connection.tls ?? (connection.host.hasPrefix("/") ? "not needed (unix socket)" : "off")),
-                ("database", try row.decode(String.self, "database")),
+                ("database", facts.database),
                 ("role", role + (superuser ? " (superuser)" : "")),
                 ("schema", schema),
             ]
             if migrated {
-                lines.append(("tenant", try tenantState(connection)))
+                lines.append(("tenant", try Operations.tenantState(connection)))
             }
             let width = lines.map(\.0.count).max() ?? 0
             for (key, value) in lines {
@@ -68,9 +61,7 @@ extension Consult {
 
         /// "7 of 7 migrations applied", or what is pending (when the files can be found).
         private func schemaState(_ connection: Connection, problems: inout [String]) throws -> String {
-            let readable = try connection.execute("SELECT has_table_privilege('consult.migrations', 'SELECT')")[0].decode(Bool.self, at: 0)
-            guard readable else { return "installed" }
-            let applied = Set(try connection.execute("SELECT name FROM consult.migrations").map { try $0.decode(String.self, at: 0) })
+            guard let applied = try Operations.appliedMigrations(connection) else { return "installed" }
             guard let directory = Migrator.findDirectory(from: Locations.searchStarts), let migrator = try? Migrator(directory: directory)
             else {
                 return "installed (\(applied.count) migrations applied)"
@@ -82,16 +73,6 @@ extension Consult {
                 )
             }
             return "\(migrator.migrations.count - pending.count) of \(migrator.migrations.count) migrations applied"
-        }
-
-        /// The member's tenant, or the owner's reach.
-        private func tenantState(_ connection: Connection) throws -> String {
-            if let tenant = try Tenancy(connection: connection).currentTenant() {
-                return "\(tenant.name) (this role is a member)"
-            }
-            let admin = try connection.execute("SELECT consult.is_admin()")[0].decode(Bool?.self, at: 0) ?? false
-            let count = try connection.execute("SELECT count(*) FROM consult.tenants")[0].decode(Int.self, at: 0)
-            return admin ? "none: this role is the owner (\(count) tenant\(count == 1 ? "" : "s"))" : "none: this role belongs to no tenant"
         }
     }
 }

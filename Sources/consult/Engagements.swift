@@ -1,7 +1,7 @@
 import ArgumentParser
 import BackOffice
-import EventStore
 import Foundation
+import Recording
 
 /// What starting an engagement takes, on `engagement start` and on `lead win`.
 struct EngagementOptions: ParsableArguments {
@@ -13,12 +13,10 @@ struct EngagementOptions: ParsableArguments {
     @Option(name: .customLong("handover-by"), help: ArgumentHelp("When the handover is planned: YYYY-MM-DD.", valueName: "date"))
     var handoverBy: String?
 
-    func start(id: UUID, handle: String, organisation: UUID, lead: UUID?) throws -> [any DomainEvent] {
-        try EngagementState().decide(
-            .start(
-                id: id, handle: handle, organisation: organisation, lead: lead, title: title, kind: kind,
-                fee: try Session.money(fee, field: "--fee"), budgetHours: budgetHours, hoursPerMonth: hoursPerMonth,
-                plannedHandover: try Session.day(handoverBy, field: "--handover-by")))
+    func terms() throws -> EngagementTerms {
+        EngagementTerms(
+            title: title, kind: kind, fee: try Recorder.money(fee, field: "--fee"), budgetHours: budgetHours, hoursPerMonth: hoursPerMonth,
+            plannedHandover: try Recorder.day(handoverBy, field: "--handover-by"))
     }
 }
 
@@ -26,18 +24,14 @@ extension EngagementKind: ExpressibleByArgument {}
 extension Channel: ExpressibleByArgument {}
 extension CloseOutcome: ExpressibleByArgument {}
 
-/// The shared step of the engagement commands: resolve, load, decide, append.
+/// The shared step of the engagement commands: one command on the engagement's stream, confirmed.
 enum EngagementRecording {
     static func apply(
         _ global: GlobalOptions, _ write: WriteOptions, _ engagement: String, _ line: String,
-        _ command: (Session, EngagementState) throws -> EngagementState.Command
+        _ command: @escaping (Recorder, EngagementState) throws -> EngagementState.Command
     ) throws {
-        let session = try Session(global)
-        let (id, _) = try session.resolve(.engagement, engagement, field: "engagement")
-        let recorded = try session.record(write) { _ in
-            try session.change(EngagementState.self, Session.stream(.engagement, id)) { try $0.decide(try command(session, $0)) }
-        }
-        try session.confirm(recorded, write, line)
+        let recorder = try global.recorder()
+        try recorder.confirm(try recorder.onEngagement(engagement, write.request, command), write, line)
     }
 }
 
@@ -62,17 +56,10 @@ extension Consult {
             @OptionGroup var engagement: EngagementOptions
 
             func run() throws {
-                let session = try Session(global)
-                let (organisationID, _) = try session.resolve(.organisation, organisation, field: "organisation")
-                let id = UUID()
-                var handle = ""
-                let recorded = try session.record(write) { _ in
-                    let (claimed, claim) = try session.claimHandle(.engagement, name: engagement.title, id: id)
-                    handle = claimed
-                    let events = try engagement.start(id: id, handle: claimed, organisation: organisationID, lead: nil)
-                    return [Change(stream: Session.stream(.engagement, id), expected: .noStream, events: events), claim]
-                }
-                try session.confirm(recorded, write, "Started engagement \(handle) (id \(id.uuidString.lowercased())).")
+                let recorder = try global.recorder()
+                let started = try recorder.startEngagement(organisation: organisation, terms: try engagement.terms(), write.request)
+                try recorder.confirm(
+                    started.recorded, write, "Started engagement \(started.handle) (id \(started.id.uuidString.lowercased())).")
             }
         }
 

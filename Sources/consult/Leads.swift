@@ -1,7 +1,7 @@
 import ArgumentParser
 import BackOffice
-import EventStore
 import Foundation
+import Recording
 
 extension Consult {
     struct Lead: ParsableCommand {
@@ -26,11 +26,10 @@ extension Consult {
             @Option(help: "What the client needs.") var need: String?
 
             func run() throws {
-                let session = try Session(global)
-                let lead = try LeadRecording.capture(
-                    session, write, organisation: organisation, source: source, value: value, expectedClose: expectedClose, need: need,
-                    referral: nil)
-                try session.confirm(lead.recorded, write, "Captured lead \(lead.handle) (id \(lead.id.uuidString.lowercased())).")
+                let recorder = try global.recorder()
+                let lead = try recorder.captureLead(
+                    organisation: organisation, source: source, value: value, expectedClose: expectedClose, need: need, write.request)
+                try recorder.confirm(lead.recorded, write, "Captured lead \(lead.handle) (id \(lead.id.uuidString.lowercased())).")
             }
         }
 
@@ -66,9 +65,9 @@ extension Consult {
             @Option(help: "The client's sponsor (person handle or id).") var sponsor: String?
 
             func run() throws {
-                let session = try Session(global)
-                let sponsor = try self.sponsor.map { try session.person($0, field: "--sponsor") }
-                try LeadRecording.apply(session, write, lead, "Qualified \(lead).") {
+                let recorder = try global.recorder()
+                let sponsor = try self.sponsor.map { try recorder.person($0, field: "--sponsor") }
+                try LeadRecording.apply(recorder, write, lead, "Qualified \(lead).") {
                     .qualify(statedObjectives: objectives, budgetSource: budget, sponsor: sponsor)
                 }
             }
@@ -103,8 +102,8 @@ extension Consult {
             var validUntil: String?
 
             func run() throws {
-                let value = try Session.money(value, field: "--value")!
-                let validUntil = try Session.day(validUntil, field: "--valid-until")
+                let value = try Recorder.money(value, field: "--value")!
+                let validUntil = try Recorder.day(validUntil, field: "--valid-until")
                 try LeadRecording.apply(global, write, lead, "Recorded a proposal of \(value) for \(lead).") {
                     .propose(value: value, validUntil: validUntil)
                 }
@@ -120,7 +119,7 @@ extension Consult {
             @Option(help: "The new value, with a currency.") var value: String
 
             func run() throws {
-                let value = try Session.money(value, field: "--value")!
+                let value = try Recorder.money(value, field: "--value")!
                 try LeadRecording.apply(global, write, lead, "Revised \(lead) to \(value).") { .reviseValue(to: value) }
             }
         }
@@ -135,7 +134,7 @@ extension Consult {
             @Option(help: ArgumentHelp("The new expected close: YYYY-MM-DD.", valueName: "date")) var to: String
 
             func run() throws {
-                let day = try Session.day(to, field: "--to")!
+                let day = try Recorder.day(to, field: "--to")!
                 try LeadRecording.apply(global, write, lead, "Moved the expected close of \(lead) to \(day).") {
                     .moveExpectedClose(to: day)
                 }
@@ -153,25 +152,10 @@ extension Consult {
             @OptionGroup var engagement: EngagementOptions
 
             func run() throws {
-                let session = try Session(global)
-                let (leadID, _) = try session.resolve(.lead, lead, field: "lead")
-                let engagementID = UUID()
-                var handle = ""
-                let recorded = try session.record(write) { _ in
-                    let leadStream = Session.stream(.lead, leadID)
-                    let (state, version) = try session.load(LeadState.self, leadStream)
-                    let won = try state.decide(.win(engagement: engagementID))
-                    guard let organisation = state.captured?.organisation else { return [] }
-                    let (claimed, claim) = try session.claimHandle(.engagement, name: engagement.title, id: engagementID)
-                    handle = claimed
-                    let started = try engagement.start(id: engagementID, handle: claimed, organisation: organisation, lead: leadID)
-                    return [
-                        Change(stream: leadStream, expected: .exactly(version), events: won),
-                        Change(stream: Session.stream(.engagement, engagementID), expected: .noStream, events: started), claim,
-                    ]
-                }
-                try session.confirm(
-                    recorded, write, "Won \(lead) and started engagement \(handle) (id \(engagementID.uuidString.lowercased())).")
+                let recorder = try global.recorder()
+                let won = try recorder.winLead(lead, terms: try engagement.terms(), write.request)
+                try recorder.confirm(
+                    won.recorded, write, "Won \(lead) and started engagement \(won.handle) (id \(won.id.uuidString.lowercased())).")
             }
         }
 
@@ -201,101 +185,6 @@ extension Consult {
             }
         }
     }
-
-    struct Referral: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Referrals: an introduction from someone, which becomes a lead.", subcommands: [Receive.self])
-
-        struct Receive: ParsableCommand {
-            static let configuration = CommandConfiguration(
-                abstract: "Record a referral: a lead with the organisation, naming who made the introduction.",
-                discussion: "Example: consult referral receive camden-libraries --from ann-smith --via libraries-on-twitter --warmth warm")
-            @OptionGroup var global: GlobalOptions
-            @OptionGroup var write: WriteOptions
-            @Argument(help: "The organisation introduced (handle or id).") var organisation: String
-            @Option(help: "Who made the introduction (person handle or id).") var from: String
-            @Option(help: "The engagement it came through (handle or id).") var via: String?
-            @Option(help: "How warm the introduction is.") var warmth: String?
-            @Option(help: "The lead's value, with a currency.") var value: String?
-            @Option(name: .customLong("expected-close"), help: ArgumentHelp("When it should close: YYYY-MM-DD.", valueName: "date"))
-            var expectedClose: String?
-            @Option(help: "What the client needs.") var need: String?
-
-            func run() throws {
-                let session = try Session(global)
-                let referrer = try session.person(from, field: "--from")
-                let via = try self.via.map { try session.resolve(.engagement, $0, field: "--via").id }
-                let lead = try LeadRecording.capture(
-                    session, write, organisation: organisation, source: .referral, value: value, expectedClose: expectedClose, need: need,
-                    referral: LeadState.Referral(referrer: referrer, via: via, warmth: warmth))
-                try session.confirm(
-                    lead.recorded, write, "Received a referral from \(from): lead \(lead.handle) (id \(lead.id.uuidString.lowercased())).")
-            }
-        }
-    }
-
-    struct Referrer: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Referrers: the people who introduce new clients.", subcommands: [Thank.self])
-
-        struct Thank: ParsableCommand {
-            static let configuration = CommandConfiguration(
-                abstract: "Record that you thanked the referrer of a lead.",
-                discussion: "Example: consult referrer thank camden-libraries --on 2026-11-20")
-            @OptionGroup var global: GlobalOptions
-            @OptionGroup var write: WriteOptions
-            @Argument(help: "The lead the referral made (handle or id).") var lead: String
-            @Option(help: ArgumentHelp("When: YYYY-MM-DD (default: the day of --at, or today).", valueName: "date")) var on: String?
-
-            func run() throws {
-                let day = try Session.day(on, field: "--on") ?? Day(try Session.parseAt(write.at, clock: Clock()))
-                try LeadRecording.apply(global, write, lead, "Recorded thanks for the referral of \(lead).") { .thankReferrer(on: day) }
-            }
-        }
-    }
-
-    struct Introduction: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Introductions: asking a (past) client for the next one.", subcommands: [Ask.self, Answer.self])
-
-        struct Ask: ParsableCommand {
-            static let configuration = CommandConfiguration(
-                abstract: "Record that you asked someone for an introduction.",
-                discussion: "Example: consult introduction ask ann-smith --note \"after the handover\"")
-            @OptionGroup var global: GlobalOptions
-            @OptionGroup var write: WriteOptions
-            @Argument(help: "The person asked (handle or id).") var person: String
-            @Option(help: "A note.") var note: String?
-
-            func run() throws {
-                let session = try Session(global)
-                let facts = try session.person(person, field: "person")
-                let recorded = try session.record(write) { _ in
-                    try session.change(PersonState.self, Session.stream(.person, facts.id)) { try $0.decide(.askIntroduction(note: note)) }
-                }
-                try session.confirm(recorded, write, "Asked \(person) for an introduction.")
-            }
-        }
-
-        struct Answer: ParsableCommand {
-            static let configuration = CommandConfiguration(
-                abstract: "Record the answer to an introduction request.",
-                discussion: "Example: consult introduction answer ann-smith --outcome promised")
-            @OptionGroup var global: GlobalOptions
-            @OptionGroup var write: WriteOptions
-            @Argument(help: "The person asked (handle or id).") var person: String
-            @Option(help: "What they said.") var outcome: IntroductionOutcome
-
-            func run() throws {
-                let session = try Session(global)
-                let facts = try session.person(person, field: "person")
-                let recorded = try session.record(write) { _ in
-                    try session.change(PersonState.self, Session.stream(.person, facts.id)) { try $0.decide(.answerIntroduction(outcome)) }
-                }
-                try session.confirm(recorded, write, "Recorded \(person)'s answer: \(outcome.rawValue).")
-            }
-        }
-    }
 }
 
 extension LeadSource: ExpressibleByArgument {}
@@ -304,43 +193,17 @@ extension BudgetSource: ExpressibleByArgument {}
 extension DisqualifyReason: ExpressibleByArgument {}
 extension IntroductionOutcome: ExpressibleByArgument {}
 
-/// The shared steps of the lead commands.
+/// The shared step of the lead commands: one command on the lead's stream, confirmed.
 enum LeadRecording {
-    static func capture(
-        _ session: Session, _ write: WriteOptions, organisation: String, source: LeadSource, value: String?, expectedClose: String?,
-        need: String?, referral: LeadState.Referral?
-    ) throws -> (id: UUID, handle: String, recorded: [Recorded]) {
-        let (organisationID, _) = try session.resolve(.organisation, organisation, field: "organisation")
-        let value = try Session.money(value, field: "--value")
-        let close = try Session.day(expectedClose, field: "--expected-close")
-        let (orgState, _) = try session.load(OrganisationState.self, Session.stream(.organisation, organisationID))
-        let id = UUID()
-        var handle = ""
-        let recorded = try session.record(write) { _ in
-            let (claimed, claim) = try session.claimHandle(.lead, name: orgState.handle ?? "lead", id: id)
-            handle = claimed
-            let events = try LeadState().decide(
-                .capture(
-                    id: id, handle: claimed, organisation: organisationID, source: source, value: value, expectedClose: close, need: need,
-                    referral: referral))
-            return [Change(stream: Session.stream(.lead, id), expected: .noStream, events: events), claim]
-        }
-        return (id, handle, recorded)
+    static func apply(
+        _ global: GlobalOptions, _ write: WriteOptions, _ lead: String, _ line: String, _ command: @escaping () throws -> LeadState.Command
+    ) throws {
+        try apply(try global.recorder(), write, lead, line, command)
     }
 
     static func apply(
-        _ global: GlobalOptions, _ write: WriteOptions, _ lead: String, _ line: String, _ command: () throws -> LeadState.Command
+        _ recorder: Recorder, _ write: WriteOptions, _ lead: String, _ line: String, _ command: @escaping () throws -> LeadState.Command
     ) throws {
-        try apply(try Session(global), write, lead, line, command)
-    }
-
-    static func apply(_ session: Session, _ write: WriteOptions, _ lead: String, _ line: String, _ command: () throws -> LeadState.Command)
-        throws
-    {
-        let (id, _) = try session.resolve(.lead, lead, field: "lead")
-        let recorded = try session.record(write) { _ in
-            try session.change(LeadState.self, Session.stream(.lead, id)) { try $0.decide(try command()) }
-        }
-        try session.confirm(recorded, write, line)
+        try recorder.confirm(try recorder.onLead(lead, write.request, command), write, line)
     }
 }

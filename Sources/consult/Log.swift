@@ -1,7 +1,7 @@
 import ArgumentParser
 import BackOffice
-import EventStore
 import Foundation
+import Recording
 
 extension Consult {
     struct Log: ParsableCommand {
@@ -26,96 +26,18 @@ extension Consult {
             case table, json
         }
 
-        struct Entry {
-            let recorded: RecordedEvent
-            let summary: String
-            let subject: String
-        }
-
         func run() throws {
-            let session = try Session(global)
-            let since = try Session.day(since, field: "--since")?.date
-            let until = try Session.day(until, field: "--until")?.adding(days: 1).date
-            if let since, let until, until <= since { throw CommandFailure("--until: comes before --since") }
-
-            var all: [RecordedEvent] = []
-            var position: Int64 = 0
-            while true {
-                let page = try session.store.read(after: position, limit: 5000)
-                all += page
-                guard let last = page.last, page.count == 5000 else { break }
-                position = last.position
-            }
-            let decoded = try all.map { ($0, try $0.domainEvent()) }
-
-            // Names for streams, from the events that gave them their handles, and people's
-            // handles from their details (gone once a person is forgotten).
-            var labels: [String: String] = [:]
-            var organisationOf: [String: UUID] = [:]
-            var names = Names()
-            for (recorded, event) in decoded {
-                names.learn(from: event)
-                switch event {
-                case let e as OrganisationRegistered: labels[recorded.stream] = "organisation \(e.handle)"
-                case let e as OrganisationRenamed: labels[recorded.stream] = "organisation \(e.handle)"
-                case let e as LeadCaptured:
-                    labels[recorded.stream] = "lead \(e.handle)"
-                    organisationOf[recorded.stream] = e.organisation
-                case let e as EngagementStarted:
-                    labels[recorded.stream] = "engagement \(e.handle)"
-                    organisationOf[recorded.stream] = e.organisation
-                case let e as PersonAdded: organisationOf[recorded.stream] = e.organisation
-                default: break
-                }
-            }
-            for row in try session.connection.execute(
-                "SELECT person_id, handle FROM consult.person_details WHERE tenant_id = \(session.tenant?.rawValue)")
-            {
-                let person = try row.decode(UUID.self, at: 0)
-                let handle = try row.decode(String.self, at: 1)
-                labels[Session.stream(.person, person)] = "person \(handle)"
-                names.learn(person, handle)
-            }
-
-            var keep: (RecordedEvent) -> Bool = { !$0.stream.hasPrefix("handle-") }
-            if let org {
-                let id = try session.resolve(.organisation, org, field: "--org").id
-                let own = Session.stream(.organisation, id)
-                let previous = keep
-                keep = { previous($0) && ($0.stream == own || organisationOf[$0.stream] == id) }
-            }
-            if let engagement {
-                let stream = Session.stream(.engagement, try session.resolve(.engagement, engagement, field: "--engagement").id)
-                let previous = keep
-                keep = { previous($0) && $0.stream == stream }
-            }
-            if let person {
-                let id = try session.person(person, field: "--person").id
-                let stream = Session.stream(.person, id)
-                let needle = Data(id.uuidString.utf8)
-                let previous = keep
-                keep = { previous($0) && ($0.stream == stream || $0.data.range(of: needle) != nil) }
-            }
-            let entries =
-                decoded
-                .filter { recorded, _ in
-                    keep(recorded) && since.map { recorded.metadata.occurredAt >= $0 } ?? true
-                        && until.map { recorded.metadata.occurredAt < $0 } ?? true
-                }
-                .sorted { ($0.0.metadata.occurredAt, $0.0.position) < ($1.0.metadata.occurredAt, $1.0.position) }
-                .map { recorded, event in
-                    Entry(
-                        recorded: recorded, summary: event.summary(names),
-                        subject: labels[recorded.stream] ?? "person (erased)")
-                }
-
+            let recorder = try global.recorder()
+            let entries = try recorder.timeline(
+                org: org, engagement: engagement, person: person, since: try Recorder.day(since, field: "--since"),
+                until: try Recorder.day(until, field: "--until"))
             switch format {
             case .table: printTable(entries)
             case .json: try printJSON(entries)
             }
         }
 
-        private func printTable(_ entries: [Entry]) {
+        private func printTable(_ entries: [TimelineEntry]) {
             guard !entries.isEmpty else {
                 print("No events.")
                 return
@@ -139,7 +61,7 @@ extension Consult {
             }
         }
 
-        private func printJSON(_ entries: [Entry]) throws {
+        private func printJSON(_ entries: [TimelineEntry]) throws {
             let iso = ISO8601DateFormatter()
             iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
             let items: [[String: Any]] = try entries.map { entry in

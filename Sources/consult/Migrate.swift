@@ -2,6 +2,7 @@ import ArgumentParser
 import EventStore
 import Foundation
 import Postgres
+import Recording
 
 extension Consult {
     struct Migrate: ParsableCommand {
@@ -55,8 +56,7 @@ extension Consult {
                     print(pending == 0 ? "\nUp to date." : "\n\(pending) pending: run `consult migrate\(citus ? " --citus" : "")`.")
                 } else {
                     if citus {
-                        let installed = try connection.execute("SELECT count(*) FROM pg_available_extensions WHERE name = 'citus'")
-                        guard try installed[0].decode(Int64.self, at: 0) > 0 else {
+                        guard try Operations.hasCitus(connection) else {
                             throw CommandFailure(
                                 "--citus: this server has no citus extension; nothing was applied",
                                 advice: ["Use a Citus coordinator (docker compose --profile citus up), or leave out --citus."])
@@ -99,19 +99,6 @@ extension Consult {
                 throw CommandFailure("cannot read the migrations in \(directory.path): \(error.localizedDescription)")
             }
         }
-    }
-}
-
-/// Where to look for the project's folders: the working directory, then the executable's.
-enum Locations {
-    static var searchStarts: [String] {
-        [FileManager.default.currentDirectoryPath, executablePath]
-    }
-
-    /// The running executable, symlinks resolved (`/proc/self/exe` on Linux).
-    static var executablePath: String {
-        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
-        return URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().path
     }
 }
 

@@ -1,28 +1,19 @@
 import ArgumentParser
 import BackOffice
-import EventStore
 import Foundation
+import Recording
 
 extension Direction: ExpressibleByArgument {}
 
-/// Objectives live in their engagement's stream; their handles point at both.
+/// The shared step of the objective commands: one command on the objective, in its
+/// engagement's stream, confirmed.
 enum ObjectiveRecording {
     static func apply(
         _ global: GlobalOptions, _ write: WriteOptions, _ objective: String, _ line: String,
-        _ command: (UUID) throws -> EngagementState.Command
+        _ command: @escaping (UUID) throws -> EngagementState.Command
     ) throws {
-        let session = try Session(global)
-        let (id, engagement) = try session.resolve(.objective, objective, field: "objective")
-        guard let engagement else { throw CommandFailure("objective: \(objective) is not an objective") }
-        let recorded = try session.record(write) { _ in
-            try session.change(EngagementState.self, Session.stream(.engagement, engagement)) { try $0.decide(try command(id)) }
-        }
-        try session.confirm(recorded, write, line)
-    }
-
-    static func number(_ text: String, field: String) throws -> Double {
-        guard let value = Double(text), value.isFinite else { throw CommandFailure("\(field): \"\(text)\" is not a number") }
-        return value
+        let recorder = try global.recorder()
+        try recorder.confirm(try recorder.onObjective(objective, write.request, command), write, line)
     }
 }
 
@@ -54,26 +45,11 @@ extension Consult {
             @Option(help: "A handle for it (default: a slug of the metric).") var handle: String?
 
             func run() throws {
-                let session = try Session(global)
-                let (engagementID, _) = try session.resolve(.engagement, engagement, field: "engagement")
-                let baseline = try ObjectiveRecording.number(baseline, field: "--baseline")
-                let target = try ObjectiveRecording.number(target, field: "--target")
-                let due = try Session.day(due, field: "--due")!
-                let id = UUID()
-                var claimed = ""
-                let recorded = try session.record(write) { _ in
-                    let (name, claim) = try session.claimHandle(.objective, name: handle ?? metric, id: id, parent: engagementID)
-                    claimed = name
-                    var changes = try session.change(EngagementState.self, Session.stream(.engagement, engagementID)) {
-                        try $0.decide(
-                            .setObjective(
-                                id: id, handle: name, businessArea: area, statement: statement, metric: metric, unit: unit,
-                                direction: down ? .down : .up, baseline: baseline, target: target, due: due))
-                    }
-                    changes.append(claim)
-                    return changes
-                }
-                try session.confirm(recorded, write, "Set objective \(claimed) on \(engagement).")
+                let recorder = try global.recorder()
+                let set = try recorder.setObjective(
+                    engagement: engagement, handle: handle, businessArea: area, statement: statement, metric: metric, unit: unit,
+                    direction: down ? .down : .up, baseline: baseline, target: target, due: due, write.request)
+                try recorder.confirm(set.recorded, write, "Set objective \(set.handle) on \(engagement).")
             }
         }
 
@@ -89,7 +65,7 @@ extension Consult {
             @Option(help: "A note.") var note: String?
 
             func run() throws {
-                let number = try ObjectiveRecording.number(value, field: "value")
+                let number = try Recorder.number(value, field: "value")
                 let measurement = UUID()
                 let line = "Measured \(objective): \(number.formatted()) (measurement \(measurement.uuidString.lowercased()))."
                 try ObjectiveRecording.apply(global, write, objective, line) { id in
@@ -110,7 +86,7 @@ extension Consult {
             @Option(help: "Why.") var reason: String
 
             func run() throws {
-                let number = try ObjectiveRecording.number(value, field: "value")
+                let number = try Recorder.number(value, field: "value")
                 guard let corrects = UUID(uuidString: measurement) else {
                     throw CommandFailure("--measurement: \"\(measurement)\" is not a measurement id")
                 }
@@ -133,8 +109,8 @@ extension Consult {
             @Option(help: "Why.") var reason: String
 
             func run() throws {
-                let target = try ObjectiveRecording.number(to, field: "--to")
-                let due = try Session.day(due, field: "--due")
+                let target = try Recorder.number(to, field: "--to")
+                let due = try Recorder.day(due, field: "--due")
                 let line = "Revised the target of \(objective) to \(target.formatted())."
                 try ObjectiveRecording.apply(global, write, objective, line) { id in
                     .reviseTarget(objective: id, to: target, due: due, reason: reason)
@@ -166,154 +142,6 @@ extension Consult {
             func run() throws {
                 try ObjectiveRecording.apply(global, write, objective, "Dropped \(objective).") {
                     .dropObjective($0, reason: reason)
-                }
-            }
-        }
-    }
-
-    struct HandoverCommand: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "handover", abstract: "Handing the account over so the organisation speaks for itself.",
-            subcommands: [Plan.self, Item.self, Transfer.self, Complete.self, FollowUp.self])
-
-        struct Plan: ParsableCommand {
-            static let configuration = CommandConfiguration(
-                abstract: "Plan the handover: when, to whom, with which sponsor.",
-                discussion:
-                    "Example: consult handover plan libraries-on-twitter --on 2026-12-20 --to raj-patel --to mia-jones --sponsor ann-smith")
-            @OptionGroup var global: GlobalOptions
-            @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).") var engagement: String
-            @Option(help: ArgumentHelp("The handover date: YYYY-MM-DD.", valueName: "date")) var on: String
-            @Option(name: .customLong("to"), help: "A receiving owner at the client (person; repeat for more).") var owners: [String] = []
-            @Option(help: "The client's sponsor (person).") var sponsor: String?
-
-            func run() throws {
-                let day = try Session.day(on, field: "--on")!
-                try EngagementRecording.apply(global, write, engagement, "Planned the handover of \(engagement) for \(day).") {
-                    session, _ in
-                    .planHandover(
-                        on: day, owners: try owners.map { try session.person($0, field: "--to") },
-                        sponsor: try sponsor.map { try session.person($0, field: "--sponsor") })
-                }
-            }
-        }
-
-        struct Item: ParsableCommand {
-            static let configuration = CommandConfiguration(
-                abstract: "The handover checklist.", subcommands: [Add.self, Done.self, Waive.self])
-
-            struct Add: ParsableCommand {
-                static let configuration = CommandConfiguration(
-                    abstract: "Add a checklist item.",
-                    discussion:
-                        "Example: consult handover item add libraries-on-twitter \"Passwords moved to the council's vault\" --category access"
-                )
-                @OptionGroup var global: GlobalOptions
-                @OptionGroup var write: WriteOptions
-                @Argument(help: "The engagement (handle or id).") var engagement: String
-                @Argument(help: "What must be done.") var text: String
-                @Option(help: "The kind of item (access, training, content, policy, …).") var category: String = "general"
-                @Option(help: "A handle for it (default: a slug of the text).") var handle: String?
-
-                func run() throws {
-                    let name = Handle.slug(handle ?? String(text.prefix(30)))
-                    try EngagementRecording.apply(global, write, engagement, "Added checklist item \(name).") { _, _ in
-                        .addHandoverItem(id: UUID(), handle: name, category: category, text: text)
-                    }
-                }
-            }
-
-            struct Done: ParsableCommand {
-                static let configuration = CommandConfiguration(
-                    abstract: "Complete a checklist item.", discussion: "Example: consult handover item done libraries-on-twitter passwords"
-                )
-                @OptionGroup var global: GlobalOptions
-                @OptionGroup var write: WriteOptions
-                @Argument(help: "The engagement (handle or id).") var engagement: String
-                @Argument(help: "The item's handle.") var item: String
-
-                func run() throws {
-                    try EngagementRecording.apply(global, write, engagement, "Completed \(item).") { _, state in
-                        .completeHandoverItem(try Item.find(item, in: state))
-                    }
-                }
-            }
-
-            struct Waive: ParsableCommand {
-                static let configuration = CommandConfiguration(
-                    abstract: "Waive a checklist item, with a reason.",
-                    discussion: "Example: consult handover item waive libraries-on-twitter style-guide --reason \"the council's applies\"")
-                @OptionGroup var global: GlobalOptions
-                @OptionGroup var write: WriteOptions
-                @Argument(help: "The engagement (handle or id).") var engagement: String
-                @Argument(help: "The item's handle.") var item: String
-                @Option(help: "Why.") var reason: String
-
-                func run() throws {
-                    try EngagementRecording.apply(global, write, engagement, "Waived \(item).") { _, state in
-                        .waiveHandoverItem(try Item.find(item, in: state), reason: reason)
-                    }
-                }
-            }
-
-            static func find(_ item: String, in state: EngagementState) throws -> UUID {
-                if let id = UUID(uuidString: item) { return id }
-                guard let id = state.handover?.itemHandles[Handle.slug(item)] else {
-                    throw CommandFailure("item: there is no checklist item \"\(item)\" on this handover")
-                }
-                return id
-            }
-        }
-
-        struct Transfer: ParsableCommand {
-            static let configuration = CommandConfiguration(
-                abstract: "Record that control of a channel's account passed to someone at the client.",
-                discussion: "Example: consult handover transfer libraries-on-twitter twitter --to raj-patel")
-            @OptionGroup var global: GlobalOptions
-            @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).") var engagement: String
-            @Argument(help: "The channel.") var channel: Channel
-            @Option(help: "Who now controls it (person).") var to: String
-
-            func run() throws {
-                try EngagementRecording.apply(global, write, engagement, "Transferred \(channel.rawValue) to \(to).") { session, _ in
-                    .transferAccountControl(channel, to: try session.person(to, field: "--to"))
-                }
-            }
-        }
-
-        struct Complete: ParsableCommand {
-            static let configuration = CommandConfiguration(
-                abstract: "Complete the handover (every checklist item completed or waived).",
-                discussion: "Example: consult handover complete libraries-on-twitter --signed-off-by ann-smith")
-            @OptionGroup var global: GlobalOptions
-            @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).") var engagement: String
-            @Option(name: .customLong("signed-off-by"), help: "Who signed it off at the client (person).") var signedOffBy: String
-
-            func run() throws {
-                try EngagementRecording.apply(global, write, engagement, "Completed the handover of \(engagement).") { session, _ in
-                    .completeHandover(signedOffBy: try session.person(signedOffBy, field: "--signed-off-by"))
-                }
-            }
-        }
-
-        struct FollowUp: ParsableCommand {
-            static let configuration = CommandConfiguration(
-                commandName: "follow-up", abstract: "Record a follow-up check after the handover (30, 90, 180 days).",
-                discussion: "Example: consult handover follow-up libraries-on-twitter --days 30 --active --posts-per-week 9")
-            @OptionGroup var global: GlobalOptions
-            @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).") var engagement: String
-            @Option(help: "Days after the handover.") var days: Int
-            @Flag(inversion: .prefixedNo, help: "Whether the account is still active.") var active: Bool
-            @Option(name: .customLong("posts-per-week"), help: "How often it posts.") var postsPerWeek: Double?
-            @Option(help: "A note.") var note: String?
-
-            func run() throws {
-                try EngagementRecording.apply(global, write, engagement, "Recorded the \(days)-day follow-up of \(engagement).") { _, _ in
-                    .checkFollowUp(daysAfter: days, accountActive: active, postsPerWeek: postsPerWeek, note: note)
                 }
             }
         }

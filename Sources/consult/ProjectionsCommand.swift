@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import Postgres
 import Projections
+import Recording
 import Synchronization
 
 extension Consult {
@@ -18,24 +19,7 @@ extension Consult {
 
             func resolve(_ global: GlobalOptions) throws -> (Connection, [(TenantID, String)]) {
                 let (connection, _) = try global.connect()
-                // Rebuilds and exports of large tenants run long statements by design.
-                try connection.execute("SET statement_timeout = 0")
-                let tenancy = Tenancy(connection: connection)
-                if let own = try tenancy.currentTenant() {
-                    guard !allTenants else { throw CommandFailure("--all-tenants: a member works on their own tenant only") }
-                    return (connection, [(own.id, own.name)])
-                }
-                if allTenants {
-                    let rows = try connection.execute("SELECT tenant_id, name FROM consult.tenants ORDER BY tenant_id")
-                    return (connection, try rows.map { (TenantID(try $0.decode(Int64.self, at: 0)), try $0.decode(String.self, at: 1)) })
-                }
-                let name = global.tenant ?? ProcessInfo.processInfo.environment["CONSULT_TENANT"]
-                guard let name, let tenant = try tenancy.tenant(named: name) else {
-                    throw CommandFailure(
-                        name.map { "--tenant: there is no tenant named \($0)" } ?? "name a tenant with --tenant, or use --all-tenants",
-                        exitCode: name == nil ? 64 : 1)
-                }
-                return (connection, [(tenant.id, tenant.name)])
+                return (connection, try Operations.tenants(connection, named: global.tenant, all: allTenants))
             }
         }
 
@@ -162,11 +146,7 @@ extension Consult {
             /// Fresh statistics after rewriting every tenant's rows.
             func analyze(_ connection: Connection) throws {
                 guard tenants.allTenants else { return }
-                try connection.execute(
-                    """
-                    ANALYZE consult.pipeline, consult.stage_history, consult.engagement_status, consult.objective_progress,
-                            consult.referrals, consult.handovers, consult.people, consult.organisations
-                    """)
+                try Operations.analyzeReadModels(connection)
             }
 
             /// `jobs` workers, each with its own connection, take the next tenant until none is
@@ -184,7 +164,7 @@ extension Consult {
                         do {
                             let connection = try Connection.connect(conninfo)
                             defer { connection.close() }
-                            try connection.execute("SET statement_timeout = 0")
+                            try Database.liftStatementTimeout(connection)
                             while let index = queue.withLock({ state -> Int? in
                                 guard state.failure == nil, state.next < tenants.count else { return nil }
                                 state.next += 1
@@ -242,32 +222,18 @@ extension Consult {
                 let (connection, list) = try tenants.resolve(global)
                 defer { connection.close() }
                 for (tenant, name) in list {
-                    let row = try connection.execute(
-                        """
-                        SELECT coalesce((SELECT max(position) FROM consult.events WHERE tenant_id = \(tenant.rawValue)), 0),
-                               coalesce((SELECT position FROM consult.projection_checkpoints
-                                          WHERE tenant_id = \(tenant.rawValue) AND projection = \(Projector.name)), 0)
-                        """)[0]
-                    let last = try row.decode(Int64.self, at: 0)
-                    let checkpoint = try row.decode(Int64.self, at: 1)
+                    let state = try Operations.projectionState(connection, tenant: tenant)
+                    let (last, checkpoint) = (state.lastPosition, state.checkpoint)
                     print("\(name): projection \(Projector.name) at position \(checkpoint) of \(last) (lag \(last - checkpoint) events)")
-                    for kind in ["rebuild", "verify"] {
-                        let runs = try connection.execute(
-                            """
-                            SELECT finished_at, extract(epoch FROM finished_at - started_at)::float8, events, drift
-                              FROM consult.projection_runs WHERE tenant_id = \(tenant.rawValue) AND kind = \(kind)
-                             ORDER BY run_id DESC LIMIT 1
-                            """)
-                        guard let run = runs.first else {
+                    for (kind, run) in [("rebuild", state.lastRebuild), ("verify", state.lastVerify)] {
+                        guard let run else {
                             print("  last \(kind): never")
                             continue
                         }
-                        let seconds = try run.decode(Double.self, at: 1)
-                        let events = try run.decode(Int.self, at: 2)
-                        let rate = seconds > 0 ? Int(Double(events) / seconds) : events
-                        let outcome = kind == "verify" ? (try run.decode(Bool.self, at: 3) ? ", DRIFT" : ", no drift") : ""
+                        let rate = run.seconds > 0 ? Int(Double(run.events) / run.seconds) : run.events
+                        let outcome = kind == "verify" ? (run.drift ? ", DRIFT" : ", no drift") : ""
                         print(
-                            "  last \(kind): \(Format.timestamp(try run.decode(Date.self, at: 0))), \(String(format: "%.2f", seconds)) s, \(events) events (\(rate)/s)\(outcome)"
+                            "  last \(kind): \(Format.timestamp(run.finishedAt)), \(String(format: "%.2f", run.seconds)) s, \(run.events) events (\(rate)/s)\(outcome)"
                         )
                     }
                 }

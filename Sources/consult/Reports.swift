@@ -1,9 +1,8 @@
 import ArgumentParser
 import BackOffice
-import EventStore
 import Foundation
-import Postgres
 import Projections
+import Recording
 import Reports
 
 #if canImport(Glibc)
@@ -34,8 +33,8 @@ struct ReportOptions: ParsableArguments {
         ReportSettings(asOf: asOf, recorded: recorded, format: format, section: section)
     }
 
-    func input(_ session: Session, withEvents: Bool = true) throws -> ReportInput {
-        try settings.input(session, withEvents: withEvents)
+    func input(_ recorder: Recorder, withEvents: Bool = true) throws -> ReportInput {
+        try settings.input(recorder, withEvents: withEvents)
     }
     func print(_ report: Report) { settings.print(report) }
 }
@@ -48,37 +47,9 @@ struct ReportSettings {
     var format: ReportFormat = .table
     var section: String?
 
-    /// Everything a report is built from: the read models (the tables, or the log folded up to
-    /// --as-of), people's names, and the log up to the instant (only for the reports that draw
-    /// on it: reading a tenant's whole log was two thirds of an as-of pipeline's time).
-    func input(_ session: Session, withEvents: Bool = true) throws -> ReportInput {
-        guard let tenant = session.tenant else { throw CommandFailure("no tenant") }
-        let projector = Projector(connection: session.connection, tenant: tenant)
-        var instant = Date()
-        let model: ReadModel
-        if let asOf {
-            instant = try Session.parseAt(asOf, clock: Clock(now: .distantFuture))
-            if asOf.count == 10 { instant = instant.addingTimeInterval(86_400 - 0.001) }
-            model = try projector.asOf(instant, recorded: recorded)
-        } else {
-            session.catchUpReadModels()
-            model = try projector.readModel()
-        }
-        var events: [RecordedEvent] = []
-        var position: Int64 = 0
-        while withEvents {
-            let page = try session.store.read(after: position, limit: 5000)
-            events += page.filter { (recorded ? $0.metadata.recordedAt : $0.metadata.occurredAt) <= instant }
-            guard let last = page.last, page.count == 5000 else { break }
-            position = last.position
-        }
-        var people: [UUID: String] = [:]
-        for row in try session.connection.execute(
-            "SELECT person_id, name FROM consult.person_details WHERE tenant_id = \(tenant.rawValue)")
-        {
-            people[try row.decode(UUID.self, at: 0)] = try row.decode(String.self, at: 1)
-        }
-        return ReportInput(model: model, people: people, events: events, now: instant)
+    /// Everything a report is built from (see ``Recorder/reportInput(asOf:recorded:withEvents:)``).
+    func input(_ recorder: Recorder, withEvents: Bool = true) throws -> ReportInput {
+        try recorder.reportInput(asOf: asOf, recorded: recorded, withEvents: withEvents)
     }
 
     /// Prints a report in the format asked for: tables fitted to the terminal, colour only on a
@@ -114,8 +85,8 @@ extension Consult {
         @Option(help: ArgumentHelp("Only leads captured on or after this day: YYYY-MM-DD.", valueName: "date")) var since: String?
 
         func run() throws {
-            let session = try Session(global)
-            let filter = Reports.PipelineFilter(stage: stage, source: source, since: try Session.day(since, field: "--since")?.date)
+            let session = try global.recorder()
+            let filter = Reports.PipelineFilter(stage: stage, source: source, since: try Recorder.day(since, field: "--since")?.date)
             report.print(Reports.pipeline(try report.input(session, withEvents: false), filter: filter))
         }
     }
@@ -139,7 +110,7 @@ extension Consult {
         @Flag(help: "Include closed engagements.") var all = false
 
         func run() throws {
-            let session = try Session(global)
+            let session = try global.recorder()
             let id = try engagement.map { try session.resolve(.engagement, $0, field: "engagement").id }
             report.print(Reports.status(try report.input(session), engagement: id, includeClosed: all || id != nil))
         }
@@ -154,7 +125,7 @@ extension Consult {
         @OptionGroup var report: ReportOptions
 
         func run() throws {
-            let session = try Session(global)
+            let session = try global.recorder()
             report.print(Reports.referrals(try report.input(session, withEvents: false)))
         }
     }
@@ -168,7 +139,7 @@ extension Consult {
         @OptionGroup var report: ReportOptions
 
         func run() throws {
-            let session = try Session(global)
+            let session = try global.recorder()
             report.print(Reports.handovers(try report.input(session, withEvents: false)))
         }
     }
@@ -183,15 +154,15 @@ extension Consult {
         @OptionGroup var report: ReportOptions
 
         func run() throws {
-            let session = try Session(global)
+            let session = try global.recorder()
             let id = try session.resolve(.engagement, engagement, field: "engagement").id
             let input = try report.input(session)
-            guard let tenant = session.tenant, input.model.engagements[id] != nil else {
+            guard input.model.engagements[id] != nil else {
                 throw CommandFailure("engagement: \(engagement) had not started by then")
             }
             // The objectives as they stood when the work was handed over (or now, before that).
             let frozenAt = input.model.handovers[id]?.completedAt ?? input.now
-            let frozen = try Projector(connection: session.connection, tenant: tenant).asOf(frozenAt)
+            let frozen = try session.readModel(asOf: frozenAt)
             var options = report.settings
             if options.format == .table { options.format = .markdown }
             options.print(Reports.caseStudy(input, engagement: id, frozen: frozen))
@@ -208,9 +179,9 @@ extension Consult {
         @Option(help: "table, json, csv, markdown or html.") var format: ReportFormat = .table
 
         func run() throws {
-            let session = try Session(global)
-            let from = try Session.day(since, field: "--since")!.date
-            let to = try Session.day(until, field: "--until").map { $0.adding(days: 1).date } ?? Date()
+            let session = try global.recorder()
+            let from = try Recorder.day(since, field: "--since")!.date
+            let to = try Recorder.day(until, field: "--until").map { $0.adding(days: 1).date } ?? Date()
             guard to > from else { throw CommandFailure("--until: comes before --since") }
             let options = ReportSettings(format: format)
             let input = try options.input(session)
@@ -228,7 +199,7 @@ extension Consult {
         @Option(name: .customLong("as-of"), help: ArgumentHelp("As things stood then: YYYY-MM-DD.", valueName: "date")) var asOf: String?
 
         func run() throws {
-            let session = try Session(global)
+            let session = try global.recorder()
             let options = ReportSettings(asOf: asOf)
             let input = try options.input(session)
             let page = HTML.page(

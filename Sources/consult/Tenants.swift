@@ -2,6 +2,7 @@ import ArgumentParser
 import EventStore
 import Foundation
 import Postgres
+import Recording
 
 #if canImport(Glibc)
     import Glibc

@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import Postgres
 import Projections
+import Recording
 
 extension Consult {
     struct Export: ParsableCommand {
@@ -67,7 +68,7 @@ extension Consult {
             let (connection, _) = try global.connect()
             defer { connection.close() }
             // An import is one long transaction by design.
-            try connection.execute("SET statement_timeout = 0")
+            try Database.liftStatementTimeout(connection)
             let transfer = Transfer(connection: connection)
             let terminal = isatty(STDERR_FILENO) == 1
             do {

@@ -5,8 +5,8 @@ import Foundation
 /// The order is the one users of PostgreSQL tools expect: an explicit flag, then
 /// `DATABASE_URL` (the convention of hosted platforms), then libpq's own `PG*` variables and
 /// service file, then the project's embedded cluster, and last libpq's built-in defaults.
-struct DatabaseTarget: Equatable {
-    enum Source: Equatable {
+public struct DatabaseTarget: Equatable {
+    public enum Source: Equatable {
         case option
         case databaseURL
         case libpqEnvironment
@@ -15,11 +15,11 @@ struct DatabaseTarget: Equatable {
     }
 
     /// What libpq connects with; nil lets libpq read its environment and defaults.
-    var conninfo: String?
-    var source: Source
+    public var conninfo: String?
+    public var source: Source
 
     /// A short description for messages, with any password removed.
-    var summary: String {
+    public var summary: String {
         switch source {
         case .option: "the database given by --database (\(Self.redacted(conninfo)))"
         case .databaseURL: "the database in DATABASE_URL (\(Self.redacted(conninfo)))"
@@ -29,10 +29,10 @@ struct DatabaseTarget: Equatable {
         }
     }
 
-    static let embeddedDatabase = "consult"
-    static let embeddedUser = "postgres"
+    public static let embeddedDatabase = "consult"
+    public static let embeddedUser = "postgres"
 
-    static func resolve(
+    public static func resolve(
         option: String?, environment: [String: String] = ProcessInfo.processInfo.environment,
         workingDirectory: String = FileManager.default.currentDirectoryPath,
         executable: String = Locations.executablePath
@@ -57,7 +57,7 @@ struct DatabaseTarget: Equatable {
     /// The socket folder of the embedded cluster: `$CONSULT_HOME/.consult/run`, or the first
     /// `.consult/run` found walking up from the working directory, then from the executable
     /// (so `.build/debug/consult` finds its project's cluster from anywhere).
-    static func embeddedSocketDirectory(environment: [String: String], from starts: [String]) -> String? {
+    public static func embeddedSocketDirectory(environment: [String: String], from starts: [String]) -> String? {
         let fileManager = FileManager.default
         if let home = environment["CONSULT_HOME"], !home.isEmpty {
             return URL(fileURLWithPath: home).appendingPathComponent(".consult/run").path
@@ -84,7 +84,7 @@ struct DatabaseTarget: Equatable {
     }
 
     /// The conninfo with its password hidden.
-    static func redacted(_ conninfo: String?) -> String {
+    public static func redacted(_ conninfo: String?) -> String {
         guard let conninfo else { return "" }
         var text = conninfo
         // postgresql://user:secret@host → postgresql://user:***@host
@@ -99,5 +99,18 @@ struct DatabaseTarget: Equatable {
                 in: text, range: NSRange(text.startIndex..., in: text), withTemplate: "$1***")
         }
         return text
+    }
+}
+
+/// Where to look for the project's folders: the working directory, then the executable's.
+public enum Locations {
+    public static var searchStarts: [String] {
+        [FileManager.default.currentDirectoryPath, executablePath]
+    }
+
+    /// The running executable, symlinks resolved (`/proc/self/exe` on Linux).
+    public static var executablePath: String {
+        if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
+        return URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().path
     }
 }

@@ -1,0 +1,77 @@
+import BackOffice
+import EventStore
+import Foundation
+import Postgres
+
+/// People's names, e-mails and phones: kept in `consult.person_details`, outside the log, so
+/// that `consult forget` can destroy them (DOMAIN.md, "Personal data is forgettable"). Every
+/// statement on that table is here.
+public struct PersonDirectory {
+    let connection: Connection
+    let tenant: TenantID
+
+    /// The details of one person.
+    public struct Details: Sendable, Equatable {
+        public var handle: String
+        public var name: String
+        public var email: String?
+        public var phone: String?
+
+        public init(handle: String, name: String, email: String? = nil, phone: String? = nil) {
+            self.handle = handle
+            self.name = name
+            self.email = email
+            self.phone = phone
+        }
+    }
+
+    /// The person a handle names; nil when no one (or no one not forgotten) has it.
+    public func person(handle: String) throws -> UUID? {
+        try connection.execute(
+            "SELECT person_id FROM consult.person_details WHERE tenant_id = \(tenant.rawValue) AND handle = \(handle)"
+        ).first?.decode(UUID.self, at: 0)
+    }
+
+    /// A free handle for a person's name: its slug, or the next free `slug-2`, `-3`.
+    public func freeHandle(for name: String) throws -> String {
+        let base = Handle.slug(name)
+        guard !base.isEmpty else { throw RuleViolation(rule: 0, field: "name", "needs at least one letter or digit to make a handle from") }
+        let taken = Set(
+            try connection.execute(
+                "SELECT handle FROM consult.person_details WHERE tenant_id = \(tenant.rawValue) AND (handle = \(base) OR handle LIKE \(base + "-%"))"
+            ).map { try $0.decode(String.self, at: 0) })
+        return (1...).lazy.map { $0 == 1 ? base : "\(base)-\($0)" }.first { !taken.contains($0) }!
+    }
+
+    /// Stores a new person's details, on `on` (the transaction of the append that adds them).
+    public func insert(_ person: UUID, _ details: Details, on connection: Connection) throws {
+        try connection.execute(
+            """
+            INSERT INTO consult.person_details (tenant_id, person_id, handle, name, email, phone)
+            VALUES (\(tenant.rawValue), \(person), \(details.handle), \(details.name), \(details.email), \(details.phone))
+            """)
+    }
+
+    /// Destroys a person's details, on `on` (the transaction of the append that records it).
+    public func erase(_ person: UUID, on connection: Connection) throws {
+        try connection.execute("DELETE FROM consult.person_details WHERE tenant_id = \(tenant.rawValue) AND person_id = \(person)")
+    }
+
+    /// Every known person's name, for reports.
+    public func names() throws -> [UUID: String] {
+        var names: [UUID: String] = [:]
+        for row in try connection.execute("SELECT person_id, name FROM consult.person_details WHERE tenant_id = \(tenant.rawValue)") {
+            names[try row.decode(UUID.self, at: 0)] = try row.decode(String.self, at: 1)
+        }
+        return names
+    }
+
+    /// Every known person's handle, for timelines.
+    public func handles() throws -> [UUID: String] {
+        var handles: [UUID: String] = [:]
+        for row in try connection.execute("SELECT person_id, handle FROM consult.person_details WHERE tenant_id = \(tenant.rawValue)") {
+            handles[try row.decode(UUID.self, at: 0)] = try row.decode(String.self, at: 1)
+        }
+        return handles
+    }
+}

@@ -1,0 +1,46 @@
+import BackOffice
+import EventStore
+import Foundation
+import Projections
+import Reports
+
+extension Recorder {
+    /// Everything a report is built from: the read models (the tables brought up to date, or
+    /// the log folded up to `asOf`), people's names, and the log up to the instant (only for the
+    /// reports that draw on it: reading a tenant's whole log was two thirds of an as-of
+    /// pipeline's time). `asOf` is a day (its end, UTC) or an instant; with `recorded`, what the
+    /// log had recorded by then rather than what had happened by then.
+    public func reportInput(asOf: String?, recorded: Bool = false, withEvents: Bool = true) throws -> ReportInput {
+        let projector = Projector(connection: connection, tenant: tenant)
+        var instant = Date()
+        let model: ReadModel
+        if let asOf {
+            instant = try Self.parseAt(asOf, clock: Clock(now: .distantFuture))
+            if asOf.count == 10 { instant = instant.addingTimeInterval(86_400 - 0.001) }
+            model = try projector.asOf(instant, recorded: recorded)
+        } else {
+            catchUpReadModels()
+            model = try projector.readModel()
+        }
+        let events = withEvents ? try log().filter { (recorded ? $0.metadata.recordedAt : $0.metadata.occurredAt) <= instant } : []
+        return ReportInput(model: model, people: try people.names(), events: events, now: instant)
+    }
+
+    /// The read models as they stood at an instant, folded from the log.
+    public func readModel(asOf instant: Date) throws -> ReadModel {
+        try Projector(connection: connection, tenant: tenant).asOf(instant)
+    }
+
+    /// The tenant's whole log, in order.
+    public func log() throws -> [RecordedEvent] {
+        var all: [RecordedEvent] = []
+        var position: Int64 = 0
+        while true {
+            let page = try store.read(after: position, limit: 5000)
+            all += page
+            guard let last = page.last, page.count == 5000 else { break }
+            position = last.position
+        }
+        return all
+    }
+}

@@ -1,0 +1,237 @@
+import BackOffice
+import EventStore
+import Foundation
+import Postgres
+import Projections
+
+/// When a command happened and which command it is: what every recording takes from its
+/// caller, as the user typed it.
+public struct WriteRequest: Sendable {
+    /// `--at`: YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][Z] (UTC); nil for now.
+    public var at: String?
+    /// `--command-id`: running a command again with the same id records nothing twice.
+    public var commandID: String?
+
+    public init(at: String? = nil, commandID: String? = nil) {
+        self.at = at
+        self.commandID = commandID
+    }
+}
+
+/// What a command recorded, for its confirmation.
+public struct Recorded: Sendable {
+    public let position: Int64
+    public let stream: String
+    public let event: any DomainEvent
+    public let occurredAt: Date
+}
+
+/// One invocation's work with the log, for one tenant: resolve the tenant and handles, load
+/// and fold streams, run a plan, append what the domain decided with the versions it was
+/// decided against, retry on a conflict, answer a replayed command id with its first result,
+/// and bring the read models up to date. The imperative shell around `BackOffice`: no rule
+/// lives here.
+public final class Recorder: StreamSource {
+    public let connection: Connection
+    public let store: EventStore
+    public let tenant: TenantID
+    public let people: PersonDirectory
+    public let clock: Clock
+    /// Set when `record` found its command id recorded already.
+    public private(set) var replayedCommand: UUID?
+    /// Where a warning goes (a recording stands, but something after it failed).
+    public var warn: (String) -> Void = { FileHandle.standardError.write(Data("consult: warning: \($0)\n".utf8)) }
+
+    /// Acts for the connected member's tenant, or, for the owner, the tenant named by `name`
+    /// (`--tenant`, else `CONSULT_TENANT`).
+    public init(connection: Connection, tenant name: String?, clock: Clock = Clock()) throws {
+        self.connection = connection
+        self.clock = clock
+        let name = name ?? ProcessInfo.processInfo.environment["CONSULT_TENANT"].flatMap { $0.isEmpty ? nil : $0 }
+        let tenancy = Tenancy(connection: connection)
+        if let own = try tenancy.currentTenant() {
+            if let name, name.lowercased() != own.name.lowercased() {
+                throw CommandFailure("--tenant: you are a member of \(own.name), and act for it only")
+            }
+            tenant = own.id
+        } else if let name {
+            guard let found = try tenancy.tenant(named: name) else {
+                throw CommandFailure("--tenant: there is no tenant named \(name)")
+            }
+            tenant = found.id
+        } else {
+            throw CommandFailure(
+                "the role \(connection.user) belongs to no tenant",
+                advice: ["Connect as a member (PGUSER=role), or, as the owner, name the tenant with --tenant or CONSULT_TENANT."])
+        }
+        store = EventStore(connection: connection, tenant: tenant)
+        people = PersonDirectory(connection: connection, tenant: tenant)
+    }
+
+    /// Connects to `target` and acts for the tenant as ``init(connection:tenant:clock:)`` does.
+    public convenience init(target: DatabaseTarget, tenant name: String?) throws {
+        try self.init(connection: try Database.connect(target), tenant: name)
+    }
+
+    deinit { connection.close() }
+
+    // MARK: - Streams
+
+    public func load<D: Decider>(_ type: D.Type, _ stream: StreamName) throws -> (state: D, version: Int64) {
+        let events = try store.read(stream: stream.description)
+        let decoded = try events.map { try $0.domainEvent() }
+        return (D.fold(decoded), events.last?.streamVersion ?? 0)
+    }
+
+    // MARK: - Handles
+
+    /// The id an argument names: a handle, or the id itself; for an objective, also its
+    /// engagement.
+    public func resolve(_ kind: EntityKind, _ text: String, field: String) throws -> (id: UUID, parent: UUID?) {
+        if let id = UUID(uuidString: text) {
+            guard try store.version(of: StreamName.entity(kind, id).description) > 0 else {
+                throw CommandFailure("\(field): there is no \(kind.rawValue) with id \(text)")
+            }
+            return (id, nil)
+        }
+        let handle = Handle.slug(text)
+        let (state, _) = try load(HandleState.self, .handle(kind, handle))
+        guard let holder = state.holder, !handle.isEmpty else {
+            throw CommandFailure("\(field): there is no \(kind.rawValue) with the handle \"\(text)\"")
+        }
+        return (holder.id, holder.parent)
+    }
+
+    /// A person named by handle or id, with the facts decisions need.
+    public func person(_ text: String, field: String) throws -> PersonFacts {
+        let id: UUID
+        if let parsed = UUID(uuidString: text) {
+            id = parsed
+        } else {
+            guard let found = try people.person(handle: Handle.slug(text)) else {
+                throw CommandFailure("\(field): there is no person with the handle \"\(text)\"")
+            }
+            id = found
+        }
+        let (state, _) = try load(PersonState.self, .entity(.person, id))
+        guard let facts = state.facts else { throw CommandFailure("\(field): there is no person with id \(text)") }
+        return facts
+    }
+
+    // MARK: - Recording
+
+    /// Runs `plan` (which loads what it needs through this recorder) and appends its changes
+    /// atomically, with the versions it loaded. A conflict means another consultant recorded on
+    /// the same stream in between: the whole plan runs again on fresh state (up to 8 times, with
+    /// a short random pause), so two people logging measurements at once both succeed.
+    /// `before` runs in the append's transaction (the person details that go with an event).
+    public func record(_ request: WriteRequest, before: ((Connection) throws -> Void)? = nil, plan: (Date) throws -> [Change]) throws
+        -> [Recorded]
+    {
+        let occurredAt = try Self.parseAt(request.at, clock: clock)
+        var commandID = UUID()
+        if let text = request.commandID {
+            guard let id = UUID(uuidString: text) else { throw CommandFailure("--command-id: \"\(text)\" is not a UUID") }
+            commandID = id
+        }
+        // A command id seen before: answer with what it recorded, decide nothing again (a second
+        // `org add` would otherwise meet its own first run as a name clash).
+        let earlier = try store.events(recordedBy: commandID)
+        if !earlier.isEmpty {
+            replayedCommand = commandID
+            return try earlier.filter { !StreamName.isHandle($0.stream) }.map { recorded in
+                Recorded(
+                    position: recorded.position, stream: recorded.stream, event: try recorded.domainEvent(),
+                    occurredAt: recorded.metadata.occurredAt)
+            }
+        }
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let changes = try plan(occurredAt).filter { !$0.events.isEmpty }
+                guard !changes.isEmpty else { return [] }
+                var events: [NewEvent] = []
+                var expecting: [String: ExpectedVersion] = [:]
+                for change in changes {
+                    expecting[change.stream.description] = change.version == 0 ? .noStream : .exactly(change.version)
+                    for event in change.events {
+                        events.append(
+                            NewEvent(
+                                stream: change.stream.description, type: type(of: event).typeName,
+                                schemaVersion: type(of: event).schemaVersion, data: try EventTypes.encode(event), occurredAt: occurredAt))
+                    }
+                }
+                let result = try connection.withTransaction { tx in
+                    try before?(tx)
+                    return try store.append(events, expecting: expecting, commandID: commandID)
+                }
+                catchUpReadModels()
+                let flat = changes.flatMap { change in change.events.map { (change.stream.description, $0) } }
+                return zip(result.events, flat).map { Recorded(position: $0.position, stream: $1.0, event: $1.1, occurredAt: occurredAt) }
+            } catch let error as EventStoreError where error.code == .conflict && attempt < 8 {
+                usleep(UInt32.random(in: 2_000...(20_000 * UInt32(attempt))))
+            } catch let violation as RuleViolation {
+                throw CommandFailure(violation.description, detail: "nothing was recorded")
+            }
+        }
+    }
+
+    /// Brings the read models up to date after an append. What was recorded stays recorded
+    /// whatever happens here: a failure is a warning, and `consult projections catch-up` (or the
+    /// next command) makes it good.
+    public func catchUpReadModels() {
+        do {
+            try Projector(connection: connection, tenant: tenant).catchUp()
+        } catch {
+            warn("recorded, but the read models were not brought up to date: \(error); run `consult projections catch-up`")
+        }
+    }
+
+    // MARK: - Values as the user typed them
+
+    /// `--at`: a day (midnight UTC) or a date and time; rule 7 allows a day ahead at most.
+    public static func parseAt(_ text: String?, clock: Clock) throws -> Date {
+        guard let text else { return clock.now }
+        let date: Date
+        if text.count == 10 {
+            date = try day(text, field: "--at")!.date
+        } else {
+            let formatter = ISO8601DateFormatter()
+            let candidates = [text, text + "Z", text + ":00Z"]
+            guard let parsed = candidates.lazy.compactMap({ formatter.date(from: $0) }).first else {
+                throw CommandFailure("--at: \"\(text)\" is not a date: write YYYY-MM-DD or YYYY-MM-DDTHH:MM")
+            }
+            date = parsed
+        }
+        do {
+            try clock.check(happenedAt: date)
+        } catch {
+            throw CommandFailure(error.description)
+        }
+        return date
+    }
+
+    public static func day(_ text: String?, field: String) throws -> Day? {
+        guard let text else { return nil }
+        do {
+            return try Day.parse(text, field: field)
+        } catch {
+            throw CommandFailure(error.description)
+        }
+    }
+
+    public static func money(_ text: String?, field: String) throws -> Money? {
+        guard let text else { return nil }
+        do {
+            return try Money.parse(text, field: field)
+        } catch {
+            throw CommandFailure(error.description)
+        }
+    }
+
+    public static func number(_ text: String, field: String) throws -> Double {
+        guard let value = Double(text), value.isFinite else { throw CommandFailure("\(field): \"\(text)\" is not a number") }
+        return value
+    }
+}
