@@ -13,6 +13,9 @@ public struct LeadState: Decider, Sendable {
     public private(set) var referrer: UUID?
     public private(set) var thanked = false
     public private(set) var engagement: UUID?
+    /// Whether the client stated business objectives (`LeadQualified`): rule 1 lets a lead reach
+    /// qualified, and beyond, only then.
+    public private(set) var qualified = false
 
     public init() {}
 
@@ -55,6 +58,7 @@ public struct LeadState: Decider, Sendable {
         case let e as LeadStageChanged:
             if e.to == .lost { next.lostFrom = e.from }
             next.stage = e.to
+        case is LeadQualified: next.qualified = true
         case let e as ProposalSent: next.value = e.value
         case let e as LeadValueRevised: next.value = e.to
         case let e as ExpectedCloseMoved: next.expectedClose = e.to
@@ -99,6 +103,7 @@ public struct LeadState: Decider, Sendable {
                 throw RuleViolation(
                     rule: 5, field: "--to", "a lead moves forward only: it is \(stage.rawValue), and \(to.rawValue) is not ahead of it")
             }
+            if to >= .qualified, !qualified { throw Self.unqualified(to) }
             return [LeadStageChanged(from: stage, to: to, probability: try Self.check(probability))]
         case .qualify(let objectives, let budgetSource, let sponsor):
             guard stage.isOpen else { throw closed("qualify") }
@@ -119,6 +124,7 @@ public struct LeadState: Decider, Sendable {
             ]
         case .propose(let value, let validUntil):
             guard stage.isOpen else { throw closed("send a proposal for") }
+            if !qualified { throw Self.unqualified(.proposal) }
             var events: [any DomainEvent] = [ProposalSent(value: value, validUntil: validUntil)]
             if stage < .proposal { events.append(LeadStageChanged(from: stage, to: .proposal, probability: nil)) }
             return events
@@ -162,6 +168,14 @@ public struct LeadState: Decider, Sendable {
         RuleViolation(
             rule: 5, field: "lead",
             "is \(stage.rawValue): a closed lead cannot \(verb == "lose" ? "be lost again" : "be changed (\(verb))")\(stage == .lost ? "; reopen it first" : "")"
+        )
+    }
+
+    /// Rule 1 on every path to qualified: `lead advance` and `lead propose` as much as `lead qualify`.
+    static func unqualified(_ to: Stage) -> RuleViolation {
+        RuleViolation(
+            rule: 1, field: to == .proposal ? "lead" : "--to",
+            "a lead reaches \(to.rawValue) only once qualified on the client's business objectives: run `consult lead qualify LEAD --objective …` first, or disqualify it for no-business-objective"
         )
     }
 

@@ -208,6 +208,8 @@ struct RuleTests {
     func rule5Forward() throws {
         var lead = try capturedLead()
         lead = lead.apply(try lead.decide(.advance(to: .contacted, probability: 20)))
+        // Past qualified only once qualified (rule 1): the client's objectives are stated.
+        lead = lead.apply(try lead.decide(.qualify(statedObjectives: ["Sell more"], budgetSource: .unknown, sponsor: nil)))
         lead = lead.apply(try lead.decide(.advance(to: .proposal, probability: 60)))
         #expect(lead.stage == .proposal)
         #expect(violation { _ = try lead.decide(.advance(to: .contacted, probability: nil)) }?.rule == 5)
@@ -218,7 +220,10 @@ struct RuleTests {
     func rule5LoseReopen() throws {
         for stage in Stage.open {
             var lead = try capturedLead()
-            if stage != .new { lead = lead.apply(try lead.decide(.advance(to: stage, probability: nil))) }
+            if stage >= .qualified {
+                lead = lead.apply(try lead.decide(.qualify(statedObjectives: ["Sell more"], budgetSource: .unknown, sponsor: nil)))
+            }
+            if stage > lead.stage { lead = lead.apply(try lead.decide(.advance(to: stage, probability: nil))) }
             let lost = lead.apply(try lead.decide(.lose(reason: "chose an agency", note: nil)))
             #expect(lost.stage == .lost)
             #expect(lost.apply(try lost.decide(.reopen)).stage == stage)
