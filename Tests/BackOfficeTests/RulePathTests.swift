@@ -22,7 +22,8 @@ struct RulePathTests {
         var state = LeadState()
         for command in [
             .capture(
-                id: UUID(), handle: "harbour", organisation: client, source: .talk, value: nil, expectedClose: nil, need: nil, referral: nil)
+                id: UUID(), handle: "harbour", organisation: client, source: .talk, value: nil, expectedClose: nil, need: nil, referral: nil
+            )
         ] + commands {
             state = try state.decide(command).reduce(state) { $0.evolve($1) }
         }
