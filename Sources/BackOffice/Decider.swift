@@ -81,7 +81,8 @@ public struct OrganisationState: Decider, Sendable {
     public init() {}
 
     public enum Command: Sendable {
-        case register(id: UUID, name: String, sector: String?, website: String?)
+        /// `handle`: the one the consultant chose (`--handle`); by default, a slug of the name.
+        case register(id: UUID, name: String, handle: String? = nil, sector: String?, website: String?)
         case rename(name: String)
     }
 
@@ -102,12 +103,13 @@ public struct OrganisationState: Decider, Sendable {
 
     public func decide(_ command: Command) throws(RuleViolation) -> [any DomainEvent] {
         switch command {
-        case .register(let id, let name, let sector, let website):
+        case .register(let id, let name, let chosen, let sector, let website):
             guard registered == nil else { throw RuleViolation(rule: 0, field: "organisation", "is registered already") }
             let name = try Text.check(name, field: "name")
-            let handle = Handle.slug(name)
+            let handle = Handle.slug(chosen ?? name)
             guard !handle.isEmpty else {
-                throw RuleViolation(rule: 0, field: "name", "needs at least one letter or digit to make a handle from")
+                throw RuleViolation(
+                    rule: 0, field: chosen == nil ? "name" : "--handle", "needs at least one letter or digit to make a handle from")
             }
             return [
                 OrganisationRegistered(

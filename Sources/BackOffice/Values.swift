@@ -203,12 +203,25 @@ public enum Text {
 /// → `haringey-libraries`, `Zoë & Co.` → `zoe-co`). Names are unique in a tenant through their
 /// handle, so uniqueness ignores case, accents and punctuation (rule 7, a little stricter).
 public enum Handle {
+    /// A handle made from a name: lower-case ASCII letters and digits joined by single hyphens,
+    /// at most 48 characters. Accents are folded (`Café Zoë` → `cafe-zoe`); other scripts are
+    /// transliterated to Latin where the platform can (`Пекарня Москва` → `pekarna-moskva`,
+    /// `北京茶馆` → `bei-jing-cha-guan`), and their letters are kept where it cannot.
     public static func slug(_ name: String) -> String {
         let folded = name.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: Locale(identifier: "en"))
+        let ascii =
+            folded.unicodeScalars.allSatisfy(\.isASCII)
+            ? folded : (folded.applyingTransform(StringTransform("Any-Latin; Latin-ASCII"), reverse: false) ?? folded)
+        let slug = join(ascii) { $0.isASCII && CharacterSet.alphanumerics.contains($0) }
+        return slug.isEmpty ? join(folded) { CharacterSet.alphanumerics.contains($0) } : slug
+    }
+
+    /// The scalars `keep` accepts, lower-cased, runs of others made one hyphen.
+    private static func join(_ text: String, keep: (Unicode.Scalar) -> Bool) -> String {
         var slug = ""
         var pendingHyphen = false
-        for scalar in folded.unicodeScalars {
-            if scalar.isASCII, CharacterSet.alphanumerics.contains(scalar) {
+        for scalar in text.unicodeScalars {
+            if keep(scalar) {
                 if pendingHyphen, !slug.isEmpty { slug.append("-") }
                 slug.unicodeScalars.append(scalar)
                 pendingHyphen = false
@@ -217,6 +230,42 @@ public enum Handle {
             }
         }
         return String(slug.lowercased().prefix(48)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+    }
+
+    /// The handles among `candidates` a mistyped `text` most likely meant, best first: the same
+    /// handle with a suffix or prefix (`harbour-bakery` → `harbour-bakery-co`), or within a few
+    /// edits (`harbor-bakery`). At most `limit`.
+    public static func closest(to text: String, among candidates: some Sequence<String>, limit: Int = 3) -> [String] {
+        let typed = slug(text)
+        guard !typed.isEmpty else { return [] }
+        let allowed = max(2, typed.count / 3)
+        var scored: [(String, Int)] = []
+        for candidate in Set(candidates) {
+            if candidate.hasPrefix(typed) || typed.hasPrefix(candidate) || candidate.contains(typed) {
+                scored.append((candidate, 0))
+            } else {
+                let distance = editDistance(typed, candidate)
+                if distance <= allowed { scored.append((candidate, distance)) }
+            }
+        }
+        return scored.sorted { ($0.1, $0.0.count, $0.0) < ($1.1, $1.0.count, $1.0) }.prefix(limit).map(\.0)
+    }
+
+    /// Levenshtein distance over characters.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a)
+        let b = Array(b)
+        guard !a.isEmpty else { return b.count }
+        guard !b.isEmpty else { return a.count }
+        var previous = Array(0...b.count)
+        for i in 1...a.count {
+            var current = [i] + Array(repeating: 0, count: b.count)
+            for j in 1...b.count {
+                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
     }
 }
 

@@ -78,11 +78,12 @@ public enum Plans {
 
     // MARK: - Organisations and people
 
+    /// Registers an organisation under the handle made from `handle`, or from its name.
     public static func registerOrganisation(
-        _ source: some StreamSource, id: UUID, name: String, sector: String?, website: String?
+        _ source: some StreamSource, id: UUID, name: String, handle chosen: String? = nil, sector: String?, website: String?
     ) throws -> (handle: String, changes: [Change]) {
-        let registered = try OrganisationState().decide(.register(id: id, name: name, sector: sector, website: website))
-        let (handle, claim) = try claimHandle(source, .organisation, name: name, id: id, unique: true)
+        let registered = try OrganisationState().decide(.register(id: id, name: name, handle: chosen, sector: sector, website: website))
+        let (handle, claim) = try claimHandle(source, .organisation, name: chosen ?? name, id: id, unique: true)
         return (handle, [Change(stream: .entity(.organisation, id), version: 0, events: registered), claim])
     }
 

@@ -96,9 +96,7 @@ public final class Recorder: StreamSource {
         }
         let handle = Handle.slug(text)
         let (state, _) = try load(HandleState.self, .handle(kind, handle))
-        guard let holder = state.holder, !handle.isEmpty else {
-            throw CommandFailure("\(field): there is no \(kind.rawValue) with the handle \"\(text)\"")
-        }
+        guard let holder = state.holder, !handle.isEmpty else { throw noSuchHandle(kind, text, field: field) }
         return (holder.id, holder.parent)
     }
 
@@ -108,9 +106,7 @@ public final class Recorder: StreamSource {
         if let parsed = UUID(uuidString: text) {
             id = parsed
         } else {
-            guard let found = try people.person(handle: Handle.slug(text)) else {
-                throw CommandFailure("\(field): there is no person with the handle \"\(text)\"")
-            }
+            guard let found = try people.person(handle: Handle.slug(text)) else { throw noSuchHandle(.person, text, field: field) }
             id = found
         }
         let (state, _) = try load(PersonState.self, .entity(.person, id))

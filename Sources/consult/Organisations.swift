@@ -18,10 +18,11 @@ extension Consult {
             @Argument(help: "The organisation's name.") var name: String
             @Option(help: "Its sector.") var sector: String?
             @Option(help: "Its website.") var website: String?
+            @Option(help: "The handle to address it by (default: a slug of its name, transliterated to Latin letters).") var handle: String?
 
             func run() throws {
                 let recorder = try global.recorder()
-                let created = try recorder.registerOrganisation(name: name, sector: sector, website: website, write.request)
+                let created = try recorder.registerOrganisation(name: name, handle: handle, sector: sector, website: website, write.request)
                 try recorder.confirm(
                     created.recorded, write, "Registered organisation \(created.handle) (id \(created.id.uuidString.lowercased())).")
             }

@@ -21,11 +21,13 @@ extension Consult {
             @Option(help: "Their level.") var level: Level?
             @Option(help: "Their e-mail address.") var email: String?
             @Option(help: "Their phone number.") var phone: String?
+            @Option(help: "The handle to address them by (default: a slug of their name, transliterated to Latin letters).") var handle:
+                String?
 
             func run() throws {
                 let recorder = try global.recorder()
                 let created = try recorder.addPerson(
-                    name: name, organisation: org, title: title, level: level, email: email, phone: phone, write.request)
+                    name: name, handle: handle, organisation: org, title: title, level: level, email: email, phone: phone, write.request)
                 try recorder.confirm(created.recorded, write, "Added \(created.handle) (id \(created.id.uuidString.lowercased())).")
             }
         }

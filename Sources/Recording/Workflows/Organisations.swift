@@ -10,11 +10,13 @@ public struct Created: Sendable {
 
 extension Recorder {
     /// `org add`: registers an organisation and claims its handle (unique, rule 7).
-    public func registerOrganisation(name: String, sector: String?, website: String?, _ request: WriteRequest) throws -> Created {
+    public func registerOrganisation(name: String, handle chosen: String? = nil, sector: String?, website: String?, _ request: WriteRequest)
+        throws -> Created
+    {
         let id = UUID()
         var handle = ""
         let recorded = try record(request) { _ in
-            let plan = try Plans.registerOrganisation(self, id: id, name: name, sector: sector, website: website)
+            let plan = try Plans.registerOrganisation(self, id: id, name: name, handle: chosen, sector: sector, website: website)
             handle = plan.handle
             return plan.changes
         }

@@ -5,7 +5,8 @@ extension Recorder {
     /// `person add`: the person's stream in the log, their name, e-mail and phone in the
     /// person details, in one transaction.
     public func addPerson(
-        name nameGiven: String, organisation: String?, title: String?, level: Level?, email emailGiven: String?, phone phoneGiven: String?,
+        name nameGiven: String, handle chosen: String? = nil, organisation: String?, title: String?, level: Level?,
+        email emailGiven: String?, phone phoneGiven: String?,
         _ request: WriteRequest
     ) throws -> Created {
         let organisation = try organisation.map { try resolve(.organisation, $0, field: "--org").id }
@@ -30,7 +31,7 @@ extension Recorder {
                 try self.people.insert(id, PersonDirectory.Details(handle: handle, name: name, email: email, phone: phone), on: tx)
             },
             plan: { _ in
-                handle = try people.freeHandle(for: name)
+                handle = try people.freeHandle(for: chosen ?? name)
                 return try Plans.addPerson(id: id, organisation: organisation, title: title, level: level)
             })
         return Created(id: id, handle: handle, recorded: recorded)
