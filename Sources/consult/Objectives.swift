@@ -21,7 +21,9 @@ extension Consult {
     struct Objective: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Business objectives: a metric with a baseline, a target and a due date, and its measurements.",
-            subcommands: [Set.self, Measure.self, Correct.self, Revise.self, Achieve.self, Drop.self])
+            subcommands: [
+                Set.self, Measure.self, Correct.self, Revise.self, Achieve.self, Drop.self, Objective_List.self, Objective_Show.self,
+            ])
 
         struct Set: ParsableCommand {
             static let configuration = CommandConfiguration(

@@ -7,7 +7,8 @@ import Recording
 extension Consult {
     struct Org: ParsableCommand {
         static let configuration = CommandConfiguration(
-            commandName: "org", abstract: "Organisations: clients and prospective clients.", subcommands: [Add.self, Rename.self])
+            commandName: "org", abstract: "Organisations: clients and prospective clients.",
+            subcommands: [Add.self, Rename.self, Org_List.self, Org_Show.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(

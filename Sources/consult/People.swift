@@ -6,7 +6,8 @@ import Recording
 extension Consult {
     struct Person: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "People at organisations: sponsors, champions, staff, referrers.", subcommands: [Add.self, Move.self, Leave.self])
+            abstract: "People at organisations: sponsors, champions, staff, referrers.",
+            subcommands: [Add.self, Move.self, Leave.self, Person_List.self, Person_Show.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(

@@ -1,0 +1,373 @@
+import BackOffice
+import EventStore
+import Foundation
+import Reports
+
+/// Filters of the `list` commands; nil means any.
+public struct ListFilter: Sendable {
+    public var organisation: String?
+    public var engagement: String?
+    public var stage: Stage?
+    /// Only what is still open (leads, engagements, objectives).
+    public var open = false
+    /// Only what started (was registered, captured, set) on or after this day.
+    public var since: Day?
+
+    public init(organisation: String? = nil, engagement: String? = nil, stage: Stage? = nil, open: Bool = false, since: Day? = nil) {
+        self.organisation = organisation
+        self.engagement = engagement
+        self.stage = stage
+        self.open = open
+        self.since = since
+    }
+}
+
+/// What can be listed, shown and searched.
+public enum Noun: String, Sendable, CaseIterable {
+    case org, person, lead, engagement, objective, referrer
+}
+
+extension Recorder {
+    // MARK: - Listing
+
+    /// Every record of a kind, from the read models (brought up to date first) and people's
+    /// details, as a one-section report: table, JSON or CSV like every other.
+    public func list(_ noun: Noun, _ filter: ListFilter = ListFilter()) throws -> Report {
+        catchUpReadModels()
+        let organisation = try filter.organisation.map { try resolve(.organisation, $0, field: "--org").id }
+        let engagement = try filter.engagement.map { try resolve(.engagement, $0, field: "--engagement").id }
+        let since = filter.since?.date
+        var report = Report(name: "\(noun.rawValue)-list", title: title(noun), asOf: Date())
+        var section: Section
+        let t = tenant.rawValue
+        switch noun {
+        case .org:
+            section = Section(
+                "organisations", "Organisations",
+                [
+                    Column("handle", "Handle"), Column("name", "Name"), Column("sector", "Sector"), Column("open_leads", "Open leads"),
+                    Column("engagements", "Engagements"), Column("registered", "Registered"),
+                ])
+            section.empty = "No organisations yet: consult org add NAME."
+            for row in try connection.execute(
+                """
+                SELECT o.handle, o.name, o.sector,
+                       (SELECT count(*) FROM consult.pipeline p WHERE p.tenant_id = o.tenant_id AND p.organisation_id = o.organisation_id
+                           AND p.stage IN ('new', 'contacted', 'qualified', 'proposal'))::int,
+                       (SELECT count(*) FROM consult.engagement_status e
+                         WHERE e.tenant_id = o.tenant_id AND e.organisation_id = o.organisation_id)::int,
+                       o.registered_at
+                  FROM consult.organisations o
+                 WHERE o.tenant_id = \(t) AND (\(organisation)::uuid IS NULL OR o.organisation_id = \(organisation))
+                   AND (\(since)::timestamptz IS NULL OR o.registered_at >= \(since))
+                 ORDER BY o.handle
+                """)
+            {
+                section.rows.append([
+                    .text(try row.decode(String.self, at: 0)), .text(try row.decode(String.self, at: 1)),
+                    .optional(try row.decode(String?.self, at: 2)), .int(try row.decode(Int.self, at: 3)),
+                    .int(try row.decode(Int.self, at: 4)),
+                    .day(Day(try row.decode(Date.self, at: 5))),
+                ])
+            }
+        case .person:
+            section = Section(
+                "people", "People",
+                [
+                    Column("handle", "Handle"), Column("name", "Name"), Column("organisation", "Organisation"), Column("title", "Title"),
+                    Column("level", "Level"), Column("left", "Left"),
+                ])
+            section.empty = "No people yet: consult person add NAME --org ORG."
+            for row in try connection.execute(
+                """
+                SELECT d.handle, d.name, o.handle, p.title, p.level, coalesce(p.has_left, false)
+                  FROM consult.person_details d
+                  LEFT JOIN consult.people p ON p.tenant_id = d.tenant_id AND p.person_id = d.person_id
+                  LEFT JOIN consult.organisations o ON o.tenant_id = p.tenant_id AND o.organisation_id = p.organisation_id
+                 WHERE d.tenant_id = \(t) AND (\(organisation)::uuid IS NULL OR p.organisation_id = \(organisation))
+                 ORDER BY d.handle
+                """)
+            {
+                section.rows.append([
+                    .text(try row.decode(String.self, at: 0)), .text(try row.decode(String.self, at: 1)),
+                    .optional(try row.decode(String?.self, at: 2)), .optional(try row.decode(String?.self, at: 3)),
+                    .optional(try row.decode(String?.self, at: 4)), .bool(try row.decode(Bool.self, at: 5)),
+                ])
+            }
+        case .lead:
+            section = Section(
+                "leads", "Leads",
+                [
+                    Column("handle", "Handle"), Column("organisation", "Organisation"), Column("stage", "Stage"),
+                    Column("source", "Source"),
+                    Column("value", "Value"), Column("currency", "Currency"), Column("expected_close", "Expected close"),
+                    Column("captured", "Captured"),
+                ])
+            section.empty = "No leads: consult lead capture ORG --source S."
+            for row in try connection.execute(
+                """
+                SELECT p.handle, o.handle, p.stage, p.source, p.value_minor, p.currency, p.expected_close, p.captured_at
+                  FROM consult.pipeline p
+                  LEFT JOIN consult.organisations o ON o.tenant_id = p.tenant_id AND o.organisation_id = p.organisation_id
+                 WHERE p.tenant_id = \(t) AND (\(organisation)::uuid IS NULL OR p.organisation_id = \(organisation))
+                   AND (\(filter.stage?.rawValue)::text IS NULL OR p.stage = \(filter.stage?.rawValue))
+                   AND (NOT \(filter.open) OR p.stage IN ('new', 'contacted', 'qualified', 'proposal'))
+                   AND (\(since)::timestamptz IS NULL OR p.captured_at >= \(since))
+                 ORDER BY p.captured_at, p.handle
+                """)
+            {
+                let currency = try row.decode(String?.self, at: 5)
+                section.rows.append([
+                    .text(try row.decode(String.self, at: 0)), .optional(try row.decode(String?.self, at: 1)),
+                    .text(try row.decode(String.self, at: 2)), .text(try row.decode(String.self, at: 3)),
+                    .money(try row.decode(Int64?.self, at: 4), currency), .optional(currency),
+                    .optional(try row.decode(Date?.self, at: 6).map { Day($0) }), .day(Day(try row.decode(Date.self, at: 7))),
+                ])
+            }
+        case .engagement:
+            section = Section(
+                "engagements", "Engagements",
+                [
+                    Column("handle", "Handle"), Column("organisation", "Organisation"), Column("title", "Title"), Column("kind", "Kind"),
+                    Column("phase", "Phase"), Column("handover", "Handover"), Column("started", "Started"),
+                ])
+            section.empty = "No engagements: consult engagement start ORG --title T, or consult lead win LEAD."
+            for row in try connection.execute(
+                """
+                SELECT e.handle, o.handle, e.title, e.kind, e.phase, e.handover_state, e.started_at
+                  FROM consult.engagement_status e
+                  LEFT JOIN consult.organisations o ON o.tenant_id = e.tenant_id AND o.organisation_id = e.organisation_id
+                 WHERE e.tenant_id = \(t) AND (\(organisation)::uuid IS NULL OR e.organisation_id = \(organisation))
+                   AND (NOT \(filter.open) OR e.phase <> 'closed')
+                   AND (\(since)::timestamptz IS NULL OR e.started_at >= \(since))
+                 ORDER BY e.started_at, e.handle
+                """)
+            {
+                section.rows.append([
+                    .text(try row.decode(String.self, at: 0)), .optional(try row.decode(String?.self, at: 1)),
+                    .text(try row.decode(String.self, at: 2)), .text(try row.decode(String.self, at: 3)),
+                    .text(try row.decode(String.self, at: 4)), .text(try row.decode(String.self, at: 5)),
+                    .day(Day(try row.decode(Date.self, at: 6))),
+                ])
+            }
+        case .objective:
+            section = Section(
+                "objectives", "Objectives",
+                [
+                    Column("handle", "Handle"), Column("engagement", "Engagement"), Column("metric", "Metric"),
+                    Column("baseline", "Baseline"),
+                    Column("latest", "Latest"), Column("target", "Target"), Column("due", "Due"), Column("status", "Status"),
+                ])
+            section.empty = "No objectives: consult objective set ENGAGEMENT …"
+            for row in try connection.execute(
+                """
+                SELECT b.handle, e.handle, b.metric, b.baseline, b.latest, b.target, b.due, b.status
+                  FROM consult.objective_progress b
+                  LEFT JOIN consult.engagement_status e ON e.tenant_id = b.tenant_id AND e.engagement_id = b.engagement_id
+                 WHERE b.tenant_id = \(t) AND (\(engagement)::uuid IS NULL OR b.engagement_id = \(engagement))
+                   AND (\(organisation)::uuid IS NULL OR e.organisation_id = \(organisation))
+                   AND (NOT \(filter.open) OR b.status = 'open')
+                   AND (\(since)::timestamptz IS NULL OR b.set_at >= \(since))
+                 ORDER BY e.handle, b.handle
+                """)
+            {
+                section.rows.append([
+                    .text(try row.decode(String.self, at: 0)), .optional(try row.decode(String?.self, at: 1)),
+                    .text(try row.decode(String.self, at: 2)), Self.exact(try row.decode(Double.self, at: 3)),
+                    Self.exact(try row.decode(Double?.self, at: 4)), Self.exact(try row.decode(Double.self, at: 5)),
+                    .day(Day(try row.decode(Date.self, at: 6))), .text(try row.decode(String.self, at: 7)),
+                ])
+            }
+        case .referrer:
+            section = Section(
+                "referrers", "Referrers",
+                [
+                    Column("handle", "Handle"), Column("name", "Name"), Column("referrals", "Referrals"), Column("won", "Won"),
+                    Column("not_thanked", "Not thanked"),
+                ])
+            section.empty = "No referrals yet: consult referral receive ORG --from PERSON."
+            for row in try connection.execute(
+                """
+                SELECT coalesce(d.handle, r.referrer_id::text), coalesce(d.name, '(erased)'), count(*)::int,
+                       count(*) FILTER (WHERE r.stage = 'won')::int, count(*) FILTER (WHERE r.thanked_on IS NULL)::int
+                  FROM consult.referrals r
+                  LEFT JOIN consult.person_details d ON d.tenant_id = r.tenant_id AND d.person_id = r.referrer_id
+                 WHERE r.tenant_id = \(t)
+                 GROUP BY 1, 2 ORDER BY 1
+                """)
+            {
+                section.rows.append([
+                    .text(try row.decode(String.self, at: 0)), .text(try row.decode(String.self, at: 1)),
+                    .int(try row.decode(Int.self, at: 2)),
+                    .int(try row.decode(Int.self, at: 3)), .int(try row.decode(Int.self, at: 4)),
+                ])
+            }
+        }
+        report.sections = [section]
+        return report
+    }
+
+    private func title(_ noun: Noun) -> String {
+        switch noun {
+        case .org: "Organisations"
+        case .person: "People"
+        case .lead: "Leads"
+        case .engagement: "Engagements"
+        case .objective: "Objectives"
+        case .referrer: "Referrers"
+        }
+    }
+
+    /// A metric's value exactly as given: as many decimals as it has (up to 6).
+    static func exact(_ value: Double?) -> Cell {
+        guard let value else { return .empty }
+        var decimals = 0
+        while decimals < 6, (value * pow(10, Double(decimals))).rounded() != value * pow(10, Double(decimals)) { decimals += 1 }
+        return .number(value, decimals: decimals)
+    }
+
+    // MARK: - Showing
+
+    /// One record: its fields (one per row, like psql's expanded display) and its history.
+    public func show(_ noun: Noun, _ text: String) throws -> Report {
+        let listed: Report
+        let history: [TimelineEntry]
+        switch noun {
+        case .org:
+            listed = try list(.org, ListFilter(organisation: text))
+            history = try timeline(org: text, engagement: nil, person: nil, since: nil, until: nil)
+        case .person, .referrer:
+            let facts = try person(text, field: "person")
+            let all = try list(.person)
+            let handle = try people.handles()[facts.id]
+            listed = Self.only(all) { $0.first == .text(handle ?? "") }
+            history = try timeline(org: nil, engagement: nil, person: facts.id.uuidString, since: nil, until: nil)
+        case .lead:
+            let id = try resolve(.lead, text, field: "lead").id
+            let all = try list(.lead)
+            let handle = try connection.execute(
+                "SELECT handle FROM consult.pipeline WHERE tenant_id = \(tenant.rawValue) AND lead_id = \(id)"
+            )
+            .first?.decode(String.self, at: 0)
+            listed = Self.only(all) { $0.first == .text(handle ?? "") }
+            history = try log().filter { $0.stream == StreamName.entity(.lead, id).description }.map(entry)
+        case .engagement:
+            let id = try resolve(.engagement, text, field: "engagement").id
+            let all = try list(.engagement)
+            let handle = try connection.execute(
+                "SELECT handle FROM consult.engagement_status WHERE tenant_id = \(tenant.rawValue) AND engagement_id = \(id)"
+            ).first?.decode(String.self, at: 0)
+            listed = Self.only(all) { $0.first == .text(handle ?? "") }
+            history = try timeline(org: nil, engagement: id.uuidString, person: nil, since: nil, until: nil)
+        case .objective:
+            let (id, engagement) = try resolve(.objective, text, field: "objective")
+            let all = try list(.objective, ListFilter(engagement: engagement?.uuidString))
+            let handle = try connection.execute(
+                "SELECT handle FROM consult.objective_progress WHERE tenant_id = \(tenant.rawValue) AND objective_id = \(id)"
+            ).first?.decode(String.self, at: 0)
+            listed = Self.only(all) { $0.first == .text(handle ?? "") }
+            let needle = Data(id.uuidString.utf8)
+            history =
+                try engagement.map { try timeline(org: nil, engagement: $0.uuidString, person: nil, since: nil, until: nil) }?
+                .filter { $0.recorded.data.range(of: needle) != nil } ?? []
+        }
+        guard let fields = listed.sections.first, let record = fields.rows.first else {
+            throw CommandFailure("\(noun.rawValue): there is no \(noun.rawValue) \"\(text)\"")
+        }
+        var report = Report(
+            name: "\(noun.rawValue)-show", title: "\(title(noun).dropLast(noun == .person ? 0 : 1)): \(record.first?.display ?? text)",
+            asOf: Date())
+        var details = Section("record", "Record", [Column("field", "Field"), Column("value", "Value")])
+        details.rows = zip(fields.columns, record).map { [.text($0.key), $1] }
+        var past = Section("history", "History", [Column("when", "When (UTC)"), Column("who", "Who"), Column("what", "What")])
+        past.rows = history.map {
+            [.text(Self.minute($0.recorded.metadata.occurredAt)), .text($0.recorded.metadata.actor), .text($0.summary)]
+        }
+        report.sections = [details, past]
+        return report
+    }
+
+    private static func only(_ report: Report, _ keep: ([Cell]) -> Bool) -> Report {
+        var report = report
+        if var section = report.sections.first {
+            section.rows = section.rows.filter(keep)
+            report.sections = [section]
+        }
+        return report
+    }
+
+    private func entry(_ recorded: RecordedEvent) throws -> TimelineEntry {
+        TimelineEntry(recorded: recorded, summary: try recorded.domainEvent().summary(Names()), subject: "")
+    }
+
+    static func minute(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date)
+    }
+
+    // MARK: - Searching
+
+    /// Every record whose name, handle, title, statement, need or note contains `text`
+    /// (case-insensitively), with the kind of each hit.
+    public func search(_ text: String) throws -> Report {
+        catchUpReadModels()
+        let pattern =
+            "%"
+            + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%"
+        let t = tenant.rawValue
+        var section = Section(
+            "hits", "Found", [Column("kind", "Kind"), Column("handle", "Handle"), Column("where", "Where"), Column("text", "Text")])
+        section.empty = "Nothing matches \"\(text)\"."
+        for row in try connection.execute(
+            """
+            SELECT 'org', handle, 'name', name FROM consult.organisations WHERE tenant_id = \(t) AND (name ILIKE \(pattern) OR handle ILIKE \(pattern))
+            UNION ALL
+            SELECT 'org', handle, 'sector', sector FROM consult.organisations WHERE tenant_id = \(t) AND sector ILIKE \(pattern)
+            UNION ALL
+            SELECT 'person', handle, 'name', name FROM consult.person_details WHERE tenant_id = \(t) AND (name ILIKE \(pattern) OR handle ILIKE \(pattern))
+            UNION ALL
+            SELECT 'person', d.handle, 'title', p.title FROM consult.people p
+              JOIN consult.person_details d ON d.tenant_id = p.tenant_id AND d.person_id = p.person_id
+             WHERE p.tenant_id = \(t) AND p.title ILIKE \(pattern)
+            UNION ALL
+            SELECT 'lead', handle, 'handle', handle FROM consult.pipeline WHERE tenant_id = \(t) AND handle ILIKE \(pattern)
+            UNION ALL
+            SELECT 'engagement', handle, 'title', title FROM consult.engagement_status
+             WHERE tenant_id = \(t) AND (title ILIKE \(pattern) OR handle ILIKE \(pattern))
+            UNION ALL
+            SELECT 'objective', handle, 'metric', metric FROM consult.objective_progress
+             WHERE tenant_id = \(t) AND (metric ILIKE \(pattern) OR handle ILIKE \(pattern) OR business_area ILIKE \(pattern))
+            """)
+        {
+            section.rows.append([
+                .text(try row.decode(String.self, at: 0)), .text(try row.decode(String.self, at: 1)),
+                .text(try row.decode(String.self, at: 2)),
+                .text(try row.decode(String.self, at: 3)),
+            ])
+        }
+        // Statements, needs and notes live in the events' bodies.
+        var labels: [String: String] = [:]
+        for entry in try timeline(org: nil, engagement: nil, person: nil, since: nil, until: nil) {
+            labels[entry.recorded.stream] = entry.subject
+            guard let body = try JSONSerialization.jsonObject(with: entry.recorded.data) as? [String: Any] else { continue }
+            for key in ["statement", "need", "note", "purpose", "text", "reason"] {
+                guard let value = body[key] as? String, value.range(of: text, options: [.caseInsensitive, .diacriticInsensitive]) != nil
+                else {
+                    continue
+                }
+                let subject = entry.subject.split(separator: " ", maxSplits: 1).map(String.init)
+                section.rows.append([
+                    .text(subject.first ?? ""), .text(subject.count > 1 ? subject[1] : ""), .text(key == "text" ? "checklist item" : key),
+                    .text(value),
+                ])
+            }
+        }
+        var report = Report(name: "search", title: "Search: \(text)", asOf: Date())
+        report.sections = [section]
+        return report
+    }
+}
