@@ -44,7 +44,7 @@ struct Consult: ParsableCommand {
             }
             report(CommandFailure(error.message, detail: error.underlying?.fullDescription))
         } catch let error as RuleViolation {
-            report(CommandFailure(error.description, detail: "nothing was recorded"))
+            report(CommandFailure(error.cliMessage, detail: "nothing was recorded"))
         } catch let error as PostgresTransactionError {
             // The rollback after a lost connection fails too: the lost connection is the news.
             if let inner = error.error as? PostgresError { report(CommandFailure(inner)) }

@@ -95,10 +95,10 @@ extension Consult {
                 let phone: String?
                 do {
                     name = try Text.check(self.name, field: "name")
-                    email = try Text.checkIfPresent(self.email, field: "--email")
-                    phone = try Text.checkIfPresent(self.phone, field: "--phone", limit: 40)
+                    email = try Text.checkIfPresent(self.email, field: "email")
+                    phone = try Text.checkIfPresent(self.phone, field: "phone", limit: 40)
                 } catch {
-                    throw CommandFailure(error.description)
+                    throw CommandFailure(error.cliMessage)
                 }
                 if let email, email.split(separator: "@").count != 2 || email.contains(" ") {
                     throw CommandFailure("--email: \"\(email)\" is not an e-mail address")

@@ -205,7 +205,7 @@ final class Session {
             } catch let error as EventStoreError where error.code == .conflict && attempt < 8 {
                 usleep(UInt32.random(in: 2_000...(20_000 * UInt32(attempt))))
             } catch let violation as RuleViolation {
-                throw CommandFailure(violation.description, detail: "nothing was recorded")
+                throw CommandFailure(violation.cliMessage, detail: "nothing was recorded")
             }
         }
     }
@@ -252,7 +252,7 @@ final class Session {
         guard let text else { return clock.now }
         let date: Date
         if text.count == 10 {
-            date = try Day.parse(text, field: "--at").date
+            date = try Day.parse(text, field: "at").date
         } else {
             let formatter = ISO8601DateFormatter()
             let candidates = [text, text + "Z", text + ":00Z"]
@@ -264,7 +264,7 @@ final class Session {
         do {
             try clock.check(happenedAt: date)
         } catch {
-            throw CommandFailure(error.description)
+            throw CommandFailure(error.cliMessage)
         }
         return date
     }
@@ -272,18 +272,18 @@ final class Session {
     static func day(_ text: String?, field: String) throws -> Day? {
         guard let text else { return nil }
         do {
-            return try Day.parse(text, field: field)
+            return try Day.parse(text, field: FieldNames.key(spelled: field))
         } catch {
-            throw CommandFailure(error.description)
+            throw CommandFailure(error.cliMessage)
         }
     }
 
     static func money(_ text: String?, field: String) throws -> Money? {
         guard let text else { return nil }
         do {
-            return try Money.parse(text, field: field)
+            return try Money.parse(text, field: FieldNames.key(spelled: field))
         } catch {
-            throw CommandFailure(error.description)
+            throw CommandFailure(error.cliMessage)
         }
     }
 }
