@@ -13,7 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2")
     ],
     targets: [
-        // libpq, PostgreSQL's own C client. Only `Postgres` imports it.
+        // libpq, PostgreSQL's own C client. Only `Postgres` imports it, as `internal import CLibPQ`, so
+        // the compiler refuses a libpq type (PGconn, Oid, PGresult…) in a public signature.
         .systemLibrary(
             name: "CLibPQ",
             pkgConfig: "libpq",
