@@ -113,8 +113,8 @@ public struct OrganisationState: Decider, Sendable {
             }
             return [
                 OrganisationRegistered(
-                    organisation: id, handle: handle, name: name, sector: try Text.checkIfPresent(sector, field: "--sector"),
-                    website: try Text.checkIfPresent(website, field: "--website"))
+                    organisation: id, handle: handle, name: name, sector: try Text.checkIfPresent(sector, field: "sector"),
+                    website: try Text.checkIfPresent(website, field: "website"))
             ]
         case .rename(let name):
             guard registered != nil else { throw RuleViolation(rule: 0, field: "organisation", "does not exist") }
@@ -179,7 +179,7 @@ public struct PersonState: Decider, Sendable {
         if case .add(let id, let organisation, let title, let level) = command {
             guard added == nil else { throw RuleViolation(rule: 0, field: "person", "exists already") }
             return [
-                PersonAdded(person: id, organisation: organisation, title: try Text.checkIfPresent(title, field: "--title"), level: level)
+                PersonAdded(person: id, organisation: organisation, title: try Text.checkIfPresent(title, field: "title"), level: level)
             ]
         }
         guard let added else { throw RuleViolation(rule: 0, field: "person", "does not exist") }
@@ -187,7 +187,7 @@ public struct PersonState: Decider, Sendable {
         case .add: return []
         case .move(let to):
             guard to != organisation || hasLeft else {
-                throw RuleViolation(rule: 0, field: "--to", "the person is at that organisation already")
+                throw RuleViolation(rule: 0, field: "to", "the person is at that organisation already")
             }
             return [PersonMovedOrganisation(from: organisation, to: to)]
         case .leave:
@@ -198,7 +198,7 @@ public struct PersonState: Decider, Sendable {
         case .askIntroduction(let note):
             return [
                 IntroductionRequested(
-                    person: added.person, note: try Text.checkIfPresent(note, field: "--note", limit: 2000, multiline: true))
+                    person: added.person, note: try Text.checkIfPresent(note, field: "note", limit: 2000, multiline: true))
             ]
         case .answerIntroduction(let outcome):
             guard introductionAsked else {

@@ -125,14 +125,14 @@ public struct EngagementState: Decider, Sendable {
             command
         {
             guard started == nil else { throw RuleViolation(rule: 0, field: "engagement", "exists already") }
-            for (value, field) in [(budget, "--budget-hours"), (monthly, "--hours-per-month")] {
+            for (value, field): (Double?, FieldKey) in [(budget, "budgetHours"), (monthly, "hoursPerMonth")] {
                 if let value, !(value > 0 && value < 100_000) {
                     throw RuleViolation(rule: 0, field: field, "must be a positive number of hours")
                 }
             }
             return [
                 EngagementStarted(
-                    engagement: id, handle: handle, organisation: organisation, lead: lead, title: try Text.check(title, field: "--title"),
+                    engagement: id, handle: handle, organisation: organisation, lead: lead, title: try Text.check(title, field: "title"),
                     kind: kind, fee: fee, budgetHours: budget, hoursPerMonth: monthly, plannedHandover: handover)
             ]
         }
@@ -145,7 +145,7 @@ public struct EngagementState: Decider, Sendable {
         let organisation = started.organisation
 
         /// Rule 3: people the work is handed to must be of the client organisation.
-        func ofClient(_ person: PersonFacts, _ field: String) throws(RuleViolation) -> UUID {
+        func ofClient(_ person: PersonFacts, _ field: FieldKey) throws(RuleViolation) -> UUID {
             guard person.organisation == organisation, !person.hasLeft else {
                 throw RuleViolation(rule: 3, field: field, "must be a person of the client organisation")
             }
@@ -177,73 +177,73 @@ public struct EngagementState: Decider, Sendable {
             guard champions.contains(person.id) else {
                 throw RuleViolation(rule: 0, field: "champion", "is not a champion of this engagement")
             }
-            return [ChampionStoodDown(person: person.id, reason: try Text.check(reason, field: "--reason"))]
+            return [ChampionStoodDown(person: person.id, reason: try Text.check(reason, field: "reason"))]
         case .adoptChannel(let channel, let handle, let serves):
             for objective in serves where objectives[objective] == nil {
-                throw RuleViolation(rule: 0, field: "--serves", "\(objective) is not an objective of this engagement")
+                throw RuleViolation(rule: 0, field: "serves", "\(objective) is not an objective of this engagement")
             }
             guard !channels.contains(channel) else {
                 throw RuleViolation(rule: 0, field: "channel", "\(channel.rawValue) is adopted already")
             }
-            return [ChannelAdopted(channel: channel, handle: try Text.checkIfPresent(handle, field: "--handle"), servesObjectives: serves)]
+            return [ChannelAdopted(channel: channel, handle: try Text.checkIfPresent(handle, field: "handle"), servesObjectives: serves)]
         case .retireChannel(let channel, let reason):
             guard channels.contains(channel) else { throw RuleViolation(rule: 0, field: "channel", "\(channel.rawValue) is not in use") }
-            return [ChannelRetired(channel: channel, reason: try Text.check(reason, field: "--reason"))]
+            return [ChannelRetired(channel: channel, reason: try Text.check(reason, field: "reason"))]
         case .holdSession(let attendees, let topics, let minutes):
-            guard (1...1440).contains(minutes) else { throw RuleViolation(rule: 0, field: "--minutes", "must be 1 to 1440") }
-            let topics = try topics.map { (topic) throws(RuleViolation) in try Text.check(topic, field: "--topic") }
-            guard !topics.isEmpty else { throw RuleViolation(rule: 0, field: "--topic", "name at least one topic") }
+            guard (1...1440).contains(minutes) else { throw RuleViolation(rule: 0, field: "minutes", "must be 1 to 1440") }
+            let topics = try topics.map { (topic) throws(RuleViolation) in try Text.check(topic, field: "topic") }
+            guard !topics.isEmpty else { throw RuleViolation(rule: 0, field: "topic", "name at least one topic") }
             return [CoachingSessionHeld(attendees: attendees.map(\.id), topics: topics, minutes: minutes)]
         case .logWork(let hours, let activity, let billable):
-            guard hours > 0, hours <= 24 else { throw RuleViolation(rule: 0, field: "--hours", "must be more than 0 and at most 24") }
+            guard hours > 0, hours <= 24 else { throw RuleViolation(rule: 0, field: "hours", "must be more than 0 and at most 24") }
             return [WorkLogged(hours: hours, activity: try Text.check(activity, field: "activity"), billable: billable)]
         case .setObjective(
             let id, let handle, let area, let statement, let metric, let unit, let direction, let baseline, let target, let due):
             // Rule 1: an objective has a metric, a baseline and a target, and going active needs one.
             guard baseline.isFinite, target.isFinite else {
-                throw RuleViolation(rule: 1, field: "--target", "baseline and target must be numbers")
+                throw RuleViolation(rule: 1, field: "target", "baseline and target must be numbers")
             }
             guard baseline != target else {
-                throw RuleViolation(rule: 1, field: "--target", "the target must differ from the baseline, or there is nothing to achieve")
+                throw RuleViolation(rule: 1, field: "target", "the target must differ from the baseline, or there is nothing to achieve")
             }
             guard direction == (target > baseline ? .up : .down) else {
                 throw RuleViolation(
-                    rule: 8, field: "--target",
+                    rule: 8, field: "target",
                     "a metric that should go \(direction.rawValue) needs a target \(direction == .up ? "above" : "below") its baseline")
             }
             return [
                 ObjectiveSet(
-                    objective: id, handle: handle, businessArea: try Text.check(area, field: "--area"),
-                    statement: try Text.check(statement, field: "--statement", limit: 2000),
-                    metric: try Text.check(metric, field: "--metric"),
-                    unit: try Text.checkIfPresent(unit, field: "--unit"), direction: direction, baseline: baseline, target: target, due: due
+                    objective: id, handle: handle, businessArea: try Text.check(area, field: "area"),
+                    statement: try Text.check(statement, field: "statement", limit: 2000),
+                    metric: try Text.check(metric, field: "metric"),
+                    unit: try Text.checkIfPresent(unit, field: "unit"), direction: direction, baseline: baseline, target: target, due: due
                 )
             ]
         case .recordMeasurement(let objective, let measurement, let value, let source, let note):
             _ = try openObjective(objective)
-            guard value.isFinite else { throw RuleViolation(rule: 2, field: "value", "must be a number") }
+            guard value.isFinite else { throw RuleViolation(rule: 2, field: "measuredValue", "must be a number") }
             return [
                 MeasurementRecorded(
                     objective: objective, measurement: measurement, value: value,
-                    source: try Text.checkIfPresent(source, field: "--source"),
-                    note: try Text.checkIfPresent(note, field: "--note", limit: 2000, multiline: true))
+                    source: try Text.checkIfPresent(source, field: "source"),
+                    note: try Text.checkIfPresent(note, field: "note", limit: 2000, multiline: true))
             ]
         case .correctMeasurement(let objective, let corrects, let value, let reason):
             let found = try openObjective(objective)
             guard found.measurements[corrects] != nil else {
                 throw RuleViolation(
-                    rule: 2, field: "--measurement", "a correction names a measurement of this objective, and \(corrects) is not one")
+                    rule: 2, field: "measurement", "a correction names a measurement of this objective, and \(corrects) is not one")
             }
-            guard value.isFinite else { throw RuleViolation(rule: 2, field: "value", "must be a number") }
+            guard value.isFinite else { throw RuleViolation(rule: 2, field: "measuredValue", "must be a number") }
             return [
                 MeasurementCorrected(
-                    objective: objective, corrects: corrects, value: value, reason: try Text.check(reason, field: "--reason"))
+                    objective: objective, corrects: corrects, value: value, reason: try Text.check(reason, field: "reason"))
             ]
         case .reviseTarget(let objective, let to, let due, let reason):
             let found = try openObjective(objective)
-            let reason = try Text.check(reason, field: "--reason")
+            let reason = try Text.check(reason, field: "reason")
             guard to.isFinite, to != found.set.baseline else {
-                throw RuleViolation(rule: 2, field: "--to", "the target must differ from the baseline")
+                throw RuleViolation(rule: 2, field: "to", "the target must differ from the baseline")
             }
             return [TargetRevised(objective: objective, from: found.target, to: to, due: due, reason: reason)]
         case .achieveObjective(let objective):
@@ -251,27 +251,27 @@ public struct EngagementState: Decider, Sendable {
             return [ObjectiveAchieved(objective: objective)]
         case .dropObjective(let objective, let reason):
             _ = try openObjective(objective)
-            return [ObjectiveDropped(objective: objective, reason: try Text.check(reason, field: "--reason"))]
+            return [ObjectiveDropped(objective: objective, reason: try Text.check(reason, field: "reason"))]
         case .planHandover(let on, let owners, let sponsor):
             guard phase == .active else {
                 throw RuleViolation(
                     rule: 1, field: "engagement",
                     "is \(phase.rawValue): only an active engagement (one with an objective) can plan its handover")
             }
-            guard !owners.isEmpty else { throw RuleViolation(rule: 3, field: "--to", "a handover names at least one receiving owner") }
-            guard let sponsor else { throw RuleViolation(rule: 3, field: "--sponsor", "a handover names the client's sponsor") }
-            let ownerIDs = try owners.map { (owner) throws(RuleViolation) in try ofClient(owner, "--to") }
+            guard !owners.isEmpty else { throw RuleViolation(rule: 3, field: "to", "a handover names at least one receiving owner") }
+            guard let sponsor else { throw RuleViolation(rule: 3, field: "sponsor", "a handover names the client's sponsor") }
+            let ownerIDs = try owners.map { (owner) throws(RuleViolation) in try ofClient(owner, "to") }
             guard handover?.completed != true else { throw RuleViolation(rule: 3, field: "handover", "is completed already") }
-            return [HandoverPlanned(on: on, receivingOwners: ownerIDs, sponsor: try ofClient(sponsor, "--sponsor"))]
+            return [HandoverPlanned(on: on, receivingOwners: ownerIDs, sponsor: try ofClient(sponsor, "sponsor"))]
         case .addHandoverItem(let id, let handle, let category, let text):
             guard handover != nil else { throw RuleViolation(rule: 3, field: "handover", "is not planned: plan it first") }
             guard handover?.completed != true else { throw RuleViolation(rule: 3, field: "handover", "is completed already") }
             guard handover?.itemHandles[handle] == nil else {
-                throw RuleViolation(rule: 0, field: "--handle", "the checklist has an item \(handle) already")
+                throw RuleViolation(rule: 0, field: "handle", "the checklist has an item \(handle) already")
             }
             return [
                 HandoverItemAdded(
-                    item: id, handle: handle, category: try Text.check(category, field: "--category"),
+                    item: id, handle: handle, category: try Text.check(category, field: "category"),
                     text: try Text.check(text, field: "text", limit: 500))
             ]
         case .completeHandoverItem(let item):
@@ -279,13 +279,13 @@ public struct EngagementState: Decider, Sendable {
             return [HandoverItemCompleted(item: item)]
         case .waiveHandoverItem(let item, let reason):
             try openItem(item)
-            return [HandoverItemWaived(item: item, reason: try Text.check(reason, field: "--reason"))]
+            return [HandoverItemWaived(item: item, reason: try Text.check(reason, field: "reason"))]
         case .transferAccountControl(let channel, let to):
             guard handover != nil else { throw RuleViolation(rule: 3, field: "handover", "is not planned: plan it first") }
             guard channels.contains(channel) else {
                 throw RuleViolation(rule: 0, field: "channel", "\(channel.rawValue) is not a channel of this engagement")
             }
-            return [AccountControlTransferred(channel: channel, to: try ofClient(to, "--to"))]
+            return [AccountControlTransferred(channel: channel, to: try ofClient(to, "to"))]
         case .completeHandover(let signedOffBy):
             guard let handover else { throw RuleViolation(rule: 3, field: "handover", "is not planned: plan it first") }
             guard !handover.completed else { throw RuleViolation(rule: 3, field: "handover", "is completed already") }
@@ -294,37 +294,37 @@ public struct EngagementState: Decider, Sendable {
                     rule: 3, field: "checklist",
                     "\(handover.openItems) item\(handover.openItems == 1 ? " is" : "s are") neither completed nor waived")
             }
-            return [HandoverCompleted(signedOffBy: try ofClient(signedOffBy, "--signed-off-by"))]
+            return [HandoverCompleted(signedOffBy: try ofClient(signedOffBy, "signedOffBy"))]
         case .checkFollowUp(let days, let active, let posts, let note):
             guard handover?.completed == true else {
                 throw RuleViolation(rule: 4, field: "handover", "a follow-up check comes after a completed handover")
             }
-            guard days > 0 else { throw RuleViolation(rule: 0, field: "--days", "must be a positive number of days") }
-            if let posts, !(posts >= 0 && posts.isFinite) { throw RuleViolation(rule: 0, field: "--posts-per-week", "cannot be negative") }
+            guard days > 0 else { throw RuleViolation(rule: 0, field: "days", "must be a positive number of days") }
+            if let posts, !(posts >= 0 && posts.isFinite) { throw RuleViolation(rule: 0, field: "postsPerWeek", "cannot be negative") }
             return [
                 FollowUpChecked(
                     daysAfter: days, accountActive: active, postsPerWeek: posts,
-                    note: try Text.checkIfPresent(note, field: "--note", limit: 2000, multiline: true))
+                    note: try Text.checkIfPresent(note, field: "note", limit: 2000, multiline: true))
             ]
         case .pause(let reason):
             guard phase == .active else {
                 throw RuleViolation(rule: 1, field: "engagement", "is \(phase.rawValue): only an active engagement can pause")
             }
-            return [EngagementPaused(reason: try Text.check(reason, field: "--reason"))]
+            return [EngagementPaused(reason: try Text.check(reason, field: "reason"))]
         case .resume:
             guard phase == .paused else { throw RuleViolation(rule: 0, field: "engagement", "is \(phase.rawValue), not paused") }
             return [EngagementResumed()]
         case .close(let outcome, let reason):
             if outcome == .handedOver {
                 guard handover?.completed == true else {
-                    throw RuleViolation(rule: 4, field: "--outcome", "an engagement closes as handed-over only after a completed handover")
+                    throw RuleViolation(rule: 4, field: "outcome", "an engagement closes as handed-over only after a completed handover")
                 }
-                return [EngagementClosed(outcome: outcome, reason: try Text.checkIfPresent(reason, field: "--reason"))]
+                return [EngagementClosed(outcome: outcome, reason: try Text.checkIfPresent(reason, field: "reason"))]
             }
             guard let reason else {
-                throw RuleViolation(rule: 4, field: "--reason", "closing as \(outcome.rawValue) needs a reason")
+                throw RuleViolation(rule: 4, field: "reason", "closing as \(outcome.rawValue) needs a reason")
             }
-            return [EngagementClosed(outcome: outcome, reason: try Text.check(reason, field: "--reason"))]
+            return [EngagementClosed(outcome: outcome, reason: try Text.check(reason, field: "reason"))]
         }
     }
 

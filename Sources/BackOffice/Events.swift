@@ -2,22 +2,28 @@ import Foundation
 
 /// An event of the domain: a fact in the past tense with a stable type name (never a Swift type
 /// name, which a refactor could change) and the schema version of its body's shape.
+///
+/// Both are declared by every type, never derived: there is deliberately no default, so a new
+/// type that forgets them does not compile, and renaming a struct leaves its stored name alone.
+/// Tests/BackOfficeTests/Fixtures/events.json holds one stored body per type and fails when a
+/// name, a version or a field drifts from what the log already holds.
 public protocol DomainEvent: Codable, Sendable, Equatable {
+    /// The name the log stores this type under (`events.type`). Never change it: stored events
+    /// are found by it. It was the Swift type name when the type was introduced.
     static var typeName: String { get }
+    /// The version of the body's shape (`events.schema_version`); raise it, with an upcaster,
+    /// when a stored field changes.
     static var schemaVersion: Int { get }
     /// One line for a timeline, naming the people, objectives and items it concerns:
     /// "measured followers: 1,240".
     func summary(_ names: Names) -> String
 }
 
-extension DomainEvent {
-    public static var typeName: String { String(describing: Self.self) }
-    public static var schemaVersion: Int { 1 }
-}
-
 // MARK: - Organisations (stream organisation-<id>)
 
 public struct OrganisationRegistered: DomainEvent {
+    public static let typeName = "OrganisationRegistered"
+    public static let schemaVersion = 1
     public var organisation: UUID
     public var handle: String
     public var name: String
@@ -27,6 +33,8 @@ public struct OrganisationRegistered: DomainEvent {
 }
 
 public struct OrganisationRenamed: DomainEvent {
+    public static let typeName = "OrganisationRenamed"
+    public static let schemaVersion = 1
     public var name: String
     public var handle: String
     public func summary(_ names: Names) -> String { "renamed the organisation \(name)" }
@@ -35,6 +43,8 @@ public struct OrganisationRenamed: DomainEvent {
 // MARK: - Handles (stream handle-<kind>-<slug>): a name claimed by one entity of the tenant
 
 public struct HandleClaimed: DomainEvent {
+    public static let typeName = "HandleClaimed"
+    public static let schemaVersion = 1
     public var kind: EntityKind
     public var id: UUID
     /// For an objective: the engagement it belongs to.
@@ -43,6 +53,8 @@ public struct HandleClaimed: DomainEvent {
 }
 
 public struct HandleReleased: DomainEvent {
+    public static let typeName = "HandleReleased"
+    public static let schemaVersion = 1
     public func summary(_ names: Names) -> String { "released a handle" }
 }
 
@@ -57,6 +69,8 @@ public enum Level: String, Codable, Sendable, CaseIterable {
 }
 
 public struct PersonAdded: DomainEvent {
+    public static let typeName = "PersonAdded"
+    public static let schemaVersion = 1
     public var person: UUID
     public var organisation: UUID?
     public var title: String?
@@ -65,12 +79,16 @@ public struct PersonAdded: DomainEvent {
 }
 
 public struct PersonMovedOrganisation: DomainEvent {
+    public static let typeName = "PersonMovedOrganisation"
+    public static let schemaVersion = 1
     public var from: UUID?
     public var to: UUID
     public func summary(_ names: Names) -> String { "moved to \(names[to])" }
 }
 
 public struct PersonLeftOrganisation: DomainEvent {
+    public static let typeName = "PersonLeftOrganisation"
+    public static let schemaVersion = 1
     public var organisation: UUID
     public func summary(_ names: Names) -> String { "left \(names[organisation])" }
 }
@@ -83,11 +101,15 @@ public enum ForgetRequester: String, Codable, Sendable, CaseIterable {
 /// The person's name, e-mail and phone were destroyed (they lived outside the log); the event
 /// itself holds no personal data.
 public struct PersonForgotten: DomainEvent {
+    public static let typeName = "PersonForgotten"
+    public static let schemaVersion = 1
     public var askedBy: ForgetRequester
     public func summary(_ names: Names) -> String { "forgot the person's details (asked by the \(askedBy.rawValue))" }
 }
 
 public struct IntroductionRequested: DomainEvent {
+    public static let typeName = "IntroductionRequested"
+    public static let schemaVersion = 1
     public var person: UUID
     public var note: String?
     public func summary(_ names: Names) -> String { "asked for an introduction" }
@@ -99,6 +121,8 @@ public enum IntroductionOutcome: String, Codable, Sendable, CaseIterable {
 }
 
 public struct IntroductionAnswered: DomainEvent {
+    public static let typeName = "IntroductionAnswered"
+    public static let schemaVersion = 1
     public var person: UUID
     public var outcome: IntroductionOutcome
     public func summary(_ names: Names) -> String { "answered the introduction request: \(outcome.rawValue)" }
@@ -135,6 +159,8 @@ public enum DisqualifyReason: String, Codable, Sendable, CaseIterable {
 }
 
 public struct LeadCaptured: DomainEvent {
+    public static let typeName = "LeadCaptured"
+    public static let schemaVersion = 1
     public var lead: UUID
     public var handle: String
     public var organisation: UUID
@@ -146,6 +172,8 @@ public struct LeadCaptured: DomainEvent {
 }
 
 public struct ReferralReceived: DomainEvent {
+    public static let typeName = "ReferralReceived"
+    public static let schemaVersion = 1
     public var referrer: UUID
     public var via: UUID?
     public var warmth: String?
@@ -155,6 +183,8 @@ public struct ReferralReceived: DomainEvent {
 }
 
 public struct LeadStageChanged: DomainEvent {
+    public static let typeName = "LeadStageChanged"
+    public static let schemaVersion = 1
     public var from: Stage
     public var to: Stage
     public var probability: Int?
@@ -164,6 +194,8 @@ public struct LeadStageChanged: DomainEvent {
 }
 
 public struct LeadQualified: DomainEvent {
+    public static let typeName = "LeadQualified"
+    public static let schemaVersion = 1
     public var statedObjectives: [String]
     public var budgetSource: BudgetSource
     public var sponsor: UUID?
@@ -171,45 +203,61 @@ public struct LeadQualified: DomainEvent {
 }
 
 public struct LeadDisqualified: DomainEvent {
+    public static let typeName = "LeadDisqualified"
+    public static let schemaVersion = 1
     public var reason: DisqualifyReason
     public var note: String?
     public func summary(_ names: Names) -> String { "disqualified the lead: \(reason.rawValue)" }
 }
 
 public struct ProposalSent: DomainEvent {
+    public static let typeName = "ProposalSent"
+    public static let schemaVersion = 1
     public var value: Money
     public var validUntil: Day?
     public func summary(_ names: Names) -> String { "sent a proposal of \(value)" }
 }
 
 public struct LeadValueRevised: DomainEvent {
+    public static let typeName = "LeadValueRevised"
+    public static let schemaVersion = 1
     public var from: Money?
     public var to: Money
     public func summary(_ names: Names) -> String { "revised the lead's value to \(to)" }
 }
 
 public struct ExpectedCloseMoved: DomainEvent {
+    public static let typeName = "ExpectedCloseMoved"
+    public static let schemaVersion = 1
     public var from: Day?
     public var to: Day
     public func summary(_ names: Names) -> String { "moved the expected close to \(to)" }
 }
 
 public struct LeadWon: DomainEvent {
+    public static let typeName = "LeadWon"
+    public static let schemaVersion = 1
     public var engagement: UUID
     public func summary(_ names: Names) -> String { "won the lead: engagement \(names[engagement])" }
 }
 
 public struct LeadLost: DomainEvent {
+    public static let typeName = "LeadLost"
+    public static let schemaVersion = 1
     public var reason: String
     public var note: String?
     public func summary(_ names: Names) -> String { "lost the lead: \(reason)" }
 }
 
 public struct LeadReopened: DomainEvent {
+    public static let typeName = "LeadReopened"
+    public static let schemaVersion = 1
     public func summary(_ names: Names) -> String { "reopened the lead" }
 }
 
 public struct ReferrerThanked: DomainEvent {
+    public static let typeName = "ReferrerThanked"
+    public static let schemaVersion = 1
     public var referrer: UUID
     public var on: Day
     public func summary(_ names: Names) -> String { "thanked \(names[referrer]) for the referral" }
@@ -236,6 +284,8 @@ public enum CloseOutcome: String, Codable, Sendable, CaseIterable {
 }
 
 public struct EngagementStarted: DomainEvent {
+    public static let typeName = "EngagementStarted"
+    public static let schemaVersion = 1
     public var engagement: UUID
     public var handle: String
     public var organisation: UUID
@@ -250,28 +300,38 @@ public struct EngagementStarted: DomainEvent {
 }
 
 public struct PurposeStated: DomainEvent {
+    public static let typeName = "PurposeStated"
+    public static let schemaVersion = 1
     public var purpose: String
     public func summary(_ names: Names) -> String { "stated the purpose: \(purpose)" }
 }
 
 public struct SponsorAppointed: DomainEvent {
+    public static let typeName = "SponsorAppointed"
+    public static let schemaVersion = 1
     public var person: UUID
     public func summary(_ names: Names) -> String { "appointed \(names[person]) sponsor" }
 }
 
 public struct ChampionNominated: DomainEvent {
+    public static let typeName = "ChampionNominated"
+    public static let schemaVersion = 1
     public var person: UUID
     public var level: Level
     public func summary(_ names: Names) -> String { "nominated \(names[person]) champion (\(level.rawValue))" }
 }
 
 public struct ChampionStoodDown: DomainEvent {
+    public static let typeName = "ChampionStoodDown"
+    public static let schemaVersion = 1
     public var person: UUID
     public var reason: String
     public func summary(_ names: Names) -> String { "\(names[person]) stood down as champion: \(reason)" }
 }
 
 public struct ChannelAdopted: DomainEvent {
+    public static let typeName = "ChannelAdopted"
+    public static let schemaVersion = 1
     public var channel: Channel
     public var handle: String?
     public var servesObjectives: [UUID]
@@ -279,12 +339,16 @@ public struct ChannelAdopted: DomainEvent {
 }
 
 public struct ChannelRetired: DomainEvent {
+    public static let typeName = "ChannelRetired"
+    public static let schemaVersion = 1
     public var channel: Channel
     public var reason: String
     public func summary(_ names: Names) -> String { "retired \(channel.rawValue): \(reason)" }
 }
 
 public struct CoachingSessionHeld: DomainEvent {
+    public static let typeName = "CoachingSessionHeld"
+    public static let schemaVersion = 1
     public var attendees: [UUID]
     public var topics: [String]
     public var minutes: Int
@@ -294,6 +358,8 @@ public struct CoachingSessionHeld: DomainEvent {
 }
 
 public struct WorkLogged: DomainEvent {
+    public static let typeName = "WorkLogged"
+    public static let schemaVersion = 1
     public var hours: Double
     public var activity: String
     public var billable: Bool
@@ -301,6 +367,8 @@ public struct WorkLogged: DomainEvent {
 }
 
 public struct ObjectiveSet: DomainEvent {
+    public static let typeName = "ObjectiveSet"
+    public static let schemaVersion = 1
     public var objective: UUID
     public var handle: String
     public var businessArea: String
@@ -317,6 +385,8 @@ public struct ObjectiveSet: DomainEvent {
 }
 
 public struct MeasurementRecorded: DomainEvent {
+    public static let typeName = "MeasurementRecorded"
+    public static let schemaVersion = 1
     public var objective: UUID
     public var measurement: UUID
     public var value: Double
@@ -328,6 +398,8 @@ public struct MeasurementRecorded: DomainEvent {
 }
 
 public struct MeasurementCorrected: DomainEvent {
+    public static let typeName = "MeasurementCorrected"
+    public static let schemaVersion = 1
     public var objective: UUID
     public var corrects: UUID
     public var value: Double
@@ -336,6 +408,8 @@ public struct MeasurementCorrected: DomainEvent {
 }
 
 public struct TargetRevised: DomainEvent {
+    public static let typeName = "TargetRevised"
+    public static let schemaVersion = 1
     public var objective: UUID
     public var from: Double
     public var to: Double
@@ -347,17 +421,23 @@ public struct TargetRevised: DomainEvent {
 }
 
 public struct ObjectiveAchieved: DomainEvent {
+    public static let typeName = "ObjectiveAchieved"
+    public static let schemaVersion = 1
     public var objective: UUID
     public func summary(_ names: Names) -> String { "achieved \(names[objective])" }
 }
 
 public struct ObjectiveDropped: DomainEvent {
+    public static let typeName = "ObjectiveDropped"
+    public static let schemaVersion = 1
     public var objective: UUID
     public var reason: String
     public func summary(_ names: Names) -> String { "dropped \(names[objective]): \(reason)" }
 }
 
 public struct HandoverPlanned: DomainEvent {
+    public static let typeName = "HandoverPlanned"
+    public static let schemaVersion = 1
     public var on: Day
     public var receivingOwners: [UUID]
     public var sponsor: UUID
@@ -367,6 +447,8 @@ public struct HandoverPlanned: DomainEvent {
 }
 
 public struct HandoverItemAdded: DomainEvent {
+    public static let typeName = "HandoverItemAdded"
+    public static let schemaVersion = 1
     public var item: UUID
     public var handle: String
     public var category: String
@@ -375,28 +457,38 @@ public struct HandoverItemAdded: DomainEvent {
 }
 
 public struct HandoverItemCompleted: DomainEvent {
+    public static let typeName = "HandoverItemCompleted"
+    public static let schemaVersion = 1
     public var item: UUID
     public func summary(_ names: Names) -> String { "completed checklist item \(names[item])" }
 }
 
 public struct HandoverItemWaived: DomainEvent {
+    public static let typeName = "HandoverItemWaived"
+    public static let schemaVersion = 1
     public var item: UUID
     public var reason: String
     public func summary(_ names: Names) -> String { "waived checklist item \(names[item]): \(reason)" }
 }
 
 public struct AccountControlTransferred: DomainEvent {
+    public static let typeName = "AccountControlTransferred"
+    public static let schemaVersion = 1
     public var channel: Channel
     public var to: UUID
     public func summary(_ names: Names) -> String { "transferred control of \(channel.rawValue) to \(names[to])" }
 }
 
 public struct HandoverCompleted: DomainEvent {
+    public static let typeName = "HandoverCompleted"
+    public static let schemaVersion = 1
     public var signedOffBy: UUID
     public func summary(_ names: Names) -> String { "completed the handover, signed off by \(names[signedOffBy])" }
 }
 
 public struct FollowUpChecked: DomainEvent {
+    public static let typeName = "FollowUpChecked"
+    public static let schemaVersion = 1
     public var daysAfter: Int
     public var accountActive: Bool
     public var postsPerWeek: Double?
@@ -408,15 +500,21 @@ public struct FollowUpChecked: DomainEvent {
 }
 
 public struct EngagementPaused: DomainEvent {
+    public static let typeName = "EngagementPaused"
+    public static let schemaVersion = 1
     public var reason: String
     public func summary(_ names: Names) -> String { "paused the engagement: \(reason)" }
 }
 
 public struct EngagementResumed: DomainEvent {
+    public static let typeName = "EngagementResumed"
+    public static let schemaVersion = 1
     public func summary(_ names: Names) -> String { "resumed the engagement" }
 }
 
 public struct EngagementClosed: DomainEvent {
+    public static let typeName = "EngagementClosed"
+    public static let schemaVersion = 1
     public var outcome: CloseOutcome
     public var reason: String?
     public func summary(_ names: Names) -> String { "closed the engagement: \(outcome.rawValue)" + (reason.map { " (\($0))" } ?? "") }

@@ -75,19 +75,19 @@ public struct LeadState: Decider, Sendable {
             var events: [any DomainEvent] = [
                 LeadCaptured(
                     lead: id, handle: handle, organisation: organisation, source: referral == nil ? source : .referral, value: value,
-                    expectedClose: expectedClose, need: try Text.checkIfPresent(need, field: "--need", limit: 2000, multiline: true))
+                    expectedClose: expectedClose, need: try Text.checkIfPresent(need, field: "need", limit: 2000, multiline: true))
             ]
             if let referral {
                 guard let referrer = referral.referrer else {
                     throw RuleViolation(
-                        rule: 6, field: "--from", "a referral names the person who made it, and they must exist in this consultancy")
+                        rule: 6, field: "from", "a referral names the person who made it, and they must exist in this consultancy")
                 }
                 events.append(
                     ReferralReceived(
-                        referrer: referrer.id, via: referral.via, warmth: try Text.checkIfPresent(referral.warmth, field: "--warmth")))
+                        referrer: referrer.id, via: referral.via, warmth: try Text.checkIfPresent(referral.warmth, field: "warmth")))
             } else if source == .referral {
                 throw RuleViolation(
-                    rule: 6, field: "--from", "a referral names the person who made it: use `consult referral receive ORG --from PERSON`")
+                    rule: 6, field: "from", "a referral names the person who made it: use `consult referral receive ORG --from PERSON`")
             }
             return events
         }
@@ -97,20 +97,21 @@ public struct LeadState: Decider, Sendable {
         case .advance(let to, let probability):
             guard stage.isOpen else { throw closed("advance") }
             guard to.isOpen else {
-                throw RuleViolation(rule: 5, field: "--to", "use `lead win` or `lead lose` to close a lead")
+                throw RuleViolation(rule: 5, field: "to", "use `lead win` or `lead lose` to close a lead")
             }
             guard to > stage else {
                 throw RuleViolation(
-                    rule: 5, field: "--to", "a lead moves forward only: it is \(stage.rawValue), and \(to.rawValue) is not ahead of it")
+                    rule: 5, field: "to", "a lead moves forward only: it is \(stage.rawValue), and \(to.rawValue) is not ahead of it")
             }
             if to >= .qualified, !qualified { throw Self.unqualified(to) }
             return [LeadStageChanged(from: stage, to: to, probability: try Self.check(probability))]
         case .qualify(let objectives, let budgetSource, let sponsor):
             guard stage.isOpen else { throw closed("qualify") }
-            let objectives = try objectives.map { (text) throws(RuleViolation) in try Text.check(text, field: "--objective", limit: 500) }
+            let objectives = try objectives.map { (text) throws(RuleViolation) in try Text.check(text, field: "statedObjective", limit: 500)
+            }
             guard !objectives.isEmpty else {
                 throw RuleViolation(
-                    rule: 1, field: "--objective",
+                    rule: 1, field: "statedObjective",
                     "a lead qualifies on the client's business objectives: name at least one, or disqualify it for no-business-objective")
             }
             var events: [any DomainEvent] = [LeadQualified(statedObjectives: objectives, budgetSource: budgetSource, sponsor: sponsor?.id)]
@@ -119,7 +120,7 @@ public struct LeadState: Decider, Sendable {
         case .disqualify(let reason, let note):
             guard stage.isOpen else { throw closed("disqualify") }
             return [
-                LeadDisqualified(reason: reason, note: try Text.checkIfPresent(note, field: "--note", limit: 2000, multiline: true)),
+                LeadDisqualified(reason: reason, note: try Text.checkIfPresent(note, field: "note", limit: 2000, multiline: true)),
                 LeadStageChanged(from: stage, to: .lost, probability: 0),
             ]
         case .propose(let value, let validUntil):
@@ -147,8 +148,8 @@ public struct LeadState: Decider, Sendable {
             guard stage.isOpen else { throw closed("lose") }
             return [
                 LeadLost(
-                    reason: try Text.check(reason, field: "--reason"),
-                    note: try Text.checkIfPresent(note, field: "--note", limit: 2000, multiline: true)),
+                    reason: try Text.check(reason, field: "reason"),
+                    note: try Text.checkIfPresent(note, field: "note", limit: 2000, multiline: true)),
                 LeadStageChanged(from: stage, to: .lost, probability: 0),
             ]
         case .reopen:
@@ -181,7 +182,7 @@ public struct LeadState: Decider, Sendable {
 
     static func check(_ probability: Int?) throws(RuleViolation) -> Int? {
         guard let probability else { return nil }
-        guard (0...100).contains(probability) else { throw RuleViolation(rule: 0, field: "--probability", "must be 0 to 100") }
+        guard (0...100).contains(probability) else { throw RuleViolation(rule: 0, field: "probability", "must be 0 to 100") }
         return probability
     }
 }

@@ -1,22 +1,53 @@
 import Foundation
 
+/// The input a rule violation concerns, in the domain's words: `target`, `reason`, `at`,
+/// `budgetHours`, `objective`. It names what was given, never how a front end asks for it: the
+/// command line spells `target` as `--target` and an objective as its positional argument, and
+/// it does so in one place (Sources/consult/FieldNames.swift). Multi-word keys are lower camel
+/// case, as the events' fields are.
+public struct FieldKey: Hashable, Sendable, ExpressibleByStringLiteral, CustomStringConvertible {
+    /// The key: `target`, `budgetHours`.
+    public let name: String
+
+    public init(_ name: String) {
+        // A flag spelling here would come out as `----target`: the front end adds its own.
+        assert(!name.hasPrefix("-"), "a field key is a domain word, not a flag: \(name)")
+        self.name = name
+    }
+
+    public init(stringLiteral name: String) { self.init(name) }
+
+    public var description: String { name }
+}
+
 /// A rule of the domain that a command would break: which rule (DOMAIN.md numbers them), the
 /// field it concerns, and why, in the consultant's words.
+///
+/// ```swift
+/// RuleViolation(rule: 1, field: "target", "the target must differ from the baseline")
+/// // description: "target: the target must differ from the baseline (rule 1)"
+/// // the command line: "--target: the target must differ from the baseline (rule 1)"
+/// ```
 public struct RuleViolation: Error, Equatable, Sendable, CustomStringConvertible {
     /// The rule's number in DOMAIN.md ("Rules"), or 0 for a plain input error.
     public let rule: Int
-    /// The field or option at fault (`--value`, `objective`, …), when there is one.
-    public let field: String?
+    /// The input at fault (`value`, `objective`, …), when there is one.
+    public let field: FieldKey?
     public let message: String
 
-    public init(rule: Int, field: String? = nil, _ message: String) {
+    public init(rule: Int, field: FieldKey? = nil, _ message: String) {
         self.rule = rule
         self.field = field
         self.message = message
     }
 
-    public var description: String {
-        (field.map { "\($0): " } ?? "") + message + (rule > 0 ? " (rule \(rule))" : "")
+    /// `target: the target must differ from the baseline (rule 1)`, the field named by its key.
+    public var description: String { description(spelling: \.name) }
+
+    /// The same line with the field spelled as a front end shows it: the command line passes
+    /// its flag names (`--target`).
+    public func description(spelling: (FieldKey) -> String) -> String {
+        (field.map { "\(spelling($0)): " } ?? "") + message + (rule > 0 ? " (rule \(rule))" : "")
     }
 }
 
@@ -43,7 +74,7 @@ public struct Money: Codable, Hashable, Sendable, CustomStringConvertible {
     public var decimals: Int { Self.wholeUnitCurrencies.contains(currency) ? 0 : 2 }
 
     /// Reads `4000 GBP`, `4000.50 GBP`, `GBP 4000`, `4,000 GBP` (a currency is required).
-    public static func parse(_ text: String, field: String = "--value") throws(RuleViolation) -> Money {
+    public static func parse(_ text: String, field: FieldKey = "value") throws(RuleViolation) -> Money {
         let parts = text.split(whereSeparator: { $0 == " " }).map(String.init)
         guard parts.count == 2 else {
             throw RuleViolation(rule: 7, field: field, "\"\(text)\" is not an amount with a currency, such as \"4000 GBP\"")
@@ -107,7 +138,7 @@ public struct Day: Codable, Hashable, Comparable, Sendable, CustomStringConverti
     }()
 
     /// Reads `YYYY-MM-DD`, checking the date exists.
-    public static func parse(_ text: String, field: String) throws(RuleViolation) -> Day {
+    public static func parse(_ text: String, field: FieldKey) throws(RuleViolation) -> Day {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
             let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), year >= 1900, year <= 2999
@@ -159,8 +190,8 @@ public struct Clock: Sendable {
     public let now: Date
     public init(now: Date = Date()) { self.now = now }
 
-    /// Checks a date given with `--at` or `--on`: not more than a day in the future.
-    public func check(happenedAt date: Date, field: String = "--at") throws(RuleViolation) {
+    /// Checks the date something happened (`at`, `on`): not more than a day in the future.
+    public func check(happenedAt date: Date, field: FieldKey = "at") throws(RuleViolation) {
         guard date.timeIntervalSince(now) <= 86_400 else {
             throw RuleViolation(rule: 7, field: field, "\(Day(date)) is more than a day in the future: record things that happened")
         }
@@ -171,7 +202,7 @@ public struct Clock: Sendable {
 public enum Text {
     /// Trims it and refuses empty text, control characters (NUL, newlines in names) and text
     /// longer than `limit` characters.
-    public static func check(_ text: String, field: String, limit: Int = 200, multiline: Bool = false) throws(RuleViolation) -> String {
+    public static func check(_ text: String, field: FieldKey, limit: Int = 200, multiline: Bool = false) throws(RuleViolation) -> String {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else { throw RuleViolation(rule: 0, field: field, "is empty") }
         guard trimmed.count <= limit else {
@@ -191,7 +222,7 @@ public enum Text {
     }
 
     /// Checks optional text.
-    public static func checkIfPresent(_ text: String?, field: String, limit: Int = 200, multiline: Bool = false) throws(RuleViolation)
+    public static func checkIfPresent(_ text: String?, field: FieldKey, limit: Int = 200, multiline: Bool = false) throws(RuleViolation)
         -> String?
     {
         guard let text else { return nil }

@@ -116,6 +116,9 @@ public final class Recorder: StreamSource {
 
     // MARK: - Recording
 
+    /// A rule the plan breaks is thrown as the domain's ``RuleViolation``: nothing is recorded,
+    /// and the front end names the field as its user gave it.
+    ///
     /// Runs `plan` (which loads what it needs through this recorder) and appends its changes
     /// atomically, with the versions it loaded. A conflict means another consultant recorded on
     /// the same stream in between: the whole plan runs again on fresh state (up to 8 times, with
@@ -167,8 +170,6 @@ public final class Recorder: StreamSource {
                 return zip(result.events, flat).map { Recorded(position: $0.position, stream: $1.0, event: $1.1, occurredAt: occurredAt) }
             } catch let error as EventStoreError where error.code == .conflict && attempt < 8 {
                 usleep(UInt32.random(in: 2_000...(20_000 * UInt32(attempt))))
-            } catch let violation as RuleViolation {
-                throw CommandFailure(violation.description, detail: "nothing was recorded")
             }
         }
     }
@@ -191,7 +192,7 @@ public final class Recorder: StreamSource {
         guard let text else { return clock.now }
         let date: Date
         if text.count == 10 {
-            date = try day(text, field: "--at")!.date
+            date = try Day.parse(text, field: "at").date
         } else {
             let formatter = ISO8601DateFormatter()
             let candidates = [text, text + "Z", text + ":00Z"]
@@ -200,30 +201,18 @@ public final class Recorder: StreamSource {
             }
             date = parsed
         }
-        do {
-            try clock.check(happenedAt: date)
-        } catch {
-            throw CommandFailure(error.description)
-        }
+        try clock.check(happenedAt: date)
         return date
     }
 
-    public static func day(_ text: String?, field: String) throws -> Day? {
-        guard let text else { return nil }
-        do {
-            return try Day.parse(text, field: field)
-        } catch {
-            throw CommandFailure(error.description)
-        }
+    /// A day as typed (YYYY-MM-DD); a bad one is a ``RuleViolation`` naming `field`.
+    public static func day(_ text: String?, field: FieldKey) throws -> Day? {
+        try text.map { try Day.parse($0, field: field) }
     }
 
-    public static func money(_ text: String?, field: String) throws -> Money? {
-        guard let text else { return nil }
-        do {
-            return try Money.parse(text, field: field)
-        } catch {
-            throw CommandFailure(error.description)
-        }
+    /// An amount as typed ("4000 GBP"); a bad one is a ``RuleViolation`` naming `field`.
+    public static func money(_ text: String?, field: FieldKey) throws -> Money? {
+        try text.map { try Money.parse($0, field: field) }
     }
 
     public static func number(_ text: String, field: String) throws -> Double {

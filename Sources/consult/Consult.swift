@@ -36,7 +36,7 @@ struct Consult: ParsableCommand {
             var command = try parseAsRoot()
             try command.run()
         } catch let error as RuleViolation {
-            report(CommandFailure(error.description, detail: "nothing was recorded"))
+            report(CommandFailure(error.cliMessage, detail: "nothing was recorded"))
         } catch let error as CommandFailure {
             report(error)
         } catch let error as PostgresError {

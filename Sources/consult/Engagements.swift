@@ -15,8 +15,8 @@ struct EngagementOptions: ParsableArguments {
 
     func terms() throws -> EngagementTerms {
         EngagementTerms(
-            title: title, kind: kind, fee: try Recorder.money(fee, field: "--fee"), budgetHours: budgetHours, hoursPerMonth: hoursPerMonth,
-            plannedHandover: try Recorder.day(handoverBy, field: "--handover-by"))
+            title: title, kind: kind, fee: try Recorder.money(fee, field: "fee"), budgetHours: budgetHours, hoursPerMonth: hoursPerMonth,
+            plannedHandover: try Recorder.day(handoverBy, field: "handoverBy"))
     }
 }
 

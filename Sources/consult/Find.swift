@@ -28,7 +28,7 @@ struct ListOptions: ParsableArguments {
         }
         let recorder = try global.recorder()
         let filter = ListFilter(
-            organisation: org, engagement: engagement, stage: stage, open: open, since: try Recorder.day(since, field: "--since"))
+            organisation: org, engagement: engagement, stage: stage, open: open, since: try Recorder.day(since, field: "since"))
         ReportSettings(format: format).print(try recorder.list(noun, filter))
     }
 }

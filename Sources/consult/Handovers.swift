@@ -22,7 +22,7 @@ extension Consult {
             @Option(help: "The client's sponsor (person).") var sponsor: String?
 
             func run() throws {
-                let day = try Recorder.day(on, field: "--on")!
+                let day = try Recorder.day(on, field: "on")!
                 try EngagementRecording.apply(global, write, engagement, "Planned the handover of \(engagement) for \(day).") {
                     session, _ in
                     .planHandover(

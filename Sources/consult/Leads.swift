@@ -102,8 +102,8 @@ extension Consult {
             var validUntil: String?
 
             func run() throws {
-                let value = try Recorder.money(value, field: "--value")!
-                let validUntil = try Recorder.day(validUntil, field: "--valid-until")
+                let value = try Recorder.money(value, field: "value")!
+                let validUntil = try Recorder.day(validUntil, field: "validUntil")
                 try LeadRecording.apply(global, write, lead, "Recorded a proposal of \(value) for \(lead).") {
                     .propose(value: value, validUntil: validUntil)
                 }
@@ -119,7 +119,7 @@ extension Consult {
             @Option(help: "The new value, with a currency.") var value: String
 
             func run() throws {
-                let value = try Recorder.money(value, field: "--value")!
+                let value = try Recorder.money(value, field: "value")!
                 try LeadRecording.apply(global, write, lead, "Revised \(lead) to \(value).") { .reviseValue(to: value) }
             }
         }
@@ -134,7 +134,7 @@ extension Consult {
             @Option(help: ArgumentHelp("The new expected close: YYYY-MM-DD.", valueName: "date")) var to: String
 
             func run() throws {
-                let day = try Recorder.day(to, field: "--to")!
+                let day = try Recorder.day(to, field: "to")!
                 try LeadRecording.apply(global, write, lead, "Moved the expected close of \(lead) to \(day).") {
                     .moveExpectedClose(to: day)
                 }

@@ -29,8 +29,8 @@ extension Consult {
         func run() throws {
             let recorder = try global.recorder()
             let entries = try recorder.timeline(
-                org: org, engagement: engagement, person: person, since: try Recorder.day(since, field: "--since"),
-                until: try Recorder.day(until, field: "--until"))
+                org: org, engagement: engagement, person: person, since: try Recorder.day(since, field: "since"),
+                until: try Recorder.day(until, field: "until"))
             switch format {
             case .table: printTable(entries)
             case .json: try printJSON(entries)

@@ -112,7 +112,7 @@ extension Consult {
 
             func run() throws {
                 let target = try Recorder.number(to, field: "--to")
-                let due = try Recorder.day(due, field: "--due")
+                let due = try Recorder.day(due, field: "due")
                 let line = "Revised the target of \(objective) to \(target.formatted())."
                 try ObjectiveRecording.apply(global, write, objective, line) { id in
                     .reviseTarget(objective: id, to: target, due: due, reason: reason)

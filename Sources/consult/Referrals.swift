@@ -49,7 +49,7 @@ extension Consult {
             @Option(help: ArgumentHelp("When: YYYY-MM-DD (default: the day of --at, or today).", valueName: "date")) var on: String?
 
             func run() throws {
-                let day = try Recorder.day(on, field: "--on") ?? Day(try Recorder.parseAt(write.at, clock: Clock()))
+                let day = try Recorder.day(on, field: "on") ?? Day(try Recorder.parseAt(write.at, clock: Clock()))
                 try LeadRecording.apply(global, write, lead, "Recorded thanks for the referral of \(lead).") { .thankReferrer(on: day) }
             }
         }

@@ -86,7 +86,7 @@ extension Consult {
 
         func run() throws {
             let session = try global.recorder()
-            let filter = Reports.PipelineFilter(stage: stage, source: source, since: try Recorder.day(since, field: "--since")?.date)
+            let filter = Reports.PipelineFilter(stage: stage, source: source, since: try Recorder.day(since, field: "since")?.date)
             report.print(Reports.pipeline(try report.input(session, withEvents: false), filter: filter))
         }
     }
@@ -180,8 +180,8 @@ extension Consult {
 
         func run() throws {
             let session = try global.recorder()
-            let from = try Recorder.day(since, field: "--since")!.date
-            let to = try Recorder.day(until, field: "--until").map { $0.adding(days: 1).date } ?? Date()
+            let from = try Recorder.day(since, field: "since")!.date
+            let to = try Recorder.day(until, field: "until").map { $0.adding(days: 1).date } ?? Date()
             guard to > from else { throw CommandFailure("--until: comes before --since") }
             let options = ReportSettings(format: format)
             let input = try options.input(session)

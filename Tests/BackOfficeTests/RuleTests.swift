@@ -56,7 +56,7 @@ struct RuleTests {
     func rule1Target() throws {
         let error = violation { _ = try withObjective(try started(), baseline: 50, target: 50) }
         #expect(error?.rule == 1)
-        #expect(error?.field == "--target")
+        #expect(error?.field == "target")
     }
 
     @Test("rule 1: an engagement without an objective cannot plan its handover or pause")
@@ -134,7 +134,7 @@ struct RuleTests {
         #expect(revised.to == 1500)
         #expect(state.apply(events).objectives[objective]?.target == 1500)
         #expect(
-            violation { _ = try state.decide(.reviseTarget(objective: objective, to: 1500, due: nil, reason: "  ")) }?.field == "--reason")
+            violation { _ = try state.decide(.reviseTarget(objective: objective, to: 1500, due: nil, reason: "  ")) }?.field == "reason")
     }
 
     // MARK: Rule 3
@@ -351,5 +351,34 @@ struct TextTests {
         let name = "O'Brien & \"Sons\" 🚀 Zoë"
         #expect(try Text.check("  \(name) ", field: "name") == name)
         #expect(Handle.slug(name) == "o-brien-sons-zoe")
+    }
+}
+
+@Suite("rule violations")
+struct RuleViolationTests {
+    @Test("a violation names its field by the domain's key; a front end spells the key its own way")
+    func fieldSpelling() {
+        let violation = RuleViolation(rule: 1, field: "budgetHours", "must be a positive number of hours")
+        #expect(violation.description == "budgetHours: must be a positive number of hours (rule 1)")
+        #expect(violation.description(spelling: { "--" + $0.name }) == "--budgetHours: must be a positive number of hours (rule 1)")
+        #expect(RuleViolation(rule: 0, "is empty").description(spelling: { _ in "unused" }) == "is empty")
+    }
+
+    @Test("every field key is a domain word, not a flag spelling")
+    func keysAreNotFlags() {
+        let keys: [FieldKey?] = [
+            violation { _ = try Money.parse("4000") }?.field, violation { _ = try Day.parse("2026-02-30", field: "due") }?.field,
+            violation { try Clock(now: Date(timeIntervalSince1970: 0)).check(happenedAt: Date()) }?.field,
+        ]
+        #expect(keys == ["value", "due", "at"])
+    }
+
+    func violation(_ body: () throws -> Void) -> RuleViolation? {
+        do {
+            try body()
+            return nil
+        } catch {
+            return error as? RuleViolation
+        }
     }
 }

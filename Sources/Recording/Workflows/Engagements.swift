@@ -35,7 +35,7 @@ extension Recorder {
         let (engagementID, _) = try resolve(.engagement, engagement, field: "engagement")
         let baseline = try Self.number(baseline, field: "--baseline")
         let target = try Self.number(target, field: "--target")
-        let due = try Self.day(due, field: "--due")!
+        let due = try Self.day(due, field: "due")!
         let id = UUID()
         var claimed = ""
         let recorded = try record(request) { _ in

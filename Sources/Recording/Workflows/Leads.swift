@@ -8,8 +8,8 @@ extension Recorder {
         referral: LeadState.Referral? = nil, _ request: WriteRequest
     ) throws -> Created {
         let (organisationID, _) = try resolve(.organisation, organisation, field: "organisation")
-        let value = try Self.money(value, field: "--value")
-        let close = try Self.day(expectedClose, field: "--expected-close")
+        let value = try Self.money(value, field: "value")
+        let close = try Self.day(expectedClose, field: "expectedClose")
         let id = UUID()
         var handle = ""
         let recorded = try record(request) { _ in

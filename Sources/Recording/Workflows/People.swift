@@ -13,15 +13,11 @@ extension Recorder {
         let name: String
         let email: String?
         let phone: String?
-        do {
-            name = try Text.check(nameGiven, field: "name")
-            email = try Text.checkIfPresent(emailGiven, field: "--email")
-            phone = try Text.checkIfPresent(phoneGiven, field: "--phone", limit: 40)
-        } catch {
-            throw CommandFailure(error.description)
-        }
+        name = try Text.check(nameGiven, field: "name")
+        email = try Text.checkIfPresent(emailGiven, field: "email")
+        phone = try Text.checkIfPresent(phoneGiven, field: "phone", limit: 40)
         if let email, email.split(separator: "@").count != 2 || email.contains(" ") {
-            throw CommandFailure("--email: \"\(email)\" is not an e-mail address")
+            throw RuleViolation(rule: 0, field: "email", "\"\(email)\" is not an e-mail address")
         }
         let id = UUID()
         var handle = ""
