@@ -109,7 +109,7 @@ public struct OrganisationState: Decider, Sendable {
             let handle = Handle.slug(chosen ?? name)
             guard !handle.isEmpty else {
                 throw RuleViolation(
-                    rule: 0, field: chosen == nil ? "name" : "--handle", "needs at least one letter or digit to make a handle from")
+                    rule: 0, field: chosen == nil ? "name" : "handle", "needs at least one letter or digit to make a handle from")
             }
             return [
                 OrganisationRegistered(

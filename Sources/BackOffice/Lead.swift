@@ -175,7 +175,7 @@ public struct LeadState: Decider, Sendable {
     /// Rule 1 on every path to qualified: `lead advance` and `lead propose` as much as `lead qualify`.
     static func unqualified(_ to: Stage) -> RuleViolation {
         RuleViolation(
-            rule: 1, field: to == .proposal ? "lead" : "--to",
+            rule: 1, field: to == .proposal ? "lead" : "to",
             "a lead reaches \(to.rawValue) only once qualified on the client's business objectives: run `consult lead qualify LEAD --objective …` first, or disqualify it for no-business-objective"
         )
     }

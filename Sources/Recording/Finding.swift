@@ -34,8 +34,8 @@ extension Recorder {
     /// details, as a one-section report: table, JSON or CSV like every other.
     public func list(_ noun: Noun, _ filter: ListFilter = ListFilter()) throws -> Report {
         catchUpReadModels()
-        let organisation = try filter.organisation.map { try resolve(.organisation, $0, field: "--org").id }
-        let engagement = try filter.engagement.map { try resolve(.engagement, $0, field: "--engagement").id }
+        let organisation = try filter.organisation.map { try resolve(.organisation, $0, field: "org").id }
+        let engagement = try filter.engagement.map { try resolve(.engagement, $0, field: "engagement").id }
         let since = filter.since?.date
         var report = Report(name: "\(noun.rawValue)-list", title: title(noun), asOf: Date())
         var section: Section
@@ -250,7 +250,8 @@ extension Recorder {
             )
             .first?.decode(String.self, at: 0)
             listed = Self.only(all) { $0.first == .text(handle ?? "") }
-            history = try log().filter { $0.stream == StreamName.entity(.lead, id).description }.map(entry)
+            let stream = StreamName.entity(.lead, id).description
+            history = try timeline(org: nil, engagement: nil, person: nil, since: nil, until: nil).filter { $0.recorded.stream == stream }
         case .engagement:
             let id = try resolve(.engagement, text, field: "engagement").id
             let all = try list(.engagement)
@@ -294,10 +295,6 @@ extension Recorder {
             report.sections = [section]
         }
         return report
-    }
-
-    private func entry(_ recorded: RecordedEvent) throws -> TimelineEntry {
-        TimelineEntry(recorded: recorded, summary: try recorded.domainEvent().summary(Names()), subject: "")
     }
 
     static func minute(_ date: Date) -> String {

@@ -39,6 +39,8 @@ public final class Recorder: StreamSource {
     public let clock: Clock
     /// Set when `record` found its command id recorded already.
     public private(set) var replayedCommand: UUID?
+    /// How the front end names a field in a message: the CLI spells `sponsor` as `--sponsor`.
+    public var spell: (FieldKey) -> String = \.name
     /// Where a warning goes (a recording stands, but something after it failed).
     public var warn: (String) -> Void = { FileHandle.standardError.write(Data("consult: warning: \($0)\n".utf8)) }
 
@@ -87,10 +89,10 @@ public final class Recorder: StreamSource {
 
     /// The id an argument names: a handle, or the id itself; for an objective, also its
     /// engagement.
-    public func resolve(_ kind: EntityKind, _ text: String, field: String) throws -> (id: UUID, parent: UUID?) {
+    public func resolve(_ kind: EntityKind, _ text: String, field: FieldKey) throws -> (id: UUID, parent: UUID?) {
         if let id = UUID(uuidString: text) {
             guard try store.version(of: StreamName.entity(kind, id).description) > 0 else {
-                throw CommandFailure("\(field): there is no \(kind.rawValue) with id \(text)")
+                throw CommandFailure("\(spell(field)): there is no \(kind.rawValue) with id \(text)")
             }
             return (id, nil)
         }
@@ -101,7 +103,7 @@ public final class Recorder: StreamSource {
     }
 
     /// A person named by handle or id, with the facts decisions need.
-    public func person(_ text: String, field: String) throws -> PersonFacts {
+    public func person(_ text: String, field: FieldKey) throws -> PersonFacts {
         let id: UUID
         if let parsed = UUID(uuidString: text) {
             id = parsed
@@ -110,7 +112,7 @@ public final class Recorder: StreamSource {
             id = found
         }
         let (state, _) = try load(PersonState.self, .entity(.person, id))
-        guard let facts = state.facts else { throw CommandFailure("\(field): there is no person with id \(text)") }
+        guard let facts = state.facts else { throw CommandFailure("\(spell(field)): there is no person with id \(text)") }
         return facts
     }
 
@@ -215,8 +217,9 @@ public final class Recorder: StreamSource {
         try text.map { try Money.parse($0, field: field) }
     }
 
-    public static func number(_ text: String, field: String) throws -> Double {
-        guard let value = Double(text), value.isFinite else { throw CommandFailure("\(field): \"\(text)\" is not a number") }
+    /// A number as typed; anything else is a ``RuleViolation`` naming `field`.
+    public static func number(_ text: String, field: FieldKey) throws -> Double {
+        guard let value = Double(text), value.isFinite else { throw RuleViolation(rule: 0, field: field, "\"\(text)\" is not a number") }
         return value
     }
 }

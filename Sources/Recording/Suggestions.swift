@@ -22,11 +22,11 @@ extension Recorder {
     }
 
     /// "There is no KIND with the handle …", with the closest handles the tenant has.
-    func noSuchHandle(_ kind: EntityKind, _ text: String, field: String) -> CommandFailure {
+    func noSuchHandle(_ kind: EntityKind, _ text: String, field: FieldKey) -> CommandFailure {
         let candidates = (try? handles(of: kind)) ?? []
         let closest = Handle.closest(to: text, among: candidates)
         return CommandFailure(
-            "\(field): there is no \(kind.rawValue) with the handle \"\(text)\"",
+            "\(spell(field)): there is no \(kind.rawValue) with the handle \"\(text)\"",
             advice: closest.isEmpty ? [] : ["did you mean \(closest.map { "\"\($0)\"" }.joined(separator: " or "))?"])
     }
 }

@@ -49,18 +49,18 @@ extension Recorder {
 
         var keep: (RecordedEvent) -> Bool = { !StreamName.isHandle($0.stream) }
         if let org {
-            let id = try resolve(.organisation, org, field: "--org").id
+            let id = try resolve(.organisation, org, field: "org").id
             let own = StreamName.entity(.organisation, id).description
             let previous = keep
             keep = { previous($0) && ($0.stream == own || organisationOf[$0.stream] == id) }
         }
         if let engagement {
-            let stream = StreamName.entity(.engagement, try resolve(.engagement, engagement, field: "--engagement").id).description
+            let stream = StreamName.entity(.engagement, try resolve(.engagement, engagement, field: "engagement").id).description
             let previous = keep
             keep = { previous($0) && $0.stream == stream }
         }
         if let person {
-            let id = try self.person(person, field: "--person").id
+            let id = try self.person(person, field: "person").id
             let stream = StreamName.entity(.person, id).description
             let needle = Data(id.uuidString.utf8)
             let previous = keep

@@ -89,7 +89,9 @@ struct GlobalOptions: ParsableArguments {
 
     /// The application layer, for this invocation's database and tenant.
     func recorder() throws -> Recorder {
-        try Recorder(target: DatabaseTarget.resolve(option: database), tenant: tenant)
+        let recorder = try Recorder(target: DatabaseTarget.resolve(option: database), tenant: tenant)
+        recorder.spell = FieldNames.spelling(of:)
+        return recorder
     }
 }
 

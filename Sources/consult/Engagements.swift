@@ -148,7 +148,7 @@ extension Consult {
                     try EngagementRecording.apply(global, write, engagement, "Adopted \(channel.rawValue) for \(engagement).") {
                         session, _ in
                         .adoptChannel(
-                            channel, handle: handle, serves: try serves.map { try session.resolve(.objective, $0, field: "--serves").id })
+                            channel, handle: handle, serves: try serves.map { try session.resolve(.objective, $0, field: "serves").id })
                     }
                 }
             }
@@ -186,7 +186,7 @@ extension Consult {
             func run() throws {
                 try EngagementRecording.apply(global, write, engagement, "Recorded a \(minutes)-minute coaching session.") { session, _ in
                     .holdSession(
-                        attendees: try attendee.map { try session.person($0, field: "--attendee") }, topics: topic, minutes: minutes)
+                        attendees: try attendee.map { try session.person($0, field: "attendee") }, topics: topic, minutes: minutes)
                 }
             }
         }

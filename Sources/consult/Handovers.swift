@@ -26,8 +26,8 @@ extension Consult {
                 try EngagementRecording.apply(global, write, engagement, "Planned the handover of \(engagement) for \(day).") {
                     session, _ in
                     .planHandover(
-                        on: day, owners: try owners.map { try session.person($0, field: "--to") },
-                        sponsor: try sponsor.map { try session.person($0, field: "--sponsor") })
+                        on: day, owners: try owners.map { try session.person($0, field: "to") },
+                        sponsor: try sponsor.map { try session.person($0, field: "sponsor") })
                 }
             }
         }
@@ -103,7 +103,7 @@ extension Consult {
 
             func run() throws {
                 try EngagementRecording.apply(global, write, engagement, "Transferred \(channel.rawValue) to \(to).") { session, _ in
-                    .transferAccountControl(channel, to: try session.person(to, field: "--to"))
+                    .transferAccountControl(channel, to: try session.person(to, field: "to"))
                 }
             }
         }
@@ -119,7 +119,7 @@ extension Consult {
 
             func run() throws {
                 try EngagementRecording.apply(global, write, engagement, "Completed the handover of \(engagement).") { session, _ in
-                    .completeHandover(signedOffBy: try session.person(signedOffBy, field: "--signed-off-by"))
+                    .completeHandover(signedOffBy: try session.person(signedOffBy, field: "signedOffBy"))
                 }
             }
         }

@@ -66,7 +66,7 @@ extension Consult {
 
             func run() throws {
                 let recorder = try global.recorder()
-                let sponsor = try self.sponsor.map { try recorder.person($0, field: "--sponsor") }
+                let sponsor = try self.sponsor.map { try recorder.person($0, field: "sponsor") }
                 try LeadRecording.apply(recorder, write, lead, "Qualified \(lead).") {
                     .qualify(statedObjectives: objectives, budgetSource: budget, sponsor: sponsor)
                 }

@@ -111,7 +111,7 @@ extension Consult {
             @Option(help: "Why.") var reason: String
 
             func run() throws {
-                let target = try Recorder.number(to, field: "--to")
+                let target = try Recorder.number(to, field: "to")
                 let due = try Recorder.day(due, field: "due")
                 let line = "Revised the target of \(objective) to \(target.formatted())."
                 try ObjectiveRecording.apply(global, write, objective, line) { id in

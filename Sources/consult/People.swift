@@ -44,7 +44,7 @@ extension Consult {
 
             func run() throws {
                 let recorder = try global.recorder()
-                let target = try recorder.resolve(.organisation, to, field: "--to").id
+                let target = try recorder.resolve(.organisation, to, field: "to").id
                 let recorded = try recorder.onPerson(person, write.request) { _ in .move(to: target) }
                 try recorder.confirm(recorded, write, "Recorded that \(person) moved to \(to).")
             }

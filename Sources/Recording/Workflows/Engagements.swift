@@ -33,8 +33,8 @@ extension Recorder {
         direction: Direction, baseline: String, target: String, due: String, _ request: WriteRequest
     ) throws -> Created {
         let (engagementID, _) = try resolve(.engagement, engagement, field: "engagement")
-        let baseline = try Self.number(baseline, field: "--baseline")
-        let target = try Self.number(target, field: "--target")
+        let baseline = try Self.number(baseline, field: "baseline")
+        let target = try Self.number(target, field: "target")
         let due = try Self.day(due, field: "due")!
         let id = UUID()
         var claimed = ""

@@ -27,8 +27,8 @@ extension Recorder {
         organisation: String, from referrer: String, via: String?, warmth: String?, value: String?, expectedClose: String?,
         need: String?, _ request: WriteRequest
     ) throws -> Created {
-        let referrer = try person(referrer, field: "--from")
-        let via = try via.map { try resolve(.engagement, $0, field: "--via").id }
+        let referrer = try person(referrer, field: "from")
+        let via = try via.map { try resolve(.engagement, $0, field: "via").id }
         return try captureLead(
             organisation: organisation, source: .referral, value: value, expectedClose: expectedClose, need: need,
             referral: LeadState.Referral(referrer: referrer, via: via, warmth: warmth), request)

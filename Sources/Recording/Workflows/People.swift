@@ -9,7 +9,7 @@ extension Recorder {
         email emailGiven: String?, phone phoneGiven: String?,
         _ request: WriteRequest
     ) throws -> Created {
-        let organisation = try organisation.map { try resolve(.organisation, $0, field: "--org").id }
+        let organisation = try organisation.map { try resolve(.organisation, $0, field: "org").id }
         let name: String
         let email: String?
         let phone: String?
