@@ -19,7 +19,7 @@ extension Projector {
                 var model = try loadAffected(by: events)
                 model.dirty = ReadModel.Dirty()
                 try fold(events, into: &model)
-                try write(model, only: model.dirty)
+                try writeChanged(model)
                 beforeCheckpoint()
                 try moveCheckpoint(from: checkpoint, to: last.position)
                 return events.count

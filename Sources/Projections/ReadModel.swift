@@ -33,9 +33,7 @@ public struct ReadModel: Sendable, Equatable {
 
     /// Whether both hold the same rows (what changed since loading aside).
     public func sameRows(as other: ReadModel) -> Bool {
-        pipeline == other.pipeline && stages == other.stages && engagements == other.engagements && objectives == other.objectives
-            && referrals == other.referrals && handovers == other.handovers && people == other.people
-            && organisations == other.organisations
+        ReadModelTable.all.allSatisfy { $0.sameRows(self, other) }
     }
 
     /// The entity id of a stream named `kind-<uuid>`.

@@ -44,17 +44,16 @@ extension Projector {
 
     // MARK: - Reading rows
 
-    /// The read-model tables, in the order they are written.
-    public static let tables = [
-        "pipeline", "stage_history", "engagement_status", "objective_progress", "referrals", "handovers", "people", "organisations",
-    ]
+    /// The read-model tables, in the order they are written (``ReadModelTable/all``).
+    public static var tables: [String] { ReadModelTable.all.map(\.name) }
 
-    func select<R: ProjectedRow>(_ type: R.Type, where column: String? = nil, in ids: [UUID] = []) throws -> [R.Key: R] {
+    /// The tenant's rows of a table; with `filter`, only those whose column holds one of the ids.
+    func select<R: ProjectedRow>(_ type: R.Type, where filter: (column: String, ids: [UUID])? = nil) throws -> [R.Key: R] {
         var sql = "SELECT \(R.columns.joined(separator: ", ")) FROM consult.\(R.table) WHERE tenant_id = $1"
         var binds = [tenant.rawValue.postgresValue]
-        if let column {
-            sql += " AND \(column) = ANY($2)"
-            binds.append(.array(ids))
+        if let filter {
+            sql += " AND \(filter.column) = ANY($2)"
+            binds.append(.array(filter.ids))
         }
         var rows: [R.Key: R] = [:]
         for row in try connection.execute(Query(unsafeSQL: sql, binds: binds)) {
@@ -64,49 +63,24 @@ extension Projector {
         return rows
     }
 
-    /// The rows a batch of events can change: those of its leads, engagements and people.
+    /// The rows a batch of events can change: those of the entities whose streams it touches.
     func loadAffected(by events: [RecordedEvent]) throws -> ReadModel {
-        var leads = Set<UUID>()
-        var engagements = Set<UUID>()
-        var people = Set<UUID>()
-        var organisations = Set<UUID>()
+        var ids: [EntityKind: Set<UUID>] = [:]
         for event in events {
-            guard let id = ReadModel.id(of: event.stream) else { continue }
-            if event.stream.hasPrefix("lead-") { leads.insert(id) }
-            if event.stream.hasPrefix("engagement-") { engagements.insert(id) }
-            if event.stream.hasPrefix("person-") { people.insert(id) }
-            if event.stream.hasPrefix("organisation-") { organisations.insert(id) }
+            guard let entity = StreamName(parsing: event.stream)?.entity else { continue }
+            ids[entity.kind, default: []].insert(entity.id)
         }
         var model = ReadModel()
-        if !leads.isEmpty {
-            model.pipeline = try select(PipelineRow.self, where: "lead_id", in: Array(leads))
-            model.stages = try select(StageRow.self, where: "lead_id", in: Array(leads))
-            model.referrals = try select(ReferralRow.self, where: "lead_id", in: Array(leads))
-        }
-        if !engagements.isEmpty {
-            model.engagements = try select(EngagementRow.self, where: "engagement_id", in: Array(engagements))
-            model.objectives = try select(ObjectiveRow.self, where: "engagement_id", in: Array(engagements))
-            model.handovers = try select(HandoverRow.self, where: "engagement_id", in: Array(engagements))
-        }
-        if !people.isEmpty {
-            model.people = try select(PersonRow.self, where: "person_id", in: Array(people))
-        }
-        if !organisations.isEmpty {
-            model.organisations = try select(OrganisationRow.self, where: "organisation_id", in: Array(organisations))
+        for table in ReadModelTable.all {
+            guard let only = ids[table.entity] else { continue }
+            try table.load(self, Array(only), &model)
         }
         return model
     }
 
     func loadAll() throws -> ReadModel {
         var model = ReadModel()
-        model.pipeline = try select(PipelineRow.self)
-        model.stages = try select(StageRow.self)
-        model.engagements = try select(EngagementRow.self)
-        model.objectives = try select(ObjectiveRow.self)
-        model.referrals = try select(ReferralRow.self)
-        model.handovers = try select(HandoverRow.self)
-        model.people = try select(PersonRow.self)
-        model.organisations = try select(OrganisationRow.self)
+        for table in ReadModelTable.all { try table.load(self, nil, &model) }
         return model
     }
 
@@ -126,15 +100,9 @@ extension Projector {
         }
     }
 
-    func write(_ model: ReadModel, only dirty: ReadModel.Dirty) throws {
-        try upsert(dirty.pipeline.compactMap { model.pipeline[$0] })
-        try upsert(dirty.stages.compactMap { model.stages[$0] })
-        try upsert(dirty.engagements.compactMap { model.engagements[$0] })
-        try upsert(dirty.objectives.compactMap { model.objectives[$0] })
-        try upsert(dirty.referrals.compactMap { model.referrals[$0] })
-        try upsert(dirty.handovers.compactMap { model.handovers[$0] })
-        try upsert(dirty.people.compactMap { model.people[$0] })
-        try upsert(dirty.organisations.compactMap { model.organisations[$0] })
+    /// Writes the rows the model marks as changed.
+    func writeChanged(_ model: ReadModel) throws {
+        for table in ReadModelTable.all { try table.upsertDirty(self, model) }
     }
 
     /// Writes every row of a fresh model with COPY, through a temporary table (COPY FROM
@@ -154,8 +122,7 @@ extension Projector {
     }
 
     func insertAll(_ model: ReadModel) throws -> Int {
-        try copy(model.pipeline.values) + copy(model.stages.values) + copy(model.engagements.values) + copy(model.objectives.values)
-            + copy(model.referrals.values) + copy(model.handovers.values) + copy(model.people.values) + copy(model.organisations.values)
+        try ReadModelTable.all.reduce(0) { $0 + (try $1.copy(self, model)) }
     }
 
     func deleteLive() throws {

@@ -45,13 +45,7 @@ extension Projector {
             }
             live = try loadAll()
         }
-        let tables = [
-            compare(PipelineRow.self, live.pipeline, fresh.pipeline), compare(StageRow.self, live.stages, fresh.stages),
-            compare(EngagementRow.self, live.engagements, fresh.engagements), compare(ObjectiveRow.self, live.objectives, fresh.objectives),
-            compare(ReferralRow.self, live.referrals, fresh.referrals), compare(HandoverRow.self, live.handovers, fresh.handovers),
-            compare(PersonRow.self, live.people, fresh.people),
-            compare(OrganisationRow.self, live.organisations, fresh.organisations),
-        ]
+        let tables = ReadModelTable.all.map { $0.compare(live, fresh) }
         let report = VerifyReport(position: checkpoint, events: events, tables: tables)
         try connection.withTransaction { _ in
             let drifted = tables.filter(\.drift).map(\.table)
@@ -63,7 +57,7 @@ extension Projector {
 
     // MARK: - Comparing
 
-    func compare<R: ProjectedRow>(_ type: R.Type, _ live: [R.Key: R], _ fresh: [R.Key: R]) -> TableComparison {
+    static func compare<R: ProjectedRow>(_ type: R.Type, _ live: [R.Key: R], _ fresh: [R.Key: R]) -> TableComparison {
         var comparison = TableComparison(
             table: R.table, liveRows: live.count, freshRows: fresh.count, liveHash: Self.hash(live.values),
             freshHash: Self.hash(fresh.values))

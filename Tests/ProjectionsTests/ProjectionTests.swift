@@ -100,6 +100,19 @@ struct ProjectionTests {
         #expect(try recorded[0].decode(Bool.self, at: 0))
     }
 
+    @Test("a stored value that does not decode is an error naming the table, the column and the row's key, never a default")
+    func undecodableRow() throws {
+        let fixture = try MonthFixture()
+        let admin = try fixture.database.connect()
+        let objective = try admin.execute(
+            "UPDATE consult.objective_progress SET direction = 'sideways' WHERE handle = 'followers' RETURNING objective_id")[0].decode(
+                UUID.self, at: 0)
+        let error = #expect(throws: ReadModelDecodingError.self) { try projector(fixture).readModel() }
+        #expect(error?.table == "objective_progress")
+        #expect(error?.column == "direction")
+        #expect(error?.key == objective.uuidString.lowercased())
+    }
+
     @Test("while rebuilds run, readers always see a complete pipeline and never wait a second")
     func readersDuringRebuild() throws {
         let fixture = try MonthFixture()
