@@ -36,6 +36,13 @@ public struct ReportInput: Sendable {
 
     var today: Day { Day(now) }
 
+    /// The events up to the instant as the domain's, in log order.
+    /// - Throws: ``EventDecodingError`` for an event this version cannot read: a report never
+    ///   leaves one out without saying so.
+    func domainEvents() throws -> [(recorded: RecordedEvent, event: any DomainEvent)] {
+        try events.map { ($0, try $0.domainEvent()) }
+    }
+
     func days(since date: Date) -> Int { Int(now.timeIntervalSince(date) / 86_400) }
 }
 
@@ -225,7 +232,8 @@ public enum Reports {
     }
 
     /// Every open engagement (or all, or one).
-    public static func status(_ input: ReportInput, engagement: UUID? = nil, includeClosed: Bool = false) -> Report {
+    /// - Throws: ``EventDecodingError`` for an event of the log this version cannot read.
+    public static func status(_ input: ReportInput, engagement: UUID? = nil, includeClosed: Bool = false) throws -> Report {
         var report = Report(name: "status", title: "Engagement status", asOf: input.now)
         let engagements = input.model.engagements.values
             .filter { engagement == nil ? (includeClosed || $0.phase != "closed") : $0.engagementID == engagement }
@@ -254,6 +262,7 @@ public enum Reports {
                 Column("due", "Due"), Column("last_measured", "Last measured"), Column("status", "Status"),
             ])
         objectiveSection.empty = "No objectives."
+        let events = try input.domainEvents()
         for e in engagements {
             let own = (objectives[e.engagementID] ?? []).sorted { $0.handle < $1.handle }
             let (health, reasons) = health(e, objectives: own, input: input)
@@ -274,7 +283,7 @@ public enum Reports {
                 ])
                 report.charts.append(
                     .line(
-                        objective: "\(e.handle): \(o.handle)", metric: o.metric, points: measurements(of: o.objectiveID, in: input.events),
+                        objective: "\(e.handle): \(o.handle)", metric: o.metric, points: measurements(of: o.objectiveID, in: events),
                         baseline: o.baseline, target: o.target))
             }
         }
@@ -293,11 +302,13 @@ public enum Reports {
     }
 
     /// An objective's measurements in the order they were taken, corrections applied.
-    static func measurements(of objective: UUID, in events: [RecordedEvent]) -> [(date: Date, value: Double)] {
+    static func measurements(of objective: UUID, in events: [(recorded: RecordedEvent, event: any DomainEvent)]) -> [(
+        date: Date, value: Double
+    )] {
         var points: [UUID: (Date, Double)] = [:]
         var order: [UUID] = []
-        for recorded in events where recorded.stream.hasPrefix("engagement-") {
-            switch try? EventTypes.decode(type: recorded.type, data: recorded.data) {
+        for (recorded, event) in events {
+            switch event {
             case let e as MeasurementRecorded where e.objective == objective:
                 points[e.measurement] = (recorded.metadata.occurredAt, e.value)
                 order.append(e.measurement)
@@ -438,18 +449,18 @@ public enum Reports {
     // MARK: - Case study
 
     /// The write-up of one engagement, objectives frozen at the handover (or now, before it).
-    public static func caseStudy(_ input: ReportInput, engagement id: UUID, frozen: ReadModel) -> Report {
+    /// - Throws: ``EventDecodingError`` for an event of the log this version cannot read.
+    public static func caseStudy(_ input: ReportInput, engagement id: UUID, frozen: ReadModel) throws -> Report {
         var report = Report(name: "case-study", title: "Case study", asOf: input.now)
         guard let e = input.model.engagements[id] else { return report }
         let organisation = input.organisation(e.organisationID)
         let handover = input.model.handovers[id]
         var names = Names(input.people)
-        for recorded in input.events {
-            if let event = try? EventTypes.decode(type: recorded.type, data: recorded.data) { names.learn(from: event) }
-        }
-        let stream = "engagement-\(id.uuidString.lowercased())"
-        let own = input.events.filter { $0.stream == stream }
-        let purpose = own.compactMap { try? EventTypes.decode(type: $0.type, data: $0.data) as? PurposeStated }.last?.purpose
+        let events = try input.domainEvents()
+        for (_, event) in events { names.learn(from: event) }
+        let stream = StreamName.entity(.engagement, id).description
+        let own = events.filter { $0.recorded.stream == stream }
+        let purpose = own.compactMap { $0.event as? PurposeStated }.last?.purpose
 
         report.prose.append("# \(e.title): \(organisation)")
         report.prose.append(
@@ -486,8 +497,7 @@ public enum Reports {
         report.sections.append(objectives)
 
         var timeline = Section("timeline", "Timeline", [Column("date", "Date"), Column("what", "What happened")])
-        for recorded in own {
-            guard let event = try? EventTypes.decode(type: recorded.type, data: recorded.data) else { continue }
+        for (recorded, event) in own {
             timeline.rows.append([.day(Day(recorded.metadata.occurredAt)), .text(event.summary(names))])
         }
         report.sections.append(timeline)
@@ -497,7 +507,8 @@ public enum Reports {
     // MARK: - Changes
 
     /// What changed between two instants, by when it happened.
-    public static func changes(_ input: ReportInput, since: Date, until: Date) -> Report {
+    /// - Throws: ``EventDecodingError`` for an event of the log this version cannot read.
+    public static func changes(_ input: ReportInput, since: Date, until: Date) throws -> Report {
         var report = Report(name: "changes", title: "What changed", asOf: until)
         var names = Names(input.people)
         var leads = Section(
@@ -520,8 +531,7 @@ public enum Reports {
         measured.empty = "No new measurements."
         handovers.empty = "No handovers."
         var streamNames: [String: String] = [:]
-        for recorded in input.events {
-            guard let event = try? EventTypes.decode(type: recorded.type, data: recorded.data) else { continue }
+        for (recorded, event) in try input.domainEvents() {
             names.learn(from: event)
             if let e = event as? LeadCaptured { streamNames[recorded.stream] = e.handle }
             if let e = event as? EngagementStarted { streamNames[recorded.stream] = e.handle }

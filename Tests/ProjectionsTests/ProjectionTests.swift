@@ -113,6 +113,40 @@ struct ProjectionTests {
         #expect(error?.key == objective.uuidString.lowercased())
     }
 
+    @Test("an event of a stored type this version does not know stops catch-up, rebuild, verify and as-of with an error naming it")
+    func unknownEventType() throws {
+        let fixture = try MonthFixture(recordMonth: false)
+        let admin = try fixture.database.connect()
+        let store = EventStore(connection: admin, tenant: fixture.tenant)
+        let stream = StreamName.entity(.engagement, UUID()).description
+        let position = try store.append(
+            [NewEvent(stream: stream, type: "NoSuchEvent", data: Data("{}".utf8))], to: stream, expecting: .noStream
+        ).lastPosition
+        let projector = try projector(fixture)
+
+        func expectUnknown(_ path: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
+            let error = #expect(throws: EventDecodingError.self, "\(path)", sourceLocation: sourceLocation) { try body() }
+            #expect(error?.type == "NoSuchEvent", sourceLocation: sourceLocation)
+            #expect(error?.position == position, sourceLocation: sourceLocation)
+            #expect(error?.tenant == fixture.tenant, sourceLocation: sourceLocation)
+            #expect(error?.stream == stream, sourceLocation: sourceLocation)
+            #expect(error?.underlying as? UnknownEventType == UnknownEventType(type: "NoSuchEvent"), sourceLocation: sourceLocation)
+        }
+        expectUnknown("catch-up") { try projector.catchUp() }
+        expectUnknown("rebuild") { try projector.rebuild() }
+        expectUnknown("as-of") { _ = try projector.asOf(Date()) }
+        // Verify folds up to the checkpoint: one an earlier version moved past the event (when
+        // the type still had this name).
+        try admin.execute(
+            """
+            INSERT INTO consult.projection_checkpoints (tenant_id, projection, position)
+            VALUES (\(fixture.tenant.rawValue), \(Projector.name), \(position))
+            """)
+        expectUnknown("verify") { _ = try projector.verify() }
+        // Nothing was applied or moved by the failed runs.
+        #expect(try projector.readModel().sameRows(as: ReadModel()))
+    }
+
     @Test("while rebuilds run, readers always see a complete pipeline and never wait a second")
     func readersDuringRebuild() throws {
         let fixture = try MonthFixture()
