@@ -134,18 +134,11 @@ public struct ReadModel: Sendable, Equatable {
             updateEngagement(engagement) { if $0.phase == "planning" { $0.phase = "active" } }
         case let e as MeasurementRecorded:
             updateObjective(e.objective) { row in
-                row.previous = row.latest
-                row.previousID = row.latestID
-                row.latest = e.value
-                row.latestID = e.measurement
+                row.measured.record(.init(id: e.measurement, value: e.value, takenAt: at))
                 row.measurements += 1
-                row.lastMeasuredAt = at
             }
         case let e as MeasurementCorrected:
-            updateObjective(e.objective) { row in
-                if row.latestID == e.corrects { row.latest = e.value }
-                if row.previousID == e.corrects { row.previous = e.value }
-            }
+            updateObjective(e.objective) { $0.measured.correct(e.corrects, to: e.value) }
         case let e as TargetRevised:
             updateObjective(e.objective) { row in
                 row.target = e.to

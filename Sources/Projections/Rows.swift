@@ -176,6 +176,7 @@ public struct ObjectiveRow: ProjectedRow {
             .column("latest", \.latest), .column("previous", \.previous), .column("progress", \.progress), .column("trend", \.trend),
             .column("measurements", \.measurements), .column("last_measured_at", \.lastMeasuredAt), .column("set_at", \.setAt),
             .column("status", \.status), .column("latest_id", \.latestID), .column("previous_id", \.previousID),
+            .column("previous_measured_at", \.previousMeasuredAt),
         ])
     public var objectiveID: UUID
     public var engagementID: UUID
@@ -190,11 +191,34 @@ public struct ObjectiveRow: ProjectedRow {
     public var latest: Double?
     public var previous: Double?
     public var measurements = 0
+    /// When the latest measurement was taken.
     public var lastMeasuredAt: Date?
     public var setAt: Date
     public var status = "open"
     public var latestID: UUID?
     public var previousID: UUID?
+    /// When the previous measurement was taken.
+    public var previousMeasuredAt: Date?
+
+    /// The latest and previous measurements (rule 8), as the row stores them.
+    var measured: LatestMeasurements {
+        get {
+            func taken(_ id: UUID?, _ value: Double?, _ at: Date?) -> LatestMeasurements.Taken? {
+                guard let id, let value, let at else { return nil }
+                return LatestMeasurements.Taken(id: id, value: value, takenAt: at)
+            }
+            return LatestMeasurements(
+                latest: taken(latestID, latest, lastMeasuredAt), previous: taken(previousID, previous, previousMeasuredAt))
+        }
+        set {
+            latest = newValue.latest?.value
+            latestID = newValue.latest?.id
+            lastMeasuredAt = newValue.latest?.takenAt
+            previous = newValue.previous?.value
+            previousID = newValue.previous?.id
+            previousMeasuredAt = newValue.previous?.takenAt
+        }
+    }
 
     public var key: UUID { objectiveID }
     /// Rule 8, from the latest measurement (the baseline until there is one). Stored, so that

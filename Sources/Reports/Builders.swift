@@ -301,23 +301,22 @@ public enum Reports {
         return 0
     }
 
-    /// An objective's measurements in the order they were taken, corrections applied.
+    /// An objective's measurements in the order they were taken (rule 8: by date, the log
+    /// breaking ties), corrections applied: the points of its chart.
     static func measurements(of objective: UUID, in events: [(recorded: RecordedEvent, event: any DomainEvent)]) -> [(
         date: Date, value: Double
     )] {
-        var points: [UUID: (Date, Double)] = [:]
-        var order: [UUID] = []
+        var taken: [LatestMeasurements.Taken] = []
         for (recorded, event) in events {
             switch event {
             case let e as MeasurementRecorded where e.objective == objective:
-                points[e.measurement] = (recorded.metadata.occurredAt, e.value)
-                order.append(e.measurement)
+                taken.append(.init(id: e.measurement, value: e.value, takenAt: recorded.metadata.occurredAt))
             case let e as MeasurementCorrected where e.objective == objective:
-                if let point = points[e.corrects] { points[e.corrects] = (point.0, e.value) }
+                if let index = taken.firstIndex(where: { $0.id == e.corrects }) { taken[index].value = e.value }
             default: break
             }
         }
-        return order.compactMap { points[$0] }.sorted { $0.0 < $1.0 }.map { (date: $0.0, value: $0.1) }
+        return LatestMeasurements.inOrder(taken).map { (date: $0.takenAt, value: $0.value) }
     }
 
     // MARK: - Referrals
