@@ -198,8 +198,16 @@ public enum Reports {
 
     // MARK: - Status
 
-    /// Health of an engagement at `now` (DOMAIN.md "Health"; the view consult.engagement_health
-    /// says the same in SQL for psql users).
+    /// Health of an engagement at `now` (DOMAIN.md "Health"), with its reasons: the one judge
+    /// of it (the SQL view that said the same was dropped by migration 0014).
+    ///
+    /// - *stalled*: an open objective has had no measurement for 30 days (counted from when it
+    ///   was set, before its first);
+    /// - *at risk*: an open objective is more than 20 points behind the straight line from its
+    ///   baseline at the start to its target at the due date; or the handover date has passed
+    ///   without completion; or the sponsor or a champion left the organisation; or a
+    ///   retainer's hours this month exceed its hours per month;
+    /// - *on track* otherwise. A closed engagement has no health.
     public static func health(_ e: EngagementRow, objectives: [ObjectiveRow], input: ReportInput) -> (String?, [String]) {
         guard e.phase != "closed" else { return (nil, []) }
         let open = objectives.filter { $0.status == "open" }.sorted { $0.handle < $1.handle }
