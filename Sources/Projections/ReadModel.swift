@@ -36,23 +36,21 @@ public struct ReadModel: Sendable, Equatable {
         ReadModelTable.all.allSatisfy { $0.sameRows(self, other) }
     }
 
-    /// The entity id of a stream named `kind-<uuid>`.
-    static func id(of stream: String) -> UUID? {
-        guard let dash = stream.firstIndex(of: "-") else { return nil }
-        return UUID(uuidString: String(stream[stream.index(after: dash)...]))
+    /// Applies one event of `stream` that happened at `at`. Events of a handle's stream, or of
+    /// a stream this version does not name, change no read model.
+    public mutating func apply(_ event: any DomainEvent, stream: String, at: Date) {
+        guard let entity = StreamName(parsing: stream)?.entity else { return }
+        apply(event, of: entity.kind, entity.id, at: at)
     }
 
-    /// Applies one event of `stream` that happened at `at`.
-    public mutating func apply(_ event: any DomainEvent, stream: String, at: Date) {
-        guard let id = Self.id(of: stream) else { return }
-        if stream.hasPrefix("lead-") {
-            applyLead(event, lead: id, at: at)
-        } else if stream.hasPrefix("engagement-") {
-            applyEngagement(event, engagement: id, at: at)
-        } else if stream.hasPrefix("person-") {
-            applyPerson(event, person: id, at: at)
-        } else if stream.hasPrefix("organisation-") {
-            applyOrganisation(event, organisation: id, at: at)
+    /// Applies one event of the stream of entity `id` of `kind` that happened at `at`.
+    public mutating func apply(_ event: any DomainEvent, of kind: EntityKind, _ id: UUID, at: Date) {
+        switch kind {
+        case .lead: applyLead(event, lead: id, at: at)
+        case .engagement: applyEngagement(event, engagement: id, at: at)
+        case .person: applyPerson(event, person: id, at: at)
+        case .organisation: applyOrganisation(event, organisation: id, at: at)
+        case .objective: break  // objectives live in their engagement's stream
         }
     }
 

@@ -14,8 +14,8 @@ extension Reports {
         var names = Names(input.people)
         let events = try input.domainEvents()
         for (_, event) in events { names.learn(from: event) }
-        let stream = StreamName.entity(.engagement, id).description
-        let own = events.filter { $0.recorded.stream == stream }
+        let stream = StreamName.entity(.engagement, id)
+        let own = events.filter { StreamName(parsing: $0.recorded.stream) == stream }
         let purpose = own.compactMap { $0.event as? PurposeStated }.last?.purpose
 
         report.prose.append("# \(e.title): \(organisation)")
