@@ -17,7 +17,9 @@ public struct EngagementState: Decider, Sendable {
         public var due: Day
         public var status: Status = .open
         public var measurements: [UUID: Double] = [:]
-        public var latest: Double?
+        /// The latest and previous measurements by the date they were taken (rule 8).
+        public var measured = LatestMeasurements()
+        public var latest: Double? { measured.latest?.value }
     }
 
     public struct Handover: Sendable, Equatable {
@@ -78,7 +80,15 @@ public struct EngagementState: Decider, Sendable {
         case close(CloseOutcome, reason: String?)
     }
 
+    /// The state after one more event; an event folded without the date it happened (a
+    /// decision just made) counts as the newest, as it is.
     public func evolve(_ event: any DomainEvent) -> EngagementState {
+        evolve(event, occurredAt: .distantFuture)
+    }
+
+    /// The state after one more event that happened at `occurredAt`: the date rule 8 orders
+    /// measurements by.
+    public func evolve(_ event: any DomainEvent, occurredAt: Date) -> EngagementState {
         var next = self
         switch event {
         case let e as EngagementStarted: next.started = e
@@ -92,10 +102,10 @@ public struct EngagementState: Decider, Sendable {
             if next.phase == .planning { next.phase = .active }
         case let e as MeasurementRecorded:
             next.objectives[e.objective]?.measurements[e.measurement] = e.value
-            next.objectives[e.objective]?.latest = e.value
+            next.objectives[e.objective]?.measured.record(.init(id: e.measurement, value: e.value, takenAt: occurredAt))
         case let e as MeasurementCorrected:
             next.objectives[e.objective]?.measurements[e.corrects] = e.value
-            next.objectives[e.objective]?.latest = e.value
+            next.objectives[e.objective]?.measured.correct(e.corrects, to: e.value)
         case let e as TargetRevised:
             next.objectives[e.objective]?.target = e.to
             if let due = e.due { next.objectives[e.objective]?.due = due }

@@ -33,28 +33,24 @@ public struct ReadModel: Sendable, Equatable {
 
     /// Whether both hold the same rows (what changed since loading aside).
     public func sameRows(as other: ReadModel) -> Bool {
-        pipeline == other.pipeline && stages == other.stages && engagements == other.engagements && objectives == other.objectives
-            && referrals == other.referrals && handovers == other.handovers && people == other.people
-            && organisations == other.organisations
+        ReadModelTable.all.allSatisfy { $0.sameRows(self, other) }
     }
 
-    /// The entity id of a stream named `kind-<uuid>`.
-    static func id(of stream: String) -> UUID? {
-        guard let dash = stream.firstIndex(of: "-") else { return nil }
-        return UUID(uuidString: String(stream[stream.index(after: dash)...]))
-    }
-
-    /// Applies one event of `stream` that happened at `at`.
+    /// Applies one event of `stream` that happened at `at`. Events of a handle's stream, or of
+    /// a stream this version does not name, change no read model.
     public mutating func apply(_ event: any DomainEvent, stream: String, at: Date) {
-        guard let id = Self.id(of: stream) else { return }
-        if stream.hasPrefix("lead-") {
-            applyLead(event, lead: id, at: at)
-        } else if stream.hasPrefix("engagement-") {
-            applyEngagement(event, engagement: id, at: at)
-        } else if stream.hasPrefix("person-") {
-            applyPerson(event, person: id, at: at)
-        } else if stream.hasPrefix("organisation-") {
-            applyOrganisation(event, organisation: id, at: at)
+        guard let entity = StreamName(parsing: stream)?.entity else { return }
+        apply(event, of: entity.kind, entity.id, at: at)
+    }
+
+    /// Applies one event of the stream of entity `id` of `kind` that happened at `at`.
+    public mutating func apply(_ event: any DomainEvent, of kind: EntityKind, _ id: UUID, at: Date) {
+        switch kind {
+        case .lead: applyLead(event, lead: id, at: at)
+        case .engagement: applyEngagement(event, engagement: id, at: at)
+        case .person: applyPerson(event, person: id, at: at)
+        case .organisation: applyOrganisation(event, organisation: id, at: at)
+        case .objective: break  // objectives live in their engagement's stream
         }
     }
 
@@ -136,18 +132,11 @@ public struct ReadModel: Sendable, Equatable {
             updateEngagement(engagement) { if $0.phase == "planning" { $0.phase = "active" } }
         case let e as MeasurementRecorded:
             updateObjective(e.objective) { row in
-                row.previous = row.latest
-                row.previousID = row.latestID
-                row.latest = e.value
-                row.latestID = e.measurement
+                row.measured.record(.init(id: e.measurement, value: e.value, takenAt: at))
                 row.measurements += 1
-                row.lastMeasuredAt = at
             }
         case let e as MeasurementCorrected:
-            updateObjective(e.objective) { row in
-                if row.latestID == e.corrects { row.latest = e.value }
-                if row.previousID == e.corrects { row.previous = e.value }
-            }
+            updateObjective(e.objective) { $0.measured.correct(e.corrects, to: e.value) }
         case let e as TargetRevised:
             updateObjective(e.objective) { row in
                 row.target = e.to

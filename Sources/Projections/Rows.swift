@@ -2,79 +2,22 @@ import BackOffice
 import Foundation
 import Postgres
 
-/// A row of a read-model table: how it is keyed, written (bound values in column order) and
-/// read back. `tenant_id` is implied: every statement names it first.
-public protocol ProjectedRow: Sendable, Equatable {
-    associatedtype Key: Hashable & Sendable
-    /// The table in schema `consult`.
-    static var table: String { get }
-    /// The columns after `tenant_id`, the key's first.
-    static var columns: [String] { get }
-    static var keyColumns: Int { get }
-    var key: Key { get }
-    /// The values of ``columns``, in order.
-    var values: [PostgresValue] { get }
-    /// Reads a row selected as ``columns``, in order.
-    init(row: Row) throws
-}
-
-extension ProjectedRow {
-    /// The values as COPY text fields.
-    var copyFields: [String?] {
-        values.map { $0.bytes.map { String(decoding: $0, as: UTF8.self) } }
-    }
-}
-
-// MARK: - Value helpers
-
-enum Value {
-    static func text(_ value: String?) -> PostgresValue { value.map { .text($0) } ?? .null(.text) }
-    static func uuid(_ value: UUID?) -> PostgresValue { value.map(\.postgresValue) ?? .null(.uuid) }
-    static func date(_ value: Date?) -> PostgresValue { value.map(\.postgresValue) ?? .null(.timestamptz) }
-    static func day(_ value: Day?) -> PostgresValue { value.map { .text($0.description, as: .date) } ?? .null(.date) }
-    static func int(_ value: Int64?) -> PostgresValue { value.map(\.postgresValue) ?? .null(.int8) }
-    static func int(_ value: Int) -> PostgresValue { value.postgresValue }
-    static func double(_ value: Double?) -> PostgresValue { value.map(\.postgresValue) ?? .null(.float8) }
-    static func uuids(_ values: [UUID]) -> PostgresValue { .array(values) }
-    static func texts(_ values: [String]) -> PostgresValue { .array(values) }
-    static func json(_ value: some Encodable) -> PostgresValue {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return .jsonb((try? encoder.encode(value)) ?? Data("null".utf8))
-    }
-
-    static func day(_ row: Row, _ index: Int) throws -> Day? {
-        try row.decode(Date?.self, at: index).map { Day($0) }
-    }
-
-    /// `{a,b}` → [a, b] (uuid[] and text[] of simple values, as the server writes them).
-    static func array(_ row: Row, _ index: Int) throws -> [String] {
-        let text = try row.decode(String.self, at: index)
-        guard text.count > 2 else { return [] }
-        return text.dropFirst().dropLast().split(separator: ",").map { part in
-            var value = String(part)
-            if value.hasPrefix("\""), value.hasSuffix("\"") {
-                value = String(value.dropFirst().dropLast()).replacingOccurrences(of: "\\\"", with: "\"")
-                    .replacingOccurrences(of: "\\\\", with: "\\")
-            }
-            return value
-        }
-    }
-
-    static func uuidArray(_ row: Row, _ index: Int) throws -> [UUID] {
-        try array(row, index).compactMap { UUID(uuidString: $0) }
-    }
-}
-
 // MARK: - The rows
 
 public struct PipelineRow: ProjectedRow {
-    public static let table = "pipeline"
-    public static let columns = [
-        "lead_id", "handle", "organisation_id", "stage", "value_minor", "currency", "probability", "weighted_minor", "source",
-        "referrer_id", "expected_close", "entered_stage_at", "captured_at", "closed_at", "close_reason", "engagement_id",
-    ]
-    public static let keyColumns = 1
+    public static let schema = TableSchema<PipelineRow>(
+        "pipeline",
+        blank: PipelineRow(
+            leadID: Blank.id, handle: "", organisationID: Blank.id, source: "", value: nil, expectedClose: nil, at: Blank.date),
+        [
+            .column("lead_id", \.leadID), .column("handle", \.handle), .column("organisation_id", \.organisationID),
+            .column("stage", \.stage),
+        ] + ColumnSpec<PipelineRow>.money("value_minor", "currency", \.value) + [
+            .column("probability", \.probability), .column("weighted_minor", \.weightedMinor), .column("source", \.source),
+            .column("referrer_id", \.referrerID), .column("expected_close", \.expectedClose),
+            .column("entered_stage_at", \.enteredStageAt), .column("captured_at", \.capturedAt), .column("closed_at", \.closedAt),
+            .column("close_reason", \.closeReason), .column("engagement_id", \.engagementID),
+        ])
     public var leadID: UUID
     public var handle: String
     public var organisationID: UUID
@@ -99,15 +42,6 @@ public struct PipelineRow: ProjectedRow {
         weightedMinor = value.map { $0.minorUnits * Int64(probability) / 100 }
     }
 
-    public var values: [PostgresValue] {
-        [
-            Value.uuid(leadID), Value.text(handle), Value.uuid(organisationID), Value.text(stage.rawValue), Value.int(value?.minorUnits),
-            Value.text(value?.currency), Value.int(probability), Value.int(weightedMinor), Value.text(source), Value.uuid(referrerID),
-            Value.day(expectedClose), Value.date(enteredStageAt), Value.date(capturedAt), Value.date(closedAt), Value.text(closeReason),
-            Value.uuid(engagementID),
-        ]
-    }
-
     init(leadID: UUID, handle: String, organisationID: UUID, source: String, value: Money?, expectedClose: Day?, at: Date) {
         self.leadID = leadID
         self.handle = handle
@@ -120,26 +54,6 @@ public struct PipelineRow: ProjectedRow {
         enteredStageAt = at
         capturedAt = at
         refresh()
-    }
-
-    public init(row: Row) throws {
-        leadID = try row.decode(UUID.self, at: 0)
-        handle = try row.decode(String.self, at: 1)
-        organisationID = try row.decode(UUID.self, at: 2)
-        stage = Stage(rawValue: try row.decode(String.self, at: 3)) ?? .new
-        if let minor = try row.decode(Int64?.self, at: 4), let currency = try row.decode(String?.self, at: 5) {
-            value = try Money(minorUnits: minor, currency: currency)
-        }
-        probability = try row.decode(Int.self, at: 6)
-        weightedMinor = try row.decode(Int64?.self, at: 7)
-        source = try row.decode(String.self, at: 8)
-        referrerID = try row.decode(UUID?.self, at: 9)
-        expectedClose = try Value.day(row, 10)
-        enteredStageAt = try row.decode(Date.self, at: 11)
-        capturedAt = try row.decode(Date.self, at: 12)
-        closedAt = try row.decode(Date?.self, at: 13)
-        closeReason = try row.decode(String?.self, at: 14)
-        engagementID = try row.decode(UUID?.self, at: 15)
     }
 
     /// The chance of winning a lead at each stage, when the consultant gave none.
@@ -160,9 +74,12 @@ public struct StageRow: ProjectedRow {
         public let lead: UUID
         public let seq: Int
     }
-    public static let table = "stage_history"
-    public static let columns = ["lead_id", "seq", "stage", "entered_at", "exited_at"]
-    public static let keyColumns = 2
+    public static let schema = TableSchema<StageRow>(
+        "stage_history", keyColumns: 2, blank: StageRow(leadID: Blank.id, seq: 0, stage: .new, enteredAt: Blank.date),
+        [
+            .column("lead_id", \.leadID), .column("seq", \.seq), .column("stage", \.stage), .column("entered_at", \.enteredAt),
+            .column("exited_at", \.exitedAt),
+        ])
     public var leadID: UUID
     public var seq: Int
     public var stage: Stage
@@ -170,9 +87,6 @@ public struct StageRow: ProjectedRow {
     public var exitedAt: Date?
 
     public var key: Key { Key(lead: leadID, seq: seq) }
-    public var values: [PostgresValue] {
-        [Value.uuid(leadID), Value.int(seq), Value.text(stage.rawValue), Value.date(enteredAt), Value.date(exitedAt)]
-    }
 
     init(leadID: UUID, seq: Int, stage: Stage, enteredAt: Date) {
         self.leadID = leadID
@@ -181,23 +95,23 @@ public struct StageRow: ProjectedRow {
         self.enteredAt = enteredAt
     }
 
-    public init(row: Row) throws {
-        leadID = try row.decode(UUID.self, at: 0)
-        seq = try row.decode(Int.self, at: 1)
-        stage = Stage(rawValue: try row.decode(String.self, at: 2)) ?? .new
-        enteredAt = try row.decode(Date.self, at: 3)
-        exitedAt = try row.decode(Date?.self, at: 4)
-    }
 }
 
 public struct EngagementRow: ProjectedRow {
-    public static let table = "engagement_status"
-    public static let columns = [
-        "engagement_id", "handle", "organisation_id", "lead_id", "title", "kind", "phase", "sponsor_id", "champions", "channels",
-        "planned_handover", "handover_state", "handover_on", "checklist_total", "checklist_done", "checklist_waived", "budget_hours",
-        "hours_per_month", "hours_by_month", "started_at", "closed_at", "outcome",
-    ]
-    public static let keyColumns = 1
+    public static let schema = TableSchema<EngagementRow>(
+        "engagement_status",
+        blank: EngagementRow(engagementID: Blank.id, handle: "", organisationID: Blank.id, title: "", kind: "", startedAt: Blank.date),
+        [
+            .column("engagement_id", \.engagementID), .column("handle", \.handle), .column("organisation_id", \.organisationID),
+            .column("lead_id", \.leadID), .column("title", \.title), .column("kind", \.kind), .column("phase", \.phase),
+            .column("sponsor_id", \.sponsorID), .column("champions", \.champions), .column("channels", \.channels),
+            .column("planned_handover", \.plannedHandover), .column("handover_state", \.handoverState),
+            .column("handover_on", \.handoverOn), .column("checklist_total", \.checklistTotal),
+            .column("checklist_done", \.checklistDone), .column("checklist_waived", \.checklistWaived),
+            .column("budget_hours", \.budgetHours), .column("hours_per_month", \.hoursPerMonth),
+            .json("hours_by_month", \.hoursByMonth), .column("started_at", \.startedAt), .column("closed_at", \.closedAt),
+            .column("outcome", \.outcome),
+        ])
     public var engagementID: UUID
     public var handle: String
     public var organisationID: UUID
@@ -222,16 +136,15 @@ public struct EngagementRow: ProjectedRow {
     public var outcome: String?
 
     public var key: UUID { engagementID }
-    public var values: [PostgresValue] {
-        [
-            Value.uuid(engagementID), Value.text(handle), Value.uuid(organisationID), Value.uuid(leadID), Value.text(title),
-            Value.text(kind),
-            Value.text(phase), Value.uuid(sponsorID), Value.uuids(champions), Value.texts(channels), Value.day(plannedHandover),
-            Value.text(handoverState), Value.day(handoverOn), Value.int(checklistTotal), Value.int(checklistDone),
-            Value.int(checklistWaived),
-            Value.double(budgetHours), Value.double(hoursPerMonth), Value.json(hoursByMonth), Value.date(startedAt), Value.date(closedAt),
-            Value.text(outcome),
-        ]
+
+    init(engagementID: UUID, handle: String, organisationID: UUID, title: String, kind: String, startedAt: Date) {
+        self.engagementID = engagementID
+        self.handle = handle
+        self.organisationID = organisationID
+        self.title = title
+        self.kind = kind
+        phase = "planning"
+        self.startedAt = startedAt
     }
 
     init(_ e: EngagementStarted, at: Date) {
@@ -248,39 +161,23 @@ public struct EngagementRow: ProjectedRow {
         startedAt = at
     }
 
-    public init(row: Row) throws {
-        engagementID = try row.decode(UUID.self, at: 0)
-        handle = try row.decode(String.self, at: 1)
-        organisationID = try row.decode(UUID.self, at: 2)
-        leadID = try row.decode(UUID?.self, at: 3)
-        title = try row.decode(String.self, at: 4)
-        kind = try row.decode(String.self, at: 5)
-        phase = try row.decode(String.self, at: 6)
-        sponsorID = try row.decode(UUID?.self, at: 7)
-        champions = try Value.uuidArray(row, 8)
-        channels = try Value.array(row, 9)
-        plannedHandover = try Value.day(row, 10)
-        handoverState = try row.decode(String.self, at: 11)
-        handoverOn = try Value.day(row, 12)
-        checklistTotal = try row.decode(Int.self, at: 13)
-        checklistDone = try row.decode(Int.self, at: 14)
-        checklistWaived = try row.decode(Int.self, at: 15)
-        budgetHours = try row.decode(Double?.self, at: 16)
-        hoursPerMonth = try row.decode(Double?.self, at: 17)
-        hoursByMonth = try row.decodeJSON([String: Double].self, EngagementRow.columns[18])
-        startedAt = try row.decode(Date.self, at: 19)
-        closedAt = try row.decode(Date?.self, at: 20)
-        outcome = try row.decode(String?.self, at: 21)
-    }
 }
 
 public struct ObjectiveRow: ProjectedRow {
-    public static let table = "objective_progress"
-    public static let columns = [
-        "objective_id", "engagement_id", "handle", "business_area", "metric", "unit", "direction", "baseline", "target", "due", "latest",
-        "previous", "progress", "trend", "measurements", "last_measured_at", "set_at", "status", "latest_id", "previous_id",
-    ]
-    public static let keyColumns = 1
+    public static let schema = TableSchema<ObjectiveRow>(
+        "objective_progress",
+        blank: ObjectiveRow(
+            objectiveID: Blank.id, engagementID: Blank.id, handle: "", businessArea: "", metric: "", direction: .up, baseline: 0,
+            target: 0, due: Blank.day, setAt: Blank.date),
+        [
+            .column("objective_id", \.objectiveID), .column("engagement_id", \.engagementID), .column("handle", \.handle),
+            .column("business_area", \.businessArea), .column("metric", \.metric), .column("unit", \.unit),
+            .column("direction", \.direction), .column("baseline", \.baseline), .column("target", \.target), .column("due", \.due),
+            .column("latest", \.latest), .column("previous", \.previous), .column("progress", \.progress), .column("trend", \.trend),
+            .column("measurements", \.measurements), .column("last_measured_at", \.lastMeasuredAt), .column("set_at", \.setAt),
+            .column("status", \.status), .column("latest_id", \.latestID), .column("previous_id", \.previousID),
+            .column("previous_measured_at", \.previousMeasuredAt),
+        ])
     public var objectiveID: UUID
     public var engagementID: UUID
     public var handle: String
@@ -294,11 +191,34 @@ public struct ObjectiveRow: ProjectedRow {
     public var latest: Double?
     public var previous: Double?
     public var measurements = 0
+    /// When the latest measurement was taken.
     public var lastMeasuredAt: Date?
     public var setAt: Date
     public var status = "open"
     public var latestID: UUID?
     public var previousID: UUID?
+    /// When the previous measurement was taken.
+    public var previousMeasuredAt: Date?
+
+    /// The latest and previous measurements (rule 8), as the row stores them.
+    var measured: LatestMeasurements {
+        get {
+            func taken(_ id: UUID?, _ value: Double?, _ at: Date?) -> LatestMeasurements.Taken? {
+                guard let id, let value, let at else { return nil }
+                return LatestMeasurements.Taken(id: id, value: value, takenAt: at)
+            }
+            return LatestMeasurements(
+                latest: taken(latestID, latest, lastMeasuredAt), previous: taken(previousID, previous, previousMeasuredAt))
+        }
+        set {
+            latest = newValue.latest?.value
+            latestID = newValue.latest?.id
+            lastMeasuredAt = newValue.latest?.takenAt
+            previous = newValue.previous?.value
+            previousID = newValue.previous?.id
+            previousMeasuredAt = newValue.previous?.takenAt
+        }
+    }
 
     public var key: UUID { objectiveID }
     /// Rule 8, from the latest measurement (the baseline until there is one). Stored, so that
@@ -318,14 +238,20 @@ public struct ObjectiveRow: ProjectedRow {
         }
     }
 
-    public var values: [PostgresValue] {
-        [
-            Value.uuid(objectiveID), Value.uuid(engagementID), Value.text(handle), Value.text(businessArea), Value.text(metric),
-            Value.text(unit),
-            Value.text(direction.rawValue), Value.double(baseline), Value.double(target), Value.day(due), Value.double(latest),
-            Value.double(previous), Value.double(progress), Value.text(trend), Value.int(measurements), Value.date(lastMeasuredAt),
-            Value.date(setAt), Value.text(status), Value.uuid(latestID), Value.uuid(previousID),
-        ]
+    init(
+        objectiveID: UUID, engagementID: UUID, handle: String, businessArea: String, metric: String, direction: Direction,
+        baseline: Double, target: Double, due: Day, setAt: Date
+    ) {
+        self.objectiveID = objectiveID
+        self.engagementID = engagementID
+        self.handle = handle
+        self.businessArea = businessArea
+        self.metric = metric
+        self.direction = direction
+        self.baseline = baseline
+        self.target = target
+        self.due = due
+        self.setAt = setAt
     }
 
     init(_ e: ObjectiveSet, engagement: UUID, at: Date) {
@@ -343,37 +269,16 @@ public struct ObjectiveRow: ProjectedRow {
         refresh()
     }
 
-    public init(row: Row) throws {
-        objectiveID = try row.decode(UUID.self, at: 0)
-        engagementID = try row.decode(UUID.self, at: 1)
-        handle = try row.decode(String.self, at: 2)
-        businessArea = try row.decode(String.self, at: 3)
-        metric = try row.decode(String.self, at: 4)
-        unit = try row.decode(String?.self, at: 5)
-        direction = Direction(rawValue: try row.decode(String.self, at: 6)) ?? .up
-        baseline = try row.decode(Double.self, at: 7)
-        target = try row.decode(Double.self, at: 8)
-        due = try Value.day(row, 9) ?? Day(year: 1970, month: 1, day: 1)
-        latest = try row.decode(Double?.self, at: 10)
-        previous = try row.decode(Double?.self, at: 11)
-        progress = try row.decode(Double.self, at: 12)
-        trend = try row.decode(String?.self, at: 13)
-        measurements = try row.decode(Int.self, at: 14)
-        lastMeasuredAt = try row.decode(Date?.self, at: 15)
-        setAt = try row.decode(Date.self, at: 16)
-        status = try row.decode(String.self, at: 17)
-        latestID = try row.decode(UUID?.self, at: 18)
-        previousID = try row.decode(UUID?.self, at: 19)
-    }
 }
 
 public struct ReferralRow: ProjectedRow {
-    public static let table = "referrals"
-    public static let columns = [
-        "lead_id", "referrer_id", "via_engagement_id", "warmth", "received_at", "thanked_on", "stage", "won_value_minor", "currency",
-        "engagement_id",
-    ]
-    public static let keyColumns = 1
+    public static let schema = TableSchema<ReferralRow>(
+        "referrals", blank: ReferralRow(leadID: Blank.id, referrerID: Blank.id, stage: .new, receivedAt: Blank.date),
+        [
+            .column("lead_id", \.leadID), .column("referrer_id", \.referrerID), .column("via_engagement_id", \.viaEngagementID),
+            .column("warmth", \.warmth), .column("received_at", \.receivedAt), .column("thanked_on", \.thankedOn),
+            .column("stage", \.stage),
+        ] + ColumnSpec<ReferralRow>.money("won_value_minor", "currency", \.wonValue) + [.column("engagement_id", \.engagementID)])
     public var leadID: UUID
     public var referrerID: UUID
     public var viaEngagementID: UUID?
@@ -385,12 +290,12 @@ public struct ReferralRow: ProjectedRow {
     public var engagementID: UUID?
 
     public var key: UUID { leadID }
-    public var values: [PostgresValue] {
-        [
-            Value.uuid(leadID), Value.uuid(referrerID), Value.uuid(viaEngagementID), Value.text(warmth), Value.date(receivedAt),
-            Value.day(thankedOn), Value.text(stage.rawValue), Value.int(wonValue?.minorUnits), Value.text(wonValue?.currency),
-            Value.uuid(engagementID),
-        ]
+
+    init(leadID: UUID, referrerID: UUID, stage: Stage, receivedAt: Date) {
+        self.leadID = leadID
+        self.referrerID = referrerID
+        self.stage = stage
+        self.receivedAt = receivedAt
     }
 
     init(leadID: UUID, _ e: ReferralReceived, stage: Stage, at: Date) {
@@ -402,19 +307,6 @@ public struct ReferralRow: ProjectedRow {
         self.stage = stage
     }
 
-    public init(row: Row) throws {
-        leadID = try row.decode(UUID.self, at: 0)
-        referrerID = try row.decode(UUID.self, at: 1)
-        viaEngagementID = try row.decode(UUID?.self, at: 2)
-        warmth = try row.decode(String?.self, at: 3)
-        receivedAt = try row.decode(Date.self, at: 4)
-        thankedOn = try Value.day(row, 5)
-        stage = Stage(rawValue: try row.decode(String.self, at: 6)) ?? .new
-        if let minor = try row.decode(Int64?.self, at: 7), let currency = try row.decode(String?.self, at: 8) {
-            wonValue = try Money(minorUnits: minor, currency: currency)
-        }
-        engagementID = try row.decode(UUID?.self, at: 9)
-    }
 }
 
 public struct HandoverRow: ProjectedRow {
@@ -423,12 +315,31 @@ public struct HandoverRow: ProjectedRow {
         public var accountActive: Bool
         public var postsPerWeek: Double?
         public var checkedAt: Date
+
+        init(_ stored: FollowUpJSON) {
+            daysAfter = stored.daysAfter
+            accountActive = stored.accountActive
+            postsPerWeek = stored.postsPerWeek
+            checkedAt = Date(timeIntervalSince1970: stored.checkedAt)
+        }
+
+        init(daysAfter: Int, accountActive: Bool, postsPerWeek: Double?, checkedAt: Date) {
+            self.daysAfter = daysAfter
+            self.accountActive = accountActive
+            self.postsPerWeek = postsPerWeek
+            self.checkedAt = checkedAt
+        }
     }
-    public static let table = "handovers"
-    public static let columns = [
-        "engagement_id", "planned_on", "owners", "sponsor_id", "planned_at", "completed_at", "signed_off_by", "follow_ups",
-    ]
-    public static let keyColumns = 1
+    public static let schema = TableSchema<HandoverRow>(
+        "handovers", blank: HandoverRow(engagementID: Blank.id, plannedOn: Blank.day, sponsorID: Blank.id, plannedAt: Blank.date),
+        [
+            .column("engagement_id", \.engagementID), .column("planned_on", \.plannedOn), .column("owners", \.owners),
+            .column("sponsor_id", \.sponsorID), .column("planned_at", \.plannedAt), .column("completed_at", \.completedAt),
+            .column("signed_off_by", \.signedOffBy),
+            ColumnSpec(
+                "follow_ups", encode: { ColumnSpec<HandoverRow>.jsonValue($0.followUps.map(FollowUpJSON.init)) },
+                decode: { row, cells, _ in row.followUps = try cells.decodeJSON([FollowUpJSON].self, "follow_ups").map(FollowUp.init) }),
+        ])
     public var engagementID: UUID
     public var plannedOn: Day
     public var owners: [UUID]
@@ -439,12 +350,6 @@ public struct HandoverRow: ProjectedRow {
     public var followUps: [FollowUp] = []
 
     public var key: UUID { engagementID }
-    public var values: [PostgresValue] {
-        [
-            Value.uuid(engagementID), Value.day(plannedOn), Value.uuids(owners), Value.uuid(sponsorID), Value.date(plannedAt),
-            Value.date(completedAt), Value.uuid(signedOffBy), Value.json(followUps.map(FollowUpJSON.init)),
-        ]
-    }
 
     /// Follow-ups as stored: dates as text, so the JSON reads the same from every path.
     struct FollowUpJSON: Codable {
@@ -460,6 +365,14 @@ public struct HandoverRow: ProjectedRow {
         }
     }
 
+    init(engagementID: UUID, plannedOn: Day, sponsorID: UUID, plannedAt: Date) {
+        self.engagementID = engagementID
+        self.plannedOn = plannedOn
+        owners = []
+        self.sponsorID = sponsorID
+        self.plannedAt = plannedAt
+    }
+
     init(engagementID: UUID, _ e: HandoverPlanned, at: Date) {
         self.engagementID = engagementID
         plannedOn = e.on
@@ -468,28 +381,16 @@ public struct HandoverRow: ProjectedRow {
         plannedAt = at
     }
 
-    public init(row: Row) throws {
-        engagementID = try row.decode(UUID.self, at: 0)
-        plannedOn = try Value.day(row, 1) ?? Day(year: 1970, month: 1, day: 1)
-        owners = try Value.uuidArray(row, 2)
-        sponsorID = try row.decode(UUID.self, at: 3)
-        plannedAt = try row.decode(Date.self, at: 4)
-        completedAt = try row.decode(Date?.self, at: 5)
-        signedOffBy = try row.decode(UUID?.self, at: 6)
-        followUps = try row.decodeJSON([FollowUpJSON].self, "follow_ups").map {
-            FollowUp(
-                daysAfter: $0.daysAfter, accountActive: $0.accountActive, postsPerWeek: $0.postsPerWeek,
-                checkedAt: Date(timeIntervalSince1970: $0.checkedAt))
-        }
-    }
 }
 
 public struct PersonRow: ProjectedRow {
-    public static let table = "people"
-    public static let columns = [
-        "person_id", "organisation_id", "has_left", "title", "level", "introduction_asked_at", "introduction_outcome",
-    ]
-    public static let keyColumns = 1
+    public static let schema = TableSchema<PersonRow>(
+        "people", blank: PersonRow(personID: Blank.id),
+        [
+            .column("person_id", \.personID), .column("organisation_id", \.organisationID), .column("has_left", \.hasLeft),
+            .column("title", \.title), .column("level", \.level), .column("introduction_asked_at", \.introductionAskedAt),
+            .column("introduction_outcome", \.introductionOutcome),
+        ])
     public var personID: UUID
     public var organisationID: UUID?
     public var hasLeft = false
@@ -499,11 +400,9 @@ public struct PersonRow: ProjectedRow {
     public var introductionOutcome: String?
 
     public var key: UUID { personID }
-    public var values: [PostgresValue] {
-        [
-            Value.uuid(personID), Value.uuid(organisationID), hasLeft.postgresValue, Value.text(title), Value.text(level),
-            Value.date(introductionAskedAt), Value.text(introductionOutcome),
-        ]
+
+    init(personID: UUID) {
+        self.personID = personID
     }
 
     init(_ e: PersonAdded) {
@@ -513,21 +412,15 @@ public struct PersonRow: ProjectedRow {
         level = e.level?.rawValue
     }
 
-    public init(row: Row) throws {
-        personID = try row.decode(UUID.self, at: 0)
-        organisationID = try row.decode(UUID?.self, at: 1)
-        hasLeft = try row.decode(Bool.self, at: 2)
-        title = try row.decode(String?.self, at: 3)
-        level = try row.decode(String?.self, at: 4)
-        introductionAskedAt = try row.decode(Date?.self, at: 5)
-        introductionOutcome = try row.decode(String?.self, at: 6)
-    }
 }
 
 public struct OrganisationRow: ProjectedRow {
-    public static let table = "organisations"
-    public static let columns = ["organisation_id", "handle", "name", "sector", "registered_at"]
-    public static let keyColumns = 1
+    public static let schema = TableSchema<OrganisationRow>(
+        "organisations", blank: OrganisationRow(organisationID: Blank.id, handle: "", name: "", registeredAt: Blank.date),
+        [
+            .column("organisation_id", \.organisationID), .column("handle", \.handle), .column("name", \.name),
+            .column("sector", \.sector), .column("registered_at", \.registeredAt),
+        ])
     public var organisationID: UUID
     public var handle: String
     public var name: String
@@ -535,8 +428,12 @@ public struct OrganisationRow: ProjectedRow {
     public var registeredAt: Date
 
     public var key: UUID { organisationID }
-    public var values: [PostgresValue] {
-        [Value.uuid(organisationID), Value.text(handle), Value.text(name), Value.text(sector), Value.date(registeredAt)]
+
+    init(organisationID: UUID, handle: String, name: String, registeredAt: Date) {
+        self.organisationID = organisationID
+        self.handle = handle
+        self.name = name
+        self.registeredAt = registeredAt
     }
 
     init(_ e: OrganisationRegistered, at: Date) {
@@ -547,11 +444,4 @@ public struct OrganisationRow: ProjectedRow {
         registeredAt = at
     }
 
-    public init(row: Row) throws {
-        organisationID = try row.decode(UUID.self, at: 0)
-        handle = try row.decode(String.self, at: 1)
-        name = try row.decode(String.self, at: 2)
-        sector = try row.decode(String?.self, at: 3)
-        registeredAt = try row.decode(Date.self, at: 4)
-    }
 }

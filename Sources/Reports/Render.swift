@@ -33,27 +33,7 @@ public enum Render {
                 out += "  \(section.empty)\n"
                 continue
             }
-            let header = section.columns.map(\.title)
-            let cells = section.rows.map { $0.map(\.display) }
-            var widths = section.columns.indices.map { column in ([header[column]] + cells.map { $0[column] }).map(\.count).max() ?? 0 }
-            // Fit the terminal: shorten the widest text column until the row fits.
-            while widths.reduce(0, +) + 2 * widths.count > width, let widest = widths.indices.max(by: { widths[$0] < widths[$1] }),
-                widths[widest] > 8
-            {
-                widths[widest] -= 1
-            }
-            func line(_ values: [String], numeric: [Bool], bold: Bool) -> String {
-                let text = values.indices.map { column -> String in
-                    var value = values[column]
-                    if value.count > widths[column] { value = String(value.prefix(widths[column] - 1)) + "…" }
-                    let pad = String(repeating: " ", count: widths[column] - value.count)
-                    return numeric[column] ? pad + value : value + pad
-                }.joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
-                return "  " + (bold && colour ? "\u{1B}[2m\(text)\u{1B}[0m" : text)
-            }
-            let numeric = section.columns.indices.map { column in section.rows.contains { $0[column].isNumeric } }
-            out += line(header, numeric: numeric, bold: true) + "\n"
-            for row in cells { out += line(row, numeric: numeric, bold: false) + "\n" }
+            out += TextTable(section).plain(width: width, indent: "  ", dimHeader: colour)
         }
         return out
     }
@@ -101,19 +81,101 @@ public enum Render {
 
     static func markdown(_ report: Report) -> String {
         var out = report.prose.isEmpty ? "# \(report.title)\n\n" : report.prose.joined(separator: "\n\n") + "\n\n"
-        func escape(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
         for section in report.sections {
             out += "## \(section.title)\n\n"
             guard !section.rows.isEmpty else {
                 out += "\(section.empty)\n\n"
                 continue
             }
-            let numeric = section.columns.indices.map { column in section.rows.contains { $0[column].isNumeric } }
-            out += "| " + section.columns.map { escape($0.title) }.joined(separator: " | ") + " |\n"
-            out += "|" + numeric.map { $0 ? " ---: |" : " --- |" }.joined() + "\n"
-            for row in section.rows { out += "| " + row.map { escape($0.display) }.joined(separator: " | ") + " |\n" }
-            out += "\n"
+            out += TextTable(section).markdown() + "\n"
         }
+        return out
+    }
+}
+
+// MARK: - The table renderer
+
+/// A table of text, rendered for a terminal or as Markdown: the one table renderer of the
+/// project (reports, `consult log`, the bench's table).
+///
+/// ```swift
+/// var table = TextTable(["Stage", "Leads"], rightAligned: [1])
+/// table.rows = [["new", "3"], ["proposal", "12"]]
+/// print(table.plain(), terminator: "")
+/// // Stage     Leads
+/// // new           3
+/// // proposal     12
+/// ```
+public struct TextTable: Sendable {
+    public enum Alignment: Sendable { case left, right }
+
+    public struct Column: Sendable {
+        public var title: String
+        public var alignment: Alignment
+
+        public init(_ title: String, _ alignment: Alignment = .left) {
+            self.title = title
+            self.alignment = alignment
+        }
+    }
+
+    public var columns: [Column]
+    /// The cells, one array per row, as many as there are columns.
+    public var rows: [[String]]
+
+    public init(columns: [Column], rows: [[String]] = []) {
+        self.columns = columns
+        self.rows = rows
+    }
+
+    /// Columns titled `titles`, those at the indices in `rightAligned` aligned right (numbers).
+    public init(_ titles: [String], rightAligned: Set<Int> = [], rows: [[String]] = []) {
+        self.init(columns: titles.indices.map { Column(titles[$0], rightAligned.contains($0) ? .right : .left) }, rows: rows)
+    }
+
+    /// A report's section: its columns' titles, its cells as people read them, a column
+    /// aligned right when it holds a number.
+    public init(_ section: Section) {
+        self.init(
+            columns: section.columns.indices.map { column in
+                Column(section.columns[column].title, section.rows.contains { $0[column].isNumeric } ? .right : .left)
+            },
+            rows: section.rows.map { $0.map(\.display) })
+    }
+
+    /// Lines for a terminal: the header, then the rows; each column padded to its widest value,
+    /// two spaces between columns, no trailing spaces. When a line would pass `width`, the
+    /// widest column is shortened (never below 8 characters) and the values cut in it end in
+    /// "…". `dimHeader` dims the header with ANSI escapes (for a terminal, never with NO_COLOR:
+    /// the caller decides).
+    public func plain(width: Int = .max, indent: String = "", dimHeader: Bool = false) -> String {
+        let header = columns.map(\.title)
+        var widths = columns.indices.map { column in ([header[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0 }
+        while widths.reduce(0, +) + 2 * widths.count > width, let widest = widths.indices.max(by: { widths[$0] < widths[$1] }),
+            widths[widest] > 8
+        {
+            widths[widest] -= 1
+        }
+        func line(_ values: [String], dim: Bool) -> String {
+            var text = values.indices.map { column -> String in
+                var value = values[column]
+                if value.count > widths[column] { value = String(value.prefix(widths[column] - 1)) + "…" }
+                let pad = String(repeating: " ", count: widths[column] - value.count)
+                return columns[column].alignment == .right ? pad + value : value + pad
+            }.joined(separator: "  ")
+            while text.last?.isWhitespace == true { text.removeLast() }
+            return indent + (dim ? "\u{1B}[2m\(text)\u{1B}[0m" : text) + "\n"
+        }
+        return line(header, dim: dimHeader) + rows.map { line($0, dim: false) }.joined()
+    }
+
+    /// GitHub-flavoured Markdown: a header row, `---:` under the columns aligned right, `|`
+    /// escaped and line breaks made spaces in the cells.
+    public func markdown() -> String {
+        func escape(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+        var out = "| " + columns.map { escape($0.title) }.joined(separator: " | ") + " |\n"
+        out += "|" + columns.map { $0.alignment == .right ? " ---: |" : " --- |" }.joined() + "\n"
+        for row in rows { out += "| " + row.map(escape).joined(separator: " | ") + " |\n" }
         return out
     }
 }

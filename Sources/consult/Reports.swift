@@ -112,7 +112,7 @@ extension Consult {
         func run() throws {
             let session = try global.recorder()
             let id = try engagement.map { try session.resolve(.engagement, $0, field: "engagement").id }
-            report.print(Reports.status(try report.input(session), engagement: id, includeClosed: all || id != nil))
+            report.print(try Reports.status(report.input(session), engagement: id, includeClosed: all || id != nil))
         }
     }
 
@@ -165,7 +165,7 @@ extension Consult {
             let frozen = try session.readModel(asOf: frozenAt)
             var options = report.settings
             if options.format == .table { options.format = .markdown }
-            options.print(Reports.caseStudy(input, engagement: id, frozen: frozen))
+            options.print(try Reports.caseStudy(input, engagement: id, frozen: frozen))
         }
     }
 
@@ -185,7 +185,7 @@ extension Consult {
             guard to > from else { throw CommandFailure("--until: comes before --since") }
             let options = ReportSettings(format: format)
             let input = try options.input(session)
-            options.print(Reports.changes(input, since: from, until: to))
+            options.print(try Reports.changes(input, since: from, until: to))
         }
     }
 
@@ -204,7 +204,7 @@ extension Consult {
             let input = try options.input(session)
             let page = HTML.page(
                 title: "Consultancy report",
-                reports: [Reports.pipeline(input), Reports.status(input), Reports.referrals(input), Reports.handovers(input)])
+                reports: [Reports.pipeline(input), try Reports.status(input), Reports.referrals(input), Reports.handovers(input)])
             do {
                 try page.write(toFile: html, atomically: true, encoding: .utf8)
             } catch {

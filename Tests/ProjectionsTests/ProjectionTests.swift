@@ -100,6 +100,53 @@ struct ProjectionTests {
         #expect(try recorded[0].decode(Bool.self, at: 0))
     }
 
+    @Test("a stored value that does not decode is an error naming the table, the column and the row's key, never a default")
+    func undecodableRow() throws {
+        let fixture = try MonthFixture()
+        let admin = try fixture.database.connect()
+        let objective = try admin.execute(
+            "UPDATE consult.objective_progress SET direction = 'sideways' WHERE handle = 'followers' RETURNING objective_id")[0].decode(
+                UUID.self, at: 0)
+        let error = #expect(throws: ReadModelDecodingError.self) { try projector(fixture).readModel() }
+        #expect(error?.table == "objective_progress")
+        #expect(error?.column == "direction")
+        #expect(error?.key == objective.uuidString.lowercased())
+    }
+
+    @Test("an event of a stored type this version does not know stops catch-up, rebuild, verify and as-of with an error naming it")
+    func unknownEventType() throws {
+        let fixture = try MonthFixture(recordMonth: false)
+        let admin = try fixture.database.connect()
+        let store = EventStore(connection: admin, tenant: fixture.tenant)
+        let stream = StreamName.entity(.engagement, UUID()).description
+        let position = try store.append(
+            [NewEvent(stream: stream, type: "NoSuchEvent", data: Data("{}".utf8))], to: stream, expecting: .noStream
+        ).lastPosition
+        let projector = try projector(fixture)
+
+        func expectUnknown(_ path: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void) {
+            let error = #expect(throws: EventDecodingError.self, "\(path)", sourceLocation: sourceLocation) { try body() }
+            #expect(error?.type == "NoSuchEvent", sourceLocation: sourceLocation)
+            #expect(error?.position == position, sourceLocation: sourceLocation)
+            #expect(error?.tenant == fixture.tenant, sourceLocation: sourceLocation)
+            #expect(error?.stream == stream, sourceLocation: sourceLocation)
+            #expect(error?.underlying as? UnknownEventType == UnknownEventType(type: "NoSuchEvent"), sourceLocation: sourceLocation)
+        }
+        expectUnknown("catch-up") { try projector.catchUp() }
+        expectUnknown("rebuild") { try projector.rebuild() }
+        expectUnknown("as-of") { _ = try projector.asOf(Date()) }
+        // Verify folds up to the checkpoint: one an earlier version moved past the event (when
+        // the type still had this name).
+        try admin.execute(
+            """
+            INSERT INTO consult.projection_checkpoints (tenant_id, projection, position)
+            VALUES (\(fixture.tenant.rawValue), \(Projector.name), \(position))
+            """)
+        expectUnknown("verify") { _ = try projector.verify() }
+        // Nothing was applied or moved by the failed runs.
+        #expect(try projector.readModel().sameRows(as: ReadModel()))
+    }
+
     @Test("while rebuilds run, readers always see a complete pipeline and never wait a second")
     func readersDuringRebuild() throws {
         let fixture = try MonthFixture()

@@ -1,0 +1,102 @@
+import EventStore
+import Foundation
+import Postgres
+
+extension Projector {
+    // MARK: - Rebuild
+
+    public struct RebuildReport: Sendable {
+        public let events: Int
+        public let position: Int64
+        public let rows: Int
+        public let seconds: Double
+    }
+
+    /// The points a rebuild passes, for progress and for tests that kill it there.
+    public enum RebuildPoint: String, Sendable {
+        /// Inside the snapshot, after the first page of events was folded.
+        case snapshot
+        /// Inside the swap transaction, after the live rows were deleted.
+        case deleted
+        /// Inside the swap transaction, after the fresh rows were written, before the commit.
+        case inserted
+    }
+
+    /// Folds the whole log, read in one consistent snapshot, into fresh rows; then, in one short
+    /// transaction, applies what was appended since, keeps the live rows as the previous
+    /// version (for ``rollback()``), and puts the fresh ones in their place. Readers see the old
+    /// rows until that transaction commits, and the new ones after: never a half-built model.
+    @discardableResult
+    public func rebuild(progress: (Int) -> Void = { _ in }, at point: (RebuildPoint) -> Void = { _ in }) throws -> RebuildReport {
+        let started = Date()
+        var model = ReadModel()
+        var cut: Int64 = 0
+        var events = 0
+        try connection.withTransaction(.repeatableRead, readOnly: true) { _ in
+            while true {
+                let page = try store.read(after: cut, limit: 5000)
+                try fold(page, into: &model)
+                events += page.count
+                progress(events)
+                if events == page.count { point(.snapshot) }
+                guard let last = page.last else { break }
+                cut = last.position
+                if page.count < 5000 { break }
+            }
+        }
+        let result = try connection.withTransaction { _ -> (Int64, Int) in
+            let checkpoint = try lockCheckpoint()
+            var position = cut
+            while true {
+                let late = try store.read(after: position, limit: 5000)
+                try fold(late, into: &model)
+                events += late.count
+                guard let last = late.last else { break }
+                position = last.position
+            }
+            try keepPrevious(position: checkpoint)
+            try deleteLive()
+            point(.deleted)
+            let rows = try insertAll(model)
+            point(.inserted)
+            try moveCheckpoint(from: checkpoint, to: position)
+            try recordRun(kind: "rebuild", started: started, events: events, position: position, drift: false, report: ["rows": rows])
+            return (position, rows)
+        }
+        return RebuildReport(events: events, position: result.0, rows: result.1, seconds: Date().timeIntervalSince(started))
+    }
+
+    // MARK: - Rollback
+
+    /// Puts back the rows the last rebuild replaced, and their checkpoint; catch-up then
+    /// re-applies what came after. Returns false when there is no previous version.
+    public func rollback() throws -> Bool {
+        try connection.withTransaction { _ in
+            let checkpoint = try lockCheckpoint()
+            let previous = try connection.execute(
+                "SELECT position FROM consult.projection_previous WHERE tenant_id = \(tenant.rawValue) AND projection = \(Self.name)")
+            guard let row = previous.first else { return false }
+            let position = try row.decode(Int64.self, at: 0)
+            try connection.execute(
+                "CREATE TEMP TABLE rollback_rows ON COMMIT DROP AS SELECT * FROM consult.projection_previous_rows WHERE tenant_id = \(tenant.rawValue)"
+            )
+            try keepPrevious(position: checkpoint)
+            try deleteLive()
+            for table in Self.tables {
+                try connection.execute(
+                    """
+                    INSERT INTO consult.\(identifier: table)
+                    SELECT (jsonb_populate_record(NULL::consult.\(identifier: table), r.row)).*
+                      FROM rollback_rows r WHERE r.table_name = \(table)
+                    """)
+            }
+            try connection.execute(
+                """
+                UPDATE consult.projection_checkpoints SET position = \(position), updated_at = now()
+                 WHERE tenant_id = \(tenant.rawValue) AND projection = \(Self.name)
+                """)
+            try recordRun(kind: "rollback", started: Date(), events: 0, position: position, drift: false, report: ["from": checkpoint])
+            return true
+        }
+    }
+}

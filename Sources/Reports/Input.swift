@@ -1,0 +1,50 @@
+import BackOffice
+import EventStore
+import Foundation
+import Projections
+
+/// What every report is built from: the read models (from the tables, or folded for --as-of),
+/// people's names, the log up to the instant, and the instant itself.
+public struct ReportInput: Sendable {
+    public let model: ReadModel
+    /// People's names from their details; "(erased)" once forgotten.
+    public let people: [UUID: String]
+    /// The tenant's events up to the instant, in log order.
+    public let events: [RecordedEvent]
+    public let now: Date
+
+    public init(model: ReadModel, people: [UUID: String], events: [RecordedEvent], now: Date) {
+        self.model = model
+        self.people = people
+        self.events = events
+        self.now = now
+    }
+
+    func person(_ id: UUID?) -> String {
+        guard let id else { return "" }
+        let name = people[id] ?? "(erased)"
+        return model.people[id]?.hasLeft == true ? "\(name) (left)" : name
+    }
+
+    func organisation(_ id: UUID?) -> String {
+        id.flatMap { model.organisations[$0]?.name } ?? ""
+    }
+
+    func engagement(_ id: UUID?) -> String {
+        id.flatMap { model.engagements[$0]?.handle } ?? ""
+    }
+
+    var today: Day { Day(now) }
+
+    /// The events up to the instant as the domain's, in log order.
+    /// - Throws: ``EventDecodingError`` for an event this version cannot read: a report never
+    ///   leaves one out without saying so.
+    func domainEvents() throws -> [(recorded: RecordedEvent, event: any DomainEvent)] {
+        try events.map { ($0, try $0.domainEvent()) }
+    }
+
+    func days(since date: Date) -> Int { Int(now.timeIntervalSince(date) / 86_400) }
+}
+
+/// The reports, one file each: pure functions of a ``ReportInput`` to a ``Report``.
+public enum Reports {}

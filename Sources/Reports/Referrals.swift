@@ -1,0 +1,81 @@
+import BackOffice
+import Foundation
+import Projections
+
+extension Reports {
+    public static func referrals(_ input: ReportInput) -> Report {
+        var report = Report(name: "referrals", title: "Referrals", asOf: input.now)
+        let referrals = input.model.referrals.values.sorted {
+            ($0.receivedAt, $0.leadID.uuidString) < ($1.receivedAt, $1.leadID.uuidString)
+        }
+        var list = Section(
+            "referrals", "Referrers and what their introductions became",
+            [
+                Column("referrer", "Referrer"), Column("lead", "Lead"), Column("organisation", "Organisation"),
+                Column("received", "Received"),
+                Column("stage", "Stage"), Column("engagement", "Engagement"), Column("won_value", "Won value"),
+                Column("currency", "Currency"),
+                Column("thanked", "Thanked"),
+            ])
+        list.empty = "No referrals yet."
+        for referral in referrals {
+            let lead = input.model.pipeline[referral.leadID]
+            list.rows.append([
+                .text(input.person(referral.referrerID)), .text(lead?.handle ?? ""), .text(input.organisation(lead?.organisationID)),
+                .day(Day(referral.receivedAt)), .text(referral.stage.rawValue), .text(input.engagement(referral.engagementID)),
+                .money(referral.wonValue?.minorUnits, referral.wonValue?.currency), .optional(referral.wonValue?.currency),
+                .optional(referral.thankedOn),
+            ])
+        }
+        report.sections.append(list)
+
+        var share = Section(
+            "share", "Won value from referrals",
+            [
+                Column("currency", "Currency"), Column("from_referrals", "From referrals"), Column("total_won", "All won"),
+                Column("share", "Share"),
+            ])
+        share.empty = "Nothing won yet."
+        let won = input.model.pipeline.values.filter { $0.stage == .won }
+        for currency in Set(won.compactMap { $0.value?.currency }).sorted() {
+            let total = won.filter { $0.value?.currency == currency }.compactMap { $0.value?.minorUnits }.reduce(0, +)
+            let referred = won.filter { $0.value?.currency == currency && $0.source == LeadSource.referral.rawValue }
+                .compactMap { $0.value?.minorUnits }.reduce(0, +)
+            share.rows.append([
+                .text(currency), .money(referred, currency), .money(total, currency),
+                .percent(total == 0 ? 0 : 100 * Double(referred) / Double(total)),
+            ])
+        }
+        report.sections.append(share)
+
+        var thank = Section(
+            "to_thank", "Who to thank", [Column("referrer", "Referrer"), Column("lead", "Lead"), Column("received", "Received")])
+        thank.empty = "Everyone has been thanked."
+        for referral in referrals where referral.thankedOn == nil {
+            thank.rows.append([
+                .text(input.person(referral.referrerID)), .text(input.model.pipeline[referral.leadID]?.handle ?? ""),
+                .day(Day(referral.receivedAt)),
+            ])
+        }
+        report.sections.append(thank)
+
+        var ask = Section(
+            "ask_for_introduction", "Whom to ask for an introduction",
+            [
+                Column("person", "Person"), Column("engagement", "Engagement"), Column("handed_over", "Handed over"),
+                Column("days_since", "Days since"),
+            ])
+        ask.empty = "Nobody to ask: no handover in the last 90 days without a request."
+        for handover in input.model.handovers.values.sorted(by: { $0.engagementID.uuidString < $1.engagementID.uuidString }) {
+            guard let completed = handover.completedAt, input.days(since: completed) <= 90 else { continue }
+            let asked = input.model.people[handover.sponsorID]?.introductionAskedAt
+            guard asked == nil || asked! < completed else { continue }
+            ask.rows.append([
+                .text(input.person(handover.sponsorID)), .text(input.engagement(handover.engagementID)), .day(Day(completed)),
+                .int(input.days(since: completed)),
+            ])
+        }
+        report.sections.append(ask)
+        return report
+    }
+}

@@ -1,0 +1,111 @@
+import BackOffice
+import Foundation
+import Projections
+
+extension Reports {
+    /// Health of an engagement at `now` (DOMAIN.md "Health"), with its reasons: the one judge
+    /// of it (the SQL view that said the same was dropped by migration 0014).
+    ///
+    /// - *stalled*: an open objective has had no measurement for 30 days (counted from when it
+    ///   was set, before its first);
+    /// - *at risk*: an open objective is more than 20 points behind the straight line from its
+    ///   baseline at the start to its target at the due date; or the handover date has passed
+    ///   without completion; or the sponsor or a champion left the organisation; or a
+    ///   retainer's hours this month exceed its hours per month;
+    /// - *on track* otherwise. A closed engagement has no health.
+    public static func health(_ e: EngagementRow, objectives: [ObjectiveRow], input: ReportInput) -> (String?, [String]) {
+        guard e.phase != "closed" else { return (nil, []) }
+        let open = objectives.filter { $0.status == "open" }.sorted { $0.handle < $1.handle }
+        var stalled: [String] = []
+        for objective in open {
+            let since = objective.lastMeasuredAt ?? objective.setAt
+            if input.now.timeIntervalSince(since) > 30 * 86_400 {
+                stalled.append("no measurement of \(objective.handle) for \(input.days(since: since)) days")
+            }
+        }
+        var risks: [String] = []
+        for objective in open {
+            let span = objective.due.date.timeIntervalSince(e.startedAt)
+            guard span > 0 else { continue }
+            let expected = min(100, max(0, 100 * input.now.timeIntervalSince(e.startedAt) / span))
+            if expected - objective.progress > 20 {
+                risks.append("\(objective.handle) is \(Int((expected - objective.progress).rounded())) points behind plan")
+            }
+        }
+        if e.handoverState != "completed", let due = e.handoverOn ?? e.plannedHandover, due < input.today {
+            risks.append("the handover date \(due) has passed")
+        }
+        for id in [e.sponsorID].compactMap({ $0 }) + e.champions where input.model.people[id]?.hasLeft == true {
+            risks.append("\(id == e.sponsorID ? "the sponsor" : "a champion") left the organisation")
+        }
+        if let budget = e.hoursPerMonth, let hours = e.hoursByMonth[String(input.today.description.prefix(7))], hours > budget {
+            risks.append("retainer hours this month \(hours.formatted()) over \(budget.formatted())")
+        }
+        return (!stalled.isEmpty ? "stalled" : !risks.isEmpty ? "at risk" : "on track", stalled + risks)
+    }
+
+    /// Every open engagement (or all, or one).
+    /// - Throws: ``EventDecodingError`` for an event of the log this version cannot read.
+    public static func status(_ input: ReportInput, engagement: UUID? = nil, includeClosed: Bool = false) throws -> Report {
+        var report = Report(name: "status", title: "Engagement status", asOf: input.now)
+        let engagements = input.model.engagements.values
+            .filter { engagement == nil ? (includeClosed || $0.phase != "closed") : $0.engagementID == engagement }
+            .sorted { $0.handle < $1.handle }
+        let objectives = Dictionary(grouping: input.model.objectives.values, by: \.engagementID)
+        let handovers = input.model.handovers
+
+        var section = Section(
+            "engagements", "Engagements",
+            [
+                Column("engagement", "Engagement"), Column("organisation", "Organisation"), Column("phase", "Phase"),
+                Column("health", "Health"),
+                Column("reasons", "Why"), Column("sponsor", "Sponsor"), Column("champions", "Champions"), Column("channels", "Channels"),
+                Column("handover", "Handover"), Column("handover_on", "Handover on"), Column("checklist_done", "Checklist done"),
+                Column("checklist_total", "Checklist items"), Column("owners", "Receiving owners"),
+                Column("hours_this_month", "Hours this month"),
+                Column("hours_per_month", "Hours a month"),
+            ])
+        section.empty = "No open engagements."
+        var objectiveSection = Section(
+            "objectives", "Objectives",
+            [
+                Column("engagement", "Engagement"), Column("objective", "Objective"), Column("metric", "Metric"),
+                Column("baseline", "Baseline"),
+                Column("latest", "Latest"), Column("target", "Target"), Column("progress", "Progress"), Column("trend", "Trend"),
+                Column("due", "Due"), Column("last_measured", "Last measured"), Column("status", "Status"),
+            ])
+        objectiveSection.empty = "No objectives."
+        let events = try input.domainEvents()
+        for e in engagements {
+            let own = (objectives[e.engagementID] ?? []).sorted { $0.handle < $1.handle }
+            let (health, reasons) = health(e, objectives: own, input: input)
+            let month = String(input.today.description.prefix(7))
+            section.rows.append([
+                .text(e.handle), .text(input.organisation(e.organisationID)), .text(e.phase), .optional(health),
+                .text(reasons.joined(separator: "; ")), .text(input.person(e.sponsorID)),
+                .text(e.champions.map { input.person($0) }.joined(separator: ", ")), .text(e.channels.joined(separator: ", ")),
+                .text(e.handoverState), .optional(e.handoverOn ?? e.plannedHandover), .int(e.checklistDone + e.checklistWaived),
+                .int(e.checklistTotal), .text((handovers[e.engagementID]?.owners ?? []).map { input.person($0) }.joined(separator: ", ")),
+                .number(e.hoursByMonth[month] ?? 0, decimals: 1), .optional(e.hoursPerMonth, decimals: 1),
+            ])
+            for o in own {
+                objectiveSection.rows.append([
+                    .text(e.handle), .text(o.handle), .text(o.metric + (o.unit.map { " (\($0))" } ?? "")), .number(o.baseline, decimals: 0),
+                    .optional(o.latest), .number(o.target, decimals: 0), .percent(o.progress), .optional(o.trend), .day(o.due),
+                    .optional(o.lastMeasuredAt.map { Day($0) }), .text(o.status),
+                ])
+                report.charts.append(
+                    .line(
+                        objective: "\(e.handle): \(o.handle)", metric: o.metric, points: measurements(of: o.objectiveID, in: events),
+                        baseline: o.baseline, target: o.target))
+            }
+        }
+        report.sections += [section, objectiveSection]
+        report.charts.insert(
+            .progress(
+                title: "Objective progress",
+                objectives: objectiveSection.rows.map { ("\($0[0].display): \($0[1].display)", progressValue($0[6])) }),
+            at: 0)
+        return report
+    }
+}
