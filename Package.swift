@@ -54,7 +54,7 @@ let package = Package(
         .executableTarget(
             name: "consult-bench",
             dependencies: [
-                "Postgres", "EventStore", "BackOffice", "Projections", "Workload",
+                "Postgres", "EventStore", "BackOffice", "Projections", "Reports", "Workload",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -8,14 +8,24 @@ public protocol Decider {
     init()
     /// The state after one more event.
     func evolve(_ event: any DomainEvent) -> Self
+    /// The state after one more event that happened at `occurredAt`: a decider whose state
+    /// depends on when things happened (an objective's latest measurement, rule 8) uses it.
+    func evolve(_ event: any DomainEvent, occurredAt: Date) -> Self
     /// The events a command produces from this state, or the rule it would break.
     func decide(_ command: Command) throws(RuleViolation) -> [any DomainEvent]
 }
 
 extension Decider {
+    public func evolve(_ event: any DomainEvent, occurredAt: Date) -> Self { evolve(event) }
+
     /// The state after all these events.
     public static func fold(_ events: [any DomainEvent]) -> Self {
         events.reduce(Self()) { $0.evolve($1) }
+    }
+
+    /// The state after all these events, each with when it happened (as the log holds them).
+    public static func fold(_ events: [(event: any DomainEvent, occurredAt: Date)]) -> Self {
+        events.reduce(Self()) { $0.evolve($1.event, occurredAt: $1.occurredAt) }
     }
 }
 

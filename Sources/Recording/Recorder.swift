@@ -81,7 +81,7 @@ public final class Recorder: StreamSource {
 
     public func load<D: Decider>(_ type: D.Type, _ stream: StreamName) throws -> (state: D, version: Int64) {
         let events = try store.read(stream: stream.description)
-        let decoded = try events.map { try $0.domainEvent() }
+        let decoded = try events.map { (event: try $0.domainEvent(), occurredAt: $0.metadata.occurredAt) }
         return (D.fold(decoded), events.last?.streamVersion ?? 0)
     }
 

@@ -154,7 +154,7 @@ final class Generator: StreamSource {
 
     func load<D: Decider>(_ type: D.Type, _ stream: StreamName) throws -> (state: D, version: Int64) {
         guard let entry = streams[stream.description] else { return (D(), 0) }
-        return ((entry.state as? D) ?? D.fold([]), entry.version)
+        return ((entry.state as? D) ?? D(), entry.version)
     }
 
     /// Runs a plan of the application layer on the streams held here and adds its events, with

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Reports
 
 /// The bench's one table, in Markdown (it goes into BENCHMARKS.md as it is printed).
 struct Table {
@@ -59,11 +60,10 @@ struct Table {
             }
             out += "- most frequent events: \(top.joined(separator: ", "))\n"
         }
-        out += "\n| | consult | PostgreSQL's ceiling | ratio | target | notes |\n|---|---:|---|---:|---|---|\n"
-        for row in rows {
-            out += "| \(row.name) | \(row.figure) | \(row.ceiling) | \(row.ratio) | \(row.target) | \(row.note) |\n"
-        }
-        return out
+        let table = TextTable(
+            ["", "consult", "PostgreSQL's ceiling", "ratio", "target", "notes"], rightAligned: [1, 3],
+            rows: rows.map { [$0.name, $0.figure, $0.ceiling, $0.ratio, $0.target, $0.note] })
+        return out + "\n" + table.markdown()
     }
 }
 

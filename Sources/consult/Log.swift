@@ -2,6 +2,7 @@ import ArgumentParser
 import BackOffice
 import Foundation
 import Recording
+import Reports
 
 extension Consult {
     struct Log: ParsableCommand {
@@ -52,13 +53,7 @@ extension Consult {
                     entry.summary,
                 ]
             }
-            let header = ["WHEN (UTC)", "WHO", "WHAT", ""]
-            let widths = (0..<3).map { column in (rows.map { $0[column].count } + [header[column].count]).max()! }
-            for row in [header] + rows {
-                print(
-                    (0..<3).map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ") + "  "
-                        + row[3])
-            }
+            print(TextTable(["WHEN (UTC)", "WHO", "WHAT", ""], rows: rows).plain(), terminator: "")
         }
 
         private func printJSON(_ entries: [TimelineEntry]) throws {
