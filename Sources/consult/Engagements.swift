@@ -41,7 +41,7 @@ extension Consult {
             abstract: "Engagements: the work for a client, from its start to the handover and close.",
             subcommands: [
                 Start.self, Purpose.self, Sponsor.self, Champion.self, StandDown.self, ChannelCommand.self, Session_.self, Work.self,
-                Pause.self, Resume.self, Close.self, Engagement_List.self, Engagement_Show.self,
+                Pause.self, Resume.self, Close.self, ListCommand<Listing.Engagement>.self, ShowCommand<Listing.Engagement>.self,
             ])
 
         struct Start: ParsableCommand {

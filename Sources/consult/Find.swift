@@ -43,104 +43,86 @@ struct ShowOptions: ParsableArguments {
     }
 }
 
+/// A noun that can be listed and shown, with the words of its commands' help.
+protocol Listed {
+    static var noun: Noun { get }
+    static var list: (abstract: String, example: String) { get }
+    static var show: (abstract: String, example: String) { get }
+}
+
+/// `NOUN list`: every record of the noun, filtered.
+struct ListCommand<N: Listed>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "list", abstract: N.list.abstract, discussion: "Example: \(N.list.example)")
+    }
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: ListOptions
+    func run() throws { try options.list(N.noun, global) }
+}
+
+/// `NOUN show HANDLE`: one record and its history.
+struct ShowCommand<N: Listed>: ParsableCommand {
+    static var configuration: CommandConfiguration {
+        CommandConfiguration(commandName: "show", abstract: N.show.abstract, discussion: "Example: \(N.show.example)")
+    }
+    @OptionGroup var global: GlobalOptions
+    @OptionGroup var options: ShowOptions
+    func run() throws { try options.show(N.noun, global) }
+}
+
+enum Listing {
+    enum Org: Listed {
+        static let noun = Noun.org
+        static let list: (abstract: String, example: String) = (
+            "List the organisations: handle, name, sector, open leads, engagements.", "consult org list --since 2026-09-01 --format csv"
+        )
+        static let show: (abstract: String, example: String) = (
+            "Show one organisation and its history.", "consult org show camden-arts-trust"
+        )
+    }
+    enum Person: Listed {
+        static let noun = Noun.person
+        static let list: (abstract: String, example: String) = (
+            "List the people: handle, name, organisation, title, level.", "consult person list --org northbridge-libraries"
+        )
+        static let show: (abstract: String, example: String) = ("Show one person and what names them.", "consult person show helen-carter")
+    }
+    enum Lead: Listed {
+        static let noun = Noun.lead
+        static let list: (abstract: String, example: String) = (
+            "List the leads: stage, source, value, expected close.", "consult lead list --open --stage proposal"
+        )
+        static let show: (abstract: String, example: String) = ("Show one lead and its history.", "consult lead show northbridge-libraries")
+    }
+    enum Engagement: Listed {
+        static let noun = Noun.engagement
+        static let list: (abstract: String, example: String) = (
+            "List the engagements: organisation, title, kind, phase, handover.", "consult engagement list --open"
+        )
+        static let show: (abstract: String, example: String) = (
+            "Show one engagement and its history.", "consult engagement show libraries-on-twitter"
+        )
+    }
+    enum Objective: Listed {
+        static let noun = Noun.objective
+        static let list: (abstract: String, example: String) = (
+            "List the objectives: engagement, metric, baseline, latest, target, due, status.",
+            "consult objective list --engagement libraries-on-twitter"
+        )
+        static let show: (abstract: String, example: String) = (
+            "Show one objective and its measurements.", "consult objective show followers"
+        )
+    }
+    enum Referrer: Listed {
+        static let noun = Noun.referrer
+        static let list: (abstract: String, example: String) = (
+            "List the referrers: referrals made, won, not yet thanked.", "consult referrer list --format json"
+        )
+        static let show: (abstract: String, example: String) = ("Show one referrer and what names them.", "consult person show priya-shah")
+    }
+}
+
 extension Consult {
-    struct Org_List: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "list", abstract: "List the organisations: handle, name, sector, open leads, engagements.",
-            discussion: "Example: consult org list --since 2026-09-01 --format csv")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var options: ListOptions
-        func run() throws { try options.list(.org, global) }
-    }
-
-    struct Org_Show: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "show", abstract: "Show one organisation and its history.",
-            discussion: "Example: consult org show camden-arts-trust")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var options: ShowOptions
-        func run() throws { try options.show(.org, global) }
-    }
-
-    struct Person_List: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "list", abstract: "List the people: handle, name, organisation, title, level.",
-            discussion: "Example: consult person list --org northbridge-libraries")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var options: ListOptions
-        func run() throws { try options.list(.person, global) }
-    }
-
-    struct Person_Show: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "show", abstract: "Show one person and what names them.", discussion: "Example: consult person show helen-carter")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var options: ShowOptions
-        func run() throws { try options.show(.person, global) }
-    }
-
-    struct Lead_List: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "list", abstract: "List the leads: stage, source, value, expected close.",
-            discussion: "Example: consult lead list --open --stage proposal")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var options: ListOptions
-        func run() throws { try options.list(.lead, global) }
-    }
-
-    struct Lead_Show: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "show", abstract: "Show one lead and its history.", discussion: "Example: consult lead show northbridge-libraries")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var options: ShowOptions
-        func run() throws { try options.show(.lead, global) }
-    }
-
-    struct Engagement_List: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "list", abstract: "List the engagements: organisation, title, kind, phase, handover.",
-            discussion: "Example: consult engagement list --open")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var options: ListOptions
-        func run() throws { try options.list(.engagement, global) }
-    }
-
-    struct Engagement_Show: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "show", abstract: "Show one engagement and its history.",
-            discussion: "Example: consult engagement show libraries-on-twitter")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var options: ShowOptions
-        func run() throws { try options.show(.engagement, global) }
-    }
-
-    struct Objective_List: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "list", abstract: "List the objectives: engagement, metric, baseline, latest, target, due, status.",
-            discussion: "Example: consult objective list --engagement libraries-on-twitter")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var options: ListOptions
-        func run() throws { try options.list(.objective, global) }
-    }
-
-    struct Objective_Show: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "show", abstract: "Show one objective and its measurements.",
-            discussion: "Example: consult objective show followers")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var options: ShowOptions
-        func run() throws { try options.show(.objective, global) }
-    }
-
-    struct Referrer_List: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            commandName: "list", abstract: "List the referrers: referrals made, won, not yet thanked.",
-            discussion: "Example: consult referrer list --format json")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var options: ListOptions
-        func run() throws { try options.list(.referrer, global) }
-    }
-
     struct Search: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Find records by any part of a name, handle, title, metric, statement, need or note.",

@@ -22,7 +22,8 @@ extension Consult {
         static let configuration = CommandConfiguration(
             abstract: "Business objectives: a metric with a baseline, a target and a due date, and its measurements.",
             subcommands: [
-                Set.self, Measure.self, Correct.self, Revise.self, Achieve.self, Drop.self, Objective_List.self, Objective_Show.self,
+                Set.self, Measure.self, Correct.self, Revise.self, Achieve.self, Drop.self, ListCommand<Listing.Objective>.self,
+                ShowCommand<Listing.Objective>.self,
             ])
 
         struct Set: ParsableCommand {

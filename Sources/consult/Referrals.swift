@@ -37,7 +37,7 @@ extension Consult {
 
     struct Referrer: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Referrers: the people who introduce new clients.", subcommands: [Thank.self, Referrer_List.self])
+            abstract: "Referrers: the people who introduce new clients.", subcommands: [Thank.self, ListCommand<Listing.Referrer>.self])
 
         struct Thank: ParsableCommand {
             static let configuration = CommandConfiguration(
