@@ -211,6 +211,12 @@ public enum Text {
         let forbidden = trimmed.unicodeScalars.first {
             $0.properties.generalCategory == .control && !(multiline && ($0 == "\n" || $0 == "\t"))
         }
+        if let hidden = trimmed.unicodeScalars.first(where: { invisible.keys.contains($0.value) }) {
+            throw RuleViolation(
+                rule: 0, field: field,
+                "contains \(invisible[hidden.value]!) (U+\(String(hidden.value, radix: 16, uppercase: true))), which would hide or reorder what is shown"
+            )
+        }
         if let forbidden {
             let name =
                 forbidden == "\0"
@@ -220,6 +226,17 @@ public enum Text {
         }
         return trimmed
     }
+
+    /// Invisible characters refused in what a consultant types: bidi overrides and isolates
+    /// (they reorder text on screen: "Trojan Source"), zero-width spaces and joiners that are not
+    /// part of a script or an emoji, the byte-order mark, and line and paragraph separators.
+    /// Zero-width (non-)joiners stay: Persian, Indic scripts and emoji sequences need them.
+    static let invisible: [UInt32: String] = [
+        0x202A: "a bidi embedding", 0x202B: "a bidi embedding", 0x202C: "a bidi pop", 0x202D: "a bidi override",
+        0x202E: "a bidi override", 0x2066: "a bidi isolate", 0x2067: "a bidi isolate", 0x2068: "a bidi isolate",
+        0x2069: "a bidi isolate", 0x200B: "a zero-width space", 0x2060: "a word joiner", 0xFEFF: "a byte-order mark",
+        0x2028: "a line separator", 0x2029: "a paragraph separator",
+    ]
 
     /// Checks optional text.
     public static func checkIfPresent(_ text: String?, field: FieldKey, limit: Int = 200, multiline: Bool = false) throws(RuleViolation)

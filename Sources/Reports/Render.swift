@@ -24,7 +24,7 @@ public enum Render {
 
     static func table(_ report: Report, width: Int, colour: Bool) -> String {
         var out = ""
-        for line in report.prose { out += line.replacingOccurrences(of: "# ", with: "") + "\n" }
+        for line in report.prose { out += Neutralise.terminal(line.replacingOccurrences(of: "# ", with: "")) + "\n" }
         if !report.prose.isEmpty { out += "\n" }
         for (index, section) in report.sections.enumerated() {
             if index > 0 { out += "\n" }
@@ -73,16 +73,20 @@ public enum Render {
                 ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
         var out = section.columns.map { field($0.key) }.joined(separator: ",") + "\r\n"
-        for row in section.rows { out += row.map { field($0.plain) }.joined(separator: ",") + "\r\n" }
+        for row in section.rows {
+            out += row.map { cell in field(cell.isNumeric ? cell.plain : Neutralise.csvCell(cell.plain)) }.joined(separator: ",") + "\r\n"
+        }
         return out
     }
 
     // MARK: - Markdown
 
     static func markdown(_ report: Report) -> String {
-        var out = report.prose.isEmpty ? "# \(report.title)\n\n" : report.prose.joined(separator: "\n\n") + "\n\n"
+        var out =
+            report.prose.isEmpty
+            ? "# \(Neutralise.markdown(report.title))\n\n" : report.prose.map(Neutralise.markdown).joined(separator: "\n\n") + "\n\n"
         for section in report.sections {
-            out += "## \(section.title)\n\n"
+            out += "## \(Neutralise.markdown(section.title))\n\n"
             guard !section.rows.isEmpty else {
                 out += "\(section.empty)\n\n"
                 continue
@@ -150,7 +154,9 @@ public struct TextTable: Sendable {
     /// the caller decides).
     public func plain(width: Int = .max, indent: String = "", dimHeader: Bool = false) -> String {
         let header = columns.map(\.title)
-        var widths = columns.indices.map { column in ([header[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0 }
+        var widths = columns.indices.map { column in
+            ([header[column]] + rows.map { $0[column] }).map { Neutralise.terminal($0).count }.max() ?? 0
+        }
         while widths.reduce(0, +) + 2 * widths.count > width, let widest = widths.indices.max(by: { widths[$0] < widths[$1] }),
             widths[widest] > 8
         {
@@ -158,7 +164,7 @@ public struct TextTable: Sendable {
         }
         func line(_ values: [String], dim: Bool) -> String {
             var text = values.indices.map { column -> String in
-                var value = values[column]
+                var value = Neutralise.terminal(values[column])
                 if value.count > widths[column] { value = String(value.prefix(widths[column] - 1)) + "…" }
                 let pad = String(repeating: " ", count: widths[column] - value.count)
                 return columns[column].alignment == .right ? pad + value : value + pad
@@ -172,7 +178,9 @@ public struct TextTable: Sendable {
     /// GitHub-flavoured Markdown: a header row, `---:` under the columns aligned right, `|`
     /// escaped and line breaks made spaces in the cells.
     public func markdown() -> String {
-        func escape(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
+        func escape(_ text: String) -> String {
+            Neutralise.markdown(text).replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ")
+        }
         var out = "| " + columns.map { escape($0.title) }.joined(separator: " | ") + " |\n"
         out += "|" + columns.map { $0.alignment == .right ? " ---: |" : " --- |" }.joined() + "\n"
         for row in rows { out += "| " + row.map(escape).joined(separator: " | ") + " |\n" }

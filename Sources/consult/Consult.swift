@@ -4,6 +4,7 @@ import EventStore
 import Foundation
 import Postgres
 import Recording
+import Reports
 
 @main
 struct Consult: ParsableCommand {
@@ -51,8 +52,9 @@ struct Consult: ParsableCommand {
     }
 
     private static func report(_ failure: CommandFailure) -> Never {
-        var text = "consult: \(failure.message)\n"
-        for line in failure.advice { text += "  \(line)\n" }
+        // A message may quote what the user (or an import) gave: never a control sequence on the terminal.
+        var text = "consult: \(Neutralise.terminal(failure.message))\n"
+        for line in failure.advice { text += "  \(Neutralise.terminal(line))\n" }
         if Verbosity.isVerbose, let detail = failure.detail { text += detail + "\n" }
         FileHandle.standardError.write(Data(text.utf8))
         Foundation.exit(failure.exitCode)

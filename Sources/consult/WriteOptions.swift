@@ -2,6 +2,7 @@ import ArgumentParser
 import BackOffice
 import Foundation
 import Recording
+import Reports
 
 /// Options of every command that records something.
 struct WriteOptions: ParsableArguments {
@@ -34,7 +35,7 @@ extension Recorder {
             if let replayedCommand {
                 print("Already recorded by command \(replayedCommand.uuidString.lowercased()): nothing new.")
             } else {
-                print(recorded.isEmpty ? "Nothing to record: it is so already." : line)
+                print(recorded.isEmpty ? "Nothing to record: it is so already." : Neutralise.terminal(line))
             }
         case .json:
             let items: [[String: Any]] = try recorded.map { entry in
