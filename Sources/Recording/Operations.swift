@@ -14,6 +14,9 @@ public enum Operations {
         let tenancy = Tenancy(connection: connection)
         if let own = try tenancy.currentTenant() {
             guard !all else { throw CommandFailure("--all-tenants: a member works on their own tenant only") }
+            if let named, named.lowercased() != own.name.lowercased() {
+                throw CommandFailure("--tenant: you are a member of \(own.name), and act for it only")
+            }
             return [(own.id, own.name)]
         }
         if all {

@@ -41,6 +41,9 @@ public final class Recorder: StreamSource {
     public private(set) var replayedCommand: UUID?
     /// How the front end names a field in a message: the CLI spells `sponsor` as `--sponsor`.
     public var spell: (FieldKey) -> String = \.name
+    /// Opens a fresh connection to the same database, to find out after a lost connection
+    /// whether a command was recorded; nil when the recorder was given its connection.
+    public var reconnect: (() throws -> Connection)?
     /// Where a warning goes (a recording stands, but something after it failed).
     public var warn: (String) -> Void = { FileHandle.standardError.write(Data("consult: warning: \($0)\n".utf8)) }
 
@@ -73,6 +76,7 @@ public final class Recorder: StreamSource {
     /// Connects to `target` and acts for the tenant as ``init(connection:tenant:clock:)`` does.
     public convenience init(target: DatabaseTarget, tenant name: String?) throws {
         try self.init(connection: try Database.connect(target), tenant: name)
+        reconnect = { try Database.connect(target) }
     }
 
     deinit { connection.close() }
@@ -170,10 +174,82 @@ public final class Recorder: StreamSource {
                 catchUpReadModels()
                 let flat = changes.flatMap { change in change.events.map { (change.stream.description, $0) } }
                 return zip(result.events, flat).map { Recorded(position: $0.position, stream: $1.0, event: $1.1, occurredAt: occurredAt) }
-            } catch let error as EventStoreError where error.code == .conflict && attempt < 8 {
-                usleep(UInt32.random(in: 2_000...(20_000 * UInt32(attempt))))
+            } catch  where connectionLost(error) {
+                try afterLostConnection(commandID)
+            } catch  where Self.isRace(error) {
+                // Another consultant recorded on the same stream, or took the same person's
+                // handle, in between: decide again on fresh state, after a short random pause
+                // that grows with each try (about 4 s in all before giving up).
+                guard attempt < Self.attempts else {
+                    throw CommandFailure(
+                        "others kept recording on the same \(Self.raceSubject(error)) at the same moment; after \(attempt) tries nothing was recorded",
+                        advice: [
+                            "Run the command again (with --command-id \(commandID.uuidString.lowercased()) it is recorded at most once)."
+                        ],
+                        detail: "\(error)", exitCode: 75)
+                }
+                usleep(UInt32.random(in: 1_000...(2_000 + 8_000 * UInt32(min(attempt, 20)))))
             }
         }
+    }
+
+    /// How many times a command is decided again when others keep recording on its streams.
+    static let attempts = 25
+
+    /// A conflict on a stream's version, or a person's handle taken by a concurrent `person add`.
+    static func isRace(_ error: any Error) -> Bool {
+        if let error = error as? EventStoreError { return error.code == .conflict }
+        let database = (error as? PostgresError) ?? ((error as? PostgresTransactionError)?.error as? PostgresError)
+        return database?.sqlState == .uniqueViolation && database?.constraint == "person_details_handle_key"
+    }
+
+    static func raceSubject(_ error: any Error) -> String {
+        guard let stream = (error as? EventStoreError)?.stream, let parsed = StreamName(parsing: stream) else { return "person's handle" }
+        switch parsed.category {
+        case .entity(let kind, _): return kind.rawValue
+        case .handle(let kind, _): return "\(kind.rawValue)'s handle"
+        }
+    }
+
+    /// Whether an error means the connection is gone (libpq saw the socket fail, or the server
+    /// ended the session), whatever layer it came through.
+    func connectionLost(_ error: any Error) -> Bool {
+        switch error {
+        case let error as PostgresError: return error.isConnectionFailure || !connection.isOpen
+        case let error as EventStoreError: return error.underlying.map { connectionLost($0) } ?? !connection.isOpen
+        case let error as PostgresTransactionError: return connectionLost(error.error)
+        default: return false
+        }
+    }
+
+    /// After a lost connection, the truth: reconnect and look for the command's events. Always
+    /// exit 69 (the connection was lost), saying whether the command was recorded, and its id
+    /// (re-running with `--command-id` records it at most once).
+    func afterLostConnection(_ commandID: UUID) throws -> Never {
+        let id = commandID.uuidString.lowercased()
+        let again = "Run it again with --command-id \(id): it is recorded at most once."
+        guard let fresh = try? reconnect?() else {
+            throw CommandFailure(
+                "the connection to the database was lost while recording command \(id); whether it was recorded is not known yet",
+                advice: [again], exitCode: 69)
+        }
+        defer { fresh.close() }
+        let recorded: [RecordedEvent]
+        do {
+            recorded = try EventStore(connection: fresh, tenant: tenant).events(recordedBy: commandID)
+        } catch {
+            throw CommandFailure(
+                "the connection to the database was lost while recording command \(id); whether it was recorded is not known yet",
+                advice: [again], exitCode: 69)
+        }
+        if let last = recorded.last {
+            throw CommandFailure(
+                "the connection to the database was lost after command \(id) was recorded (up to position \(last.position)); it stands",
+                advice: ["Nothing to do again; `consult projections catch-up` brings the reports up to date."], exitCode: 69)
+        }
+        throw CommandFailure(
+            "the connection to the database was lost before command \(id) was recorded; nothing of it was recorded",
+            advice: [again], exitCode: 69)
     }
 
     /// Brings the read models up to date after an append. What was recorded stays recorded

@@ -58,6 +58,7 @@ extension Crash {
             // with its command id, and the read models caught up after it.
             let recorder = try Recorder(
                 connection: try Connection.connect(database, overrides: ["user": Crash.member(writer)]), tenant: nil)
+            recorder.reconnect = { try Connection.connect(database, overrides: ["user": Crash.member(writer)]) }
             recorder.warn = { _ in }  // a catch-up cut off by the crash is expected; the append stands
             var stream = "-"
             func record(_ body: (WriteRequest) throws -> [Recorded]) -> Bool {

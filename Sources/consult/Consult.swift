@@ -20,7 +20,9 @@ struct Consult: ParsableCommand {
             ~/.pgpass); the embedded cluster that `scripts/db start` runs in the project's \
             .consult folder; libpq's defaults.
 
-            Exit codes: 0 success, 1 failure, 64 bad usage, 69 the database cannot be reached.
+            Exit codes: 0 success, 1 failure, 64 bad usage, 69 the database cannot be reached (or the \
+            connection was lost: the message says whether the command was recorded), 75 others kept \
+            recording on the same thing at the same moment (run it again).
             """,
         version: version,
         subcommands: [
@@ -81,6 +83,13 @@ struct GlobalOptions: ParsableArguments {
 
     func validate() throws {
         Verbosity.isVerbose = verbose
+        if let database, DatabaseTarget.redacted(database) != database {
+            // Every local user can read a command line (`ps`, /proc/PID/cmdline).
+            FileHandle.standardError.write(
+                Data(
+                    "consult: warning: the password in --database is visible to every user of this machine (ps); use PGPASSWORD, ~/.pgpass or a service file (PGSERVICE) instead\n"
+                        .utf8))
+        }
     }
 
     /// Connects to the database this invocation points at, or fails with advice.

@@ -2,7 +2,7 @@ import Foundation
 
 /// Runs the built `consult` binary, as a user would.
 public struct ConsultProcess: Sendable {
-    public struct Output {
+    public struct Output: Sendable {
         public var status: Int32
         public var stdout: String
         public var stderr: String
@@ -99,4 +99,10 @@ public final class RunningConsult: @unchecked Sendable {
     }
 
     public var isRunning: Bool { process.isRunning }
+
+    /// Its exit status, once it has exited.
+    public var exitCode: Int32 {
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
 }
