@@ -171,8 +171,15 @@ extension Consult {
 
     struct Changes: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "What changed between two dates: new leads, stage moves, slipped dates, new measurements, handovers.",
-            discussion: "Example: consult changes --since 2026-09-01 --until 2026-09-15")
+            abstract:
+                "What changed between two dates: new leads, stage moves, expected closes moved, slipped leads, new measurements, corrections, handovers.",
+            discussion: """
+                Slipped: an open lead whose expected close passed in the period and is still open at its end \
+                (as the pipeline counts slipped). Measurements show their value at the end of the period; \
+                corrections show the old value and the new one. Every section is in date order.
+
+                Example: consult changes --since 2026-09-01 --until 2026-09-15
+                """)
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp("From this day (inclusive): YYYY-MM-DD.", valueName: "date")) var since: String
         @Option(help: ArgumentHelp("Up to this day (inclusive): YYYY-MM-DD; default today.", valueName: "date")) var until: String?
@@ -183,7 +190,9 @@ extension Consult {
             let from = try Recorder.day(since, field: "since")!.date
             let to = try Recorder.day(until, field: "until").map { $0.adding(days: 1).date } ?? Date()
             guard to > from else { throw CommandFailure("--until: comes before --since") }
-            let options = ReportSettings(format: format)
+            // The read models and the log as they stood at the end of the period: a lead slipped
+            // if it was still open then.
+            let options = ReportSettings(asOf: until, format: format)
             let input = try options.input(session)
             options.print(try Reports.changes(input, since: from, until: to))
         }
