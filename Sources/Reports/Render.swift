@@ -24,7 +24,8 @@ public enum Render {
 
     static func table(_ report: Report, width: Int, colour: Bool) -> String {
         var out = ""
-        for line in report.prose { out += line.replacingOccurrences(of: "# ", with: "") + "\n" }
+        // A heading line of the prose stands apart from the text under it.
+        for line in report.prose { out += line.hasPrefix("# ") ? String(line.dropFirst(2)) + "\n\n" : line + "\n" }
         if !report.prose.isEmpty { out += "\n" }
         for (index, section) in report.sections.enumerated() {
             if index > 0 { out += "\n" }

@@ -148,10 +148,20 @@ extension Consult {
         static let configuration = CommandConfiguration(
             commandName: "case-study",
             abstract: "A write-up of one engagement with all the numbers, objectives frozen at the handover, ready to publish.",
-            discussion: "Example: consult case-study libraries-on-twitter > case-study.md")
+            discussion: """
+                It says "handed over" only once the handover is completed, and gives the objectives' figures \
+                at the handover only then (the latest ones before). The timeline is in the order things \
+                happened and names people by name and title; work logged, hours, fees, corrections and \
+                internal notes appear only with --internal. --format markdown or html to publish (html \
+                draws the objectives' charts).
+
+                Example: consult case-study libraries-on-twitter --format markdown > case-study.md
+                """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The engagement (handle or id).") var engagement: String
         @OptionGroup var report: ReportOptions
+        @Flag(help: "Include what is for us only: work logged and hours, the fee, corrections, notes and internal reasons.")
+        var `internal` = false
 
         func run() throws {
             let session = try global.recorder()
@@ -163,9 +173,7 @@ extension Consult {
             // The objectives as they stood when the work was handed over (or now, before that).
             let frozenAt = input.model.handovers[id]?.completedAt ?? input.now
             let frozen = try session.readModel(asOf: frozenAt)
-            var options = report.settings
-            if options.format == .table { options.format = .markdown }
-            options.print(try Reports.caseStudy(input, engagement: id, frozen: frozen))
+            report.print(try Reports.caseStudy(input, engagement: id, frozen: frozen, includeInternal: `internal`))
         }
     }
 
