@@ -74,7 +74,11 @@ public struct ReadModel: Sendable, Equatable {
                 row.probability = e.probability ?? PipelineRow.defaultProbability(e.to)
                 row.enteredStageAt = at
                 row.closedAt = e.to.isOpen ? nil : at
-                if e.to.isOpen { row.closeReason = nil }
+                if e.to.isOpen {
+                    row.closeReason = nil
+                    row.closeNote = nil
+                    row.disqualified = false
+                }
             }
             let history = stages.values.filter { $0.leadID == lead }
             if var last = history.max(by: { $0.seq < $1.seq }) {
@@ -84,9 +88,17 @@ public struct ReadModel: Sendable, Equatable {
             setStage(StageRow(leadID: lead, seq: (history.map(\.seq).max() ?? 0) + 1, stage: e.to, enteredAt: at))
             updateReferral(lead) { $0.stage = e.to }
         case let e as LeadDisqualified:
-            updatePipeline(lead) { $0.closeReason = "disqualified: \(e.reason.rawValue)" }
+            updatePipeline(lead) { row in
+                row.closeReason = e.reason.rawValue
+                row.closeNote = e.note
+                row.disqualified = true
+            }
         case let e as LeadLost:
-            updatePipeline(lead) { $0.closeReason = e.reason }
+            updatePipeline(lead) { row in
+                row.closeReason = e.reason
+                row.closeNote = e.note
+                row.disqualified = false
+            }
         case let e as ProposalSent:
             updatePipeline(lead) { $0.value = e.value }
         case let e as LeadValueRevised:

@@ -17,6 +17,7 @@ public struct PipelineRow: ProjectedRow {
             .column("referrer_id", \.referrerID), .column("expected_close", \.expectedClose),
             .column("entered_stage_at", \.enteredStageAt), .column("captured_at", \.capturedAt), .column("closed_at", \.closedAt),
             .column("close_reason", \.closeReason), .column("engagement_id", \.engagementID),
+            .column("disqualified", \.disqualified), .column("close_note", \.closeNote),
         ])
     public var leadID: UUID
     public var handle: String
@@ -30,8 +31,17 @@ public struct PipelineRow: ProjectedRow {
     public var enteredStageAt: Date
     public var capturedAt: Date
     public var closedAt: Date?
+    /// Why it was lost, or disqualified (a `DisqualifyReason`'s raw value then).
     public var closeReason: String?
     public var engagementID: UUID?
+    /// Whether the lead was closed by disqualifying it: its stage is lost, but its outcome is
+    /// its own (see ``outcome``), apart from the win rate.
+    public var disqualified = false
+    /// The note given when it was lost or disqualified.
+    public var closeNote: String?
+
+    /// What became of the lead: its stage, or `disqualified` for a lead closed that way.
+    public var outcome: String { stage == .lost && disqualified ? "disqualified" : stage.rawValue }
 
     /// Value × probability, in minor units (stored; recomputed by ``refresh()``).
     public var weightedMinor: Int64?

@@ -36,6 +36,7 @@ extension Reports {
             }
             .sorted { ($0.stage, $0.handle) < ($1.stage, $1.handle) }
         let history = Array(input.model.stages.values)
+        let outcomes = Stage.allCases.map(\.rawValue) + ["disqualified"]
 
         var stages = Section(
             "stages", "By stage",
@@ -43,8 +44,9 @@ extension Reports {
                 Column("stage", "Stage"), Column("leads", "Leads"), Column("value", "Value"), Column("weighted", "Weighted"),
                 Column("currency", "Currency"),
             ])
-        for stage in Stage.allCases {
-            let inStage = leads.filter { $0.stage == stage }
+        // A disqualified lead's stage is lost, but it is its own outcome: its own row, after lost.
+        for outcome in outcomes {
+            let inStage = leads.filter { $0.outcome == outcome }
             guard !inStage.isEmpty else { continue }
             let currencies = Set(inStage.compactMap { $0.value?.currency }).sorted()
             for currency in currencies.isEmpty ? [""] : currencies {
@@ -52,7 +54,7 @@ extension Reports {
                 let value = priced.compactMap { $0.value?.minorUnits }.reduce(0, +)
                 let weighted = priced.compactMap(\.weightedMinor).reduce(0, +)
                 stages.rows.append([
-                    .text(stage.rawValue), .int(currencies.count > 1 ? priced.count : inStage.count),
+                    .text(outcome), .int(currencies.count > 1 ? priced.count : inStage.count),
                     currency.isEmpty ? .empty : .money(value, currency), currency.isEmpty ? .empty : .money(weighted, currency),
                     .text(currency),
                 ])
@@ -100,46 +102,62 @@ extension Reports {
         }
         report.sections.append(forecast)
 
+        // The win rate counts the leads that reached a decision on the work: won / (won + lost).
+        // A disqualified lead is the consultant's push-back (no business objective, no sponsor,
+        // no budget, not a fit, timing): counted in its own column, in neither side of the rate.
         var sources = Section(
-            "sources", "Win rate and cycle by source",
+            "sources", "Win rate and cycle by source (win rate = won / (won + lost); disqualified leads apart)",
             [
                 Column("source", "Source"), Column("leads", "Leads"), Column("won", "Won"), Column("lost", "Lost"),
-                Column("win_rate", "Win rate"),
-                Column("cycle_days", "Cycle (days)"),
+                Column("disqualified", "Disqualified"), Column("win_rate", "Win rate"), Column("cycle_days", "Cycle (days)"),
             ])
         for source in LeadSource.allCases {
             let from = leads.filter { $0.source == source.rawValue }
             guard !from.isEmpty else { continue }
-            let won = from.filter { $0.stage == .won }
-            let lost = from.filter { $0.stage == .lost }
+            let won = from.filter { $0.outcome == Stage.won.rawValue }
+            let lost = from.filter { $0.outcome == Stage.lost.rawValue }
+            let disqualified = from.filter { $0.outcome == "disqualified" }
             let cycles = won.compactMap { lead in lead.closedAt.map { $0.timeIntervalSince(lead.capturedAt) / 86_400 } }
             sources.rows.append([
-                .text(source.rawValue), .int(from.count), .int(won.count), .int(lost.count),
+                .text(source.rawValue), .int(from.count), .int(won.count), .int(lost.count), .int(disqualified.count),
                 won.count + lost.count == 0 ? .empty : .percent(100 * Double(won.count) / Double(won.count + lost.count)),
                 cycles.isEmpty ? .empty : .number(cycles.reduce(0, +) / Double(cycles.count), decimals: 0),
             ])
         }
         report.sections.append(sources)
 
+        let closed = leads.filter { $0.stage == .lost }
         var reasons = Section(
-            "reasons", "Lost and disqualified", [Column("kind", "Kind"), Column("reason", "Reason"), Column("leads", "Leads")])
+            "reasons", "Lost and disqualified", [Column("outcome", "Outcome"), Column("reason", "Reason"), Column("leads", "Leads")])
         reasons.empty = "No lost or disqualified leads."
-        let closed = leads.filter { $0.stage == .lost }.map { lead -> (String, String) in
-            let reason = lead.closeReason ?? "(no reason)"
-            return reason.hasPrefix("disqualified: ") ? ("disqualified", String(reason.dropFirst(14))) : ("lost", reason)
-        }
-        for (pair, count) in Dictionary(grouping: closed, by: { "\($0.0)|\($0.1)" }).mapValues(\.count).sorted(by: {
-            ($1.value, $0.key) < ($0.value, $1.key)
-        }) {
-            let parts = pair.split(separator: "|", maxSplits: 1).map(String.init)
-            reasons.rows.append([.text(parts[0]), .text(parts[1]), .int(count)])
+        let counted = Dictionary(grouping: closed) { lead in [lead.outcome, lead.closeReason ?? "(no reason)"] }.mapValues(\.count)
+        for (pair, count) in counted.sorted(by: { ($1.value, $0.key.joined(separator: "|")) < ($0.value, $1.key.joined(separator: "|")) }) {
+            reasons.rows.append([.text(pair[0]), .text(pair[1]), .int(count)])
         }
         report.sections.append(reasons)
 
+        var named = Section(
+            "closed_leads", "Lost and disqualified leads",
+            [
+                Column("closed", "Closed"), Column("lead", "Lead"), Column("organisation", "Organisation"), Column("source", "Source"),
+                Column("outcome", "Outcome"), Column("reason", "Reason"), Column("note", "Note"),
+            ])
+        named.empty = "No lost or disqualified leads."
+        for lead in closed.sorted(by: { ($0.closedAt ?? .distantPast, $0.handle) < ($1.closedAt ?? .distantPast, $1.handle) }) {
+            named.rows.append([
+                .optional(lead.closedAt.map { Day($0) }), .text(lead.handle), .text(input.organisation(lead.organisationID)),
+                .text(lead.source), .text(lead.outcome), .optional(lead.closeReason), .optional(lead.closeNote),
+            ])
+        }
+        report.sections.append(named)
+
         report.charts.append(
             .funnel(
-                title: "Leads by stage", stages: Stage.allCases.map { stage in (stage.rawValue, leads.filter { $0.stage == stage }.count) })
-        )
+                title: "Leads by stage",
+                stages: outcomes.compactMap { outcome in
+                    let count = leads.filter { $0.outcome == outcome }.count
+                    return outcome == "disqualified" && count == 0 ? nil : (stage: outcome, count: count)
+                }))
         report.charts.append(
             .bars(
                 title: "Weighted forecast by expected close",

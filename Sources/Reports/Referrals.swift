@@ -12,22 +12,52 @@ extension Reports {
             "referrals", "Referrers and what their introductions became",
             [
                 Column("referrer", "Referrer"), Column("lead", "Lead"), Column("organisation", "Organisation"),
-                Column("received", "Received"),
-                Column("stage", "Stage"), Column("engagement", "Engagement"), Column("won_value", "Won value"),
-                Column("currency", "Currency"),
+                Column("received", "Received"), Column("stage", "Stage"), Column("engagement", "Engagement"),
+                Column("open_value", "Open value"), Column("won_value", "Won value"), Column("currency", "Currency"),
                 Column("thanked", "Thanked"),
             ])
         list.empty = "No referrals yet."
         for referral in referrals {
             let lead = input.model.pipeline[referral.leadID]
+            // An open lead's value is what the introduction may still bring: the lead's value now.
+            let open = lead.flatMap { $0.stage.isOpen ? $0.value : nil }
             list.rows.append([
                 .text(input.person(referral.referrerID)), .text(lead?.handle ?? ""), .text(input.organisation(lead?.organisationID)),
-                .day(Day(referral.receivedAt)), .text(referral.stage.rawValue), .text(input.engagement(referral.engagementID)),
-                .money(referral.wonValue?.minorUnits, referral.wonValue?.currency), .optional(referral.wonValue?.currency),
-                .optional(referral.thankedOn),
+                .day(Day(referral.receivedAt)), .text(lead?.outcome ?? referral.stage.rawValue),
+                .text(input.engagement(referral.engagementID)),
+                .money(open?.minorUnits, open?.currency), .money(referral.wonValue?.minorUnits, referral.wonValue?.currency),
+                .optional(open?.currency ?? referral.wonValue?.currency), .optional(referral.thankedOn),
             ])
         }
         report.sections.append(list)
+
+        // Per referrer and currency: how many introductions are still open and what they are
+        // worth, beside what the won ones brought.
+        var byReferrer = Section(
+            "by_referrer", "Per referrer: open and won",
+            [
+                Column("referrer", "Referrer"), Column("leads", "Leads"), Column("open", "Open"), Column("open_value", "Open value"),
+                Column("won", "Won"), Column("won_value", "Won value"), Column("currency", "Currency"),
+            ])
+        byReferrer.empty = "No referrals yet."
+        let grouped = Dictionary(grouping: referrals) { referral -> [String] in
+            let lead = input.model.pipeline[referral.leadID]
+            return [input.person(referral.referrerID), lead?.value?.currency ?? referral.wonValue?.currency ?? ""]
+        }
+        for key in grouped.keys.sorted(by: { $0.joined(separator: "\u{0}") < $1.joined(separator: "\u{0}") }) {
+            let group = grouped[key]!
+            let leads = group.compactMap { input.model.pipeline[$0.leadID] }
+            let open = leads.filter { $0.stage.isOpen }
+            let won = group.filter { $0.stage == .won }
+            let currency = key[1]
+            byReferrer.rows.append([
+                .text(key[0]), .int(group.count), .int(open.count),
+                currency.isEmpty ? .empty : .money(open.compactMap { $0.value?.minorUnits }.reduce(0, +), currency), .int(won.count),
+                currency.isEmpty ? .empty : .money(won.compactMap { $0.wonValue?.minorUnits }.reduce(0, +), currency),
+                .optional(currency.isEmpty ? nil : currency),
+            ])
+        }
+        report.sections.append(byReferrer)
 
         var share = Section(
             "share", "Won value from referrals",

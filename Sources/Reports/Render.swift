@@ -24,7 +24,10 @@ public enum Render {
 
     static func table(_ report: Report, width: Int, colour: Bool) -> String {
         var out = ""
-        for line in report.prose { out += Neutralise.terminal(line.replacingOccurrences(of: "# ", with: "")) + "\n" }
+        // A heading line of the prose stands apart from the text under it.
+        for line in report.prose.map({ Neutralise.terminal($0) }) {
+            out += line.hasPrefix("# ") ? String(line.dropFirst(2)) + "\n\n" : line + "\n"
+        }
         if !report.prose.isEmpty { out += "\n" }
         for (index, section) in report.sections.enumerated() {
             if index > 0 { out += "\n" }

@@ -60,7 +60,8 @@ extension Reports {
                 Column("engagement", "Engagement"), Column("organisation", "Organisation"), Column("phase", "Phase"),
                 Column("health", "Health"),
                 Column("reasons", "Why"), Column("sponsor", "Sponsor"), Column("champions", "Champions"), Column("channels", "Channels"),
-                Column("handover", "Handover"), Column("handover_on", "Handover on"), Column("checklist_done", "Checklist done"),
+                Column("budget_source", "Budget source"), Column("handover", "Handover"), Column("handover_on", "Handover on"),
+                Column("checklist_done", "Checklist done"),
                 Column("checklist_total", "Checklist items"), Column("owners", "Receiving owners"),
                 Column("hours_this_month", "Hours this month"),
                 Column("hours_per_month", "Hours a month"),
@@ -75,6 +76,13 @@ extension Reports {
                 Column("due", "Due"), Column("last_measured", "Last measured"), Column("status", "Status"),
             ])
         objectiveSection.empty = "No objectives."
+        var channels = Section(
+            "channels", "Channels and the objectives they serve",
+            [
+                Column("engagement", "Engagement"), Column("channel", "Channel"), Column("handle", "Handle"),
+                Column("serves", "Serves objectives"), Column("adopted", "Adopted"),
+            ])
+        channels.empty = "No channels."
         let events = try input.domainEvents()
         for e in engagements {
             let own = (objectives[e.engagementID] ?? []).sorted { $0.handle < $1.handle }
@@ -84,10 +92,18 @@ extension Reports {
                 .text(e.handle), .text(input.organisation(e.organisationID)), .text(e.phase), .optional(health),
                 .text(reasons.joined(separator: "; ")), .text(input.person(e.sponsorID)),
                 .text(e.champions.map { input.person($0) }.joined(separator: ", ")), .text(e.channels.joined(separator: ", ")),
+                .optional(budgetSource(of: e, in: events)?.rawValue),
                 .text(e.handoverState), .optional(e.handoverOn ?? e.plannedHandover), .int(e.checklistDone + e.checklistWaived),
                 .int(e.checklistTotal), .text((handovers[e.engagementID]?.owners ?? []).map { input.person($0) }.joined(separator: ", ")),
                 .number(e.hoursByMonth[month] ?? 0, decimals: 1), .optional(e.hoursPerMonth, decimals: 1),
             ])
+            for channel in adoptedChannels(of: e.engagementID, in: events) {
+                channels.rows.append([
+                    .text(e.handle), .text(channel.channel.rawValue), .optional(channel.handle),
+                    .text(channel.serves.map { input.model.objectives[$0]?.handle ?? "" }.joined(separator: ", ")),
+                    .day(Day(channel.adoptedAt)),
+                ])
+            }
             for o in own {
                 objectiveSection.rows.append([
                     .text(e.handle), .text(o.handle), .text(o.metric + (o.unit.map { " (\($0))" } ?? "")), .number(o.baseline, decimals: 0),
@@ -100,7 +116,7 @@ extension Reports {
                         baseline: o.baseline, target: o.target))
             }
         }
-        report.sections += [section, objectiveSection]
+        report.sections += [section, objectiveSection, channels]
         report.charts.insert(
             .progress(
                 title: "Objective progress",

@@ -148,10 +148,20 @@ extension Consult {
         static let configuration = CommandConfiguration(
             commandName: "case-study",
             abstract: "A write-up of one engagement with all the numbers, objectives frozen at the handover, ready to publish.",
-            discussion: "Example: consult case-study libraries-on-twitter > case-study.md")
+            discussion: """
+                It says "handed over" only once the handover is completed, and gives the objectives' figures \
+                at the handover only then (the latest ones before). The timeline is in the order things \
+                happened and names people by name and title; work logged, hours, fees, corrections and \
+                internal notes appear only with --internal. --format markdown or html to publish (html \
+                draws the objectives' charts).
+
+                Example: consult case-study libraries-on-twitter --format markdown > case-study.md
+                """)
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The engagement (handle or id).") var engagement: String
         @OptionGroup var report: ReportOptions
+        @Flag(help: "Include what is for us only: work logged and hours, the fee, corrections, notes and internal reasons.")
+        var `internal` = false
 
         func run() throws {
             let session = try global.recorder()
@@ -163,16 +173,21 @@ extension Consult {
             // The objectives as they stood when the work was handed over (or now, before that).
             let frozenAt = input.model.handovers[id]?.completedAt ?? input.now
             let frozen = try session.readModel(asOf: frozenAt)
-            var options = report.settings
-            if options.format == .table { options.format = .markdown }
-            options.print(try Reports.caseStudy(input, engagement: id, frozen: frozen))
+            report.print(try Reports.caseStudy(input, engagement: id, frozen: frozen, includeInternal: `internal`))
         }
     }
 
     struct Changes: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "What changed between two dates: new leads, stage moves, slipped dates, new measurements, handovers.",
-            discussion: "Example: consult changes --since 2026-09-01 --until 2026-09-15")
+            abstract:
+                "What changed between two dates: new leads, stage moves, expected closes moved, slipped leads, new measurements, corrections, handovers.",
+            discussion: """
+                Slipped: an open lead whose expected close passed in the period and is still open at its end \
+                (as the pipeline counts slipped). Measurements show their value at the end of the period; \
+                corrections show the old value and the new one. Every section is in date order.
+
+                Example: consult changes --since 2026-09-01 --until 2026-09-15
+                """)
         @OptionGroup var global: GlobalOptions
         @Option(help: ArgumentHelp("From this day (inclusive): YYYY-MM-DD.", valueName: "date")) var since: String
         @Option(help: ArgumentHelp("Up to this day (inclusive): YYYY-MM-DD; default today.", valueName: "date")) var until: String?
@@ -183,7 +198,9 @@ extension Consult {
             let from = try Recorder.day(since, field: "since")!.date
             let to = try Recorder.day(until, field: "until").map { $0.adding(days: 1).date } ?? Date()
             guard to > from else { throw CommandFailure("--until: comes before --since") }
-            let options = ReportSettings(format: format)
+            // The read models and the log as they stood at the end of the period: a lead slipped
+            // if it was still open then.
+            let options = ReportSettings(asOf: until, format: format)
             let input = try options.input(session)
             options.print(try Reports.changes(input, since: from, until: to))
         }

@@ -111,7 +111,10 @@ struct ReportTests {
         #expect(sections?.values.allSatisfy(\.isEmpty) == true)
         let status = try fixture.consult(["status", "--as-of", "2000-01-01"])
         #expect(status.status == 0)
-        #expect(status.stdout == "Engagements\n  No open engagements.\n\nObjectives\n  No objectives.\n")
+        #expect(
+            status.stdout
+                == "Engagements\n  No open engagements.\n\nObjectives\n  No objectives.\n\nChannels and the objectives they serve\n  No channels.\n"
+        )
         let unknown = try fixture.consult(["status", "no-such-engagement"])
         #expect(unknown.status == 1)
         #expect(unknown.stderr == "consult: engagement: there is no engagement with the handle \"no-such-engagement\"\n")
