@@ -110,7 +110,22 @@ public struct Migrator: Sendable {
                     throw Failure(message: "migration \(migration.name) failed, nothing of it was applied: \(error)", underlying: error)
                 }
             }
+            try harden(connection)
             return pending.map(\.name)
+        }
+    }
+
+    /// Rules every table with a tenant column must follow, applied again after every run so that
+    /// a table or partition a later migration adds follows them too (db/migrations/0020 on:
+    /// no planner statistics, …). Idempotent; does nothing before those migrations exist.
+    private func harden(_ connection: Connection) throws {
+        let exists = try connection.execute("SELECT to_regprocedure('consult.harden_tenant_tables()') IS NOT NULL")[0]
+            .decode(Bool.self, at: 0)
+        guard exists else { return }
+        do {
+            try connection.withTransaction { tx in try tx.execute("SELECT consult.harden_tenant_tables()") }
+        } catch let error as PostgresError {
+            throw Failure(message: "hardening the tenant tables after migrating failed: \(error)", underlying: error)
         }
     }
 

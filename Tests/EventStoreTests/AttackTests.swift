@@ -1,0 +1,175 @@
+import EventStore
+import Foundation
+import Postgres
+import TestSupport
+import Testing
+
+/// Issue 18: what a hostile member of one tenant, with psql and their own password, could do to
+/// another tenant or to the server. Each test does the attack, as that member, with raw SQL.
+@Suite("a hostile member with psql", .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
+struct AttackTests {
+    let database: TestDatabase.Database
+    /// The victim and the attacker.
+    let a: (tenant: TenantID, member: String)
+    let b: (tenant: TenantID, member: String)
+
+    init() throws {
+        database = try TestDatabase.createMigrated("attack")
+        a = try database.createTenant("victim")
+        b = try database.createTenant("attacker")
+    }
+
+    func postgresError(_ body: () throws -> Void) -> PostgresError? {
+        do { try body() } catch let error as PostgresError { return error } catch { return nil }
+        return nil
+    }
+
+    // MARK: - Item 1: planner statistics
+
+    /// The planner's estimate of rows for a statement, as EXPLAIN shows it to `connection`.
+    func estimate(_ connection: Connection, _ sql: String) throws -> Int {
+        let json = try connection.execute(Query(unsafeSQL: "EXPLAIN (FORMAT JSON) " + sql))[0].decode(String.self, at: 0)
+        let plans = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [[String: Any]]
+        let plan = plans?.first?["Plan"] as? [String: Any]
+        return try #require(plan?["Plan Rows"] as? Int, "\(json)")
+    }
+
+    /// Probes an attacker runs, in families: within a family the statements differ only in a
+    /// value, so different estimates would tell the attacker something about the victim's rows.
+    func probes() throws -> [[String]] {
+        let victim = a.tenant.rawValue
+        // A tenant id of no tenant in the victim's partition of the log: a partition's size is
+        // public (pg_class), and which partition a tenant id falls in is arithmetic.
+        let neighbour = try database.connect().execute(
+            """
+            SELECT g FROM generate_series(100000, 101000) g
+             WHERE (SELECT bool_and(satisfies_hash_partition('consult.events'::regclass, 8, r, g::bigint)
+                                    = satisfies_hash_partition('consult.events'::regclass, 8, r, \(victim)::bigint))
+                      FROM generate_series(0, 7) r)
+             LIMIT 1
+            """)[0].decode(Int64.self, at: 0)
+        return [
+            ["SELECT * FROM consult.events WHERE tenant_id = \(victim)", "SELECT * FROM consult.events WHERE tenant_id = \(neighbour)"],
+            [
+                "SELECT * FROM consult.events WHERE type = 'SecretHappened'",
+                "SELECT * FROM consult.events WHERE type = 'NothingOfTheKind'",
+            ],
+            ["SELECT * FROM consult.events WHERE stream < 'secret-m'", "SELECT * FROM consult.events WHERE stream < 'aaa'"],
+            [
+                "SELECT * FROM consult.person_details WHERE tenant_id = \(victim)",
+                "SELECT * FROM consult.person_details WHERE tenant_id = 987654",
+            ],
+            [
+                "SELECT * FROM consult.person_details WHERE name < 'Zelda S'",
+                "SELECT * FROM consult.person_details WHERE name < 'Zelda T'",
+                "SELECT * FROM consult.person_details WHERE name < 'Aaron'",
+                "SELECT * FROM consult.person_details WHERE name > 'Zelda Secretname 0500'",
+            ],
+            [
+                "SELECT * FROM consult.person_details WHERE name = 'Zelda Secretname 0001'",
+                "SELECT * FROM consult.person_details WHERE name = 'Nobody At All'",
+            ],
+            [
+                "SELECT * FROM consult.organisations WHERE name < 'Secret Corp 0300'",
+                "SELECT * FROM consult.organisations WHERE name < 'Aardvark'",
+            ],
+            [
+                "SELECT * FROM consult.organisations WHERE tenant_id = \(victim)",
+                "SELECT * FROM consult.organisations WHERE tenant_id = 987654",
+            ],
+            ["SELECT * FROM consult.tenants WHERE name < 'victim'", "SELECT * FROM consult.tenants WHERE name < 'aaa'"],
+            ["SELECT * FROM consult.tenants WHERE lower(name) = 'victim'", "SELECT * FROM consult.tenants WHERE lower(name) = 'zzz'"],
+        ]
+    }
+
+    /// The victim writes people, organisations and events (in a few names, to give histograms
+    /// something to show) and the owner runs ANALYZE, as autovacuum would.
+    func victimWrites(rows: Int, namePrefix: String) throws {
+        let owner = try database.connect()
+        let victim = a.tenant.rawValue
+        try owner.execute(
+            """
+            INSERT INTO consult.person_details (tenant_id, person_id, handle, name)
+            SELECT \(victim), gen_random_uuid(), \(namePrefix) || i, \(namePrefix) || lpad(i::text, 4, '0')
+              FROM generate_series(1, \(rows)) i
+            """)
+        try owner.execute(
+            """
+            INSERT INTO consult.organisations (tenant_id, organisation_id, handle, name, registered_at)
+            SELECT \(victim), gen_random_uuid(), 'o' || \(namePrefix) || i, 'Secret Corp ' || lpad(i::text, 4, '0'), now()
+              FROM generate_series(1, \(rows)) i
+            """)
+        let store = EventStore(connection: try database.connect(user: a.member))
+        for batch in 0..<(rows / 100) {
+            let events = (0..<100).map { i in event("secret-\(namePrefix.count)-\(batch)", type: "SecretHappened", ["i": "\(i)"]) }
+            try store.append(events, expecting: [:])
+        }
+        try owner.execute("ANALYZE")
+    }
+
+    @Test("item 1: EXPLAIN's estimates tell a member nothing of another tenant's values")
+    func plannerStatistics() throws {
+        // The attacker's own rows, so that the tables are not the victim's alone.
+        let attacker = try database.connect(user: b.member)
+        try attacker.execute(
+            """
+            INSERT INTO consult.person_details (tenant_id, person_id, handle, name)
+            SELECT \(b.tenant.rawValue), gen_random_uuid(), 'mine' || i, 'Mine ' || i FROM generate_series(1, 50) i
+            """)
+        try victimWrites(rows: 600, namePrefix: "Zelda Secretname ")
+        let owner = try database.connect()
+        let gathered = try owner.execute(
+            """
+            SELECT count(*) FROM pg_statistic s
+             WHERE s.starelid IN (SELECT t FROM consult.tenant_tables() t
+                                  UNION SELECT p.relid FROM consult.tenant_tables() t, pg_partition_tree(t) p
+                                  UNION SELECT i.indexrelid FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+                                         WHERE c.relnamespace = 'consult'::regnamespace AND c.relname <> 'migrations')
+            """)[0].decode(Int.self, at: 0)
+        #expect(gathered == 0, "ANALYZE gathered \(gathered) columns' statistics on the consult schema")
+
+        // Within a family, every value gives the same estimate: the victim's data moves none.
+        var before: [[Int]] = []
+        for family in try probes() {
+            let estimates = try family.map { try estimate(attacker, $0) }
+            #expect(Set(estimates).count == 1, "\(zip(family, estimates).map { "\($0.0) → \($0.1)" })")
+            before.append(estimates)
+        }
+        // The victim renames everyone (the same number of rows) and ANALYZE runs again: not one
+        // estimate changes.
+        try owner.execute("UPDATE consult.person_details SET name = 'Aaron ' || handle WHERE tenant_id = \(a.tenant.rawValue)")
+        try owner.execute("UPDATE consult.organisations SET name = 'Aaa ' || handle WHERE tenant_id = \(a.tenant.rawValue)")
+        try owner.execute("VACUUM ANALYZE consult.person_details")
+        try owner.execute("VACUUM ANALYZE consult.organisations")
+        let after = try probes().map { family in try family.map { try estimate(attacker, $0) } }
+        let tables = ["person_details", "organisations"]
+        for (index, family) in try probes().enumerated() where tables.contains(where: { family[0].contains($0) }) {
+            #expect(before[index] == after[index], "\(family[0]): \(before[index]) before, \(after[index]) after")
+        }
+        // Many more rows of the victim: still one estimate a family (only the size moved).
+        try victimWrites(rows: 900, namePrefix: "Zed ")
+        for family in try probes() {
+            let estimates = try family.map { try estimate(attacker, $0) }
+            #expect(Set(estimates).count == 1, "\(zip(family, estimates).map { "\($0.0) → \($0.1)" })")
+        }
+        // The attacker's own plans still take the tenant's indexes.
+        let plan = try attacker.execute("EXPLAIN SELECT * FROM consult.person_details WHERE name < 'M'").map {
+            try $0.decode(String.self, at: 0)
+        }.joined(separator: "\n")
+        #expect(!plan.contains("Seq Scan"), "\(plan)")
+    }
+
+    @Test("item 1: a tenant table added by a later migration gets no statistics either")
+    func laterTable() throws {
+        let owner = try database.connect()
+        let extra = Migrator.Migration(
+            name: "9999_extra",
+            sql: "CREATE TABLE consult.extra (tenant_id bigint NOT NULL, secret text NOT NULL, PRIMARY KEY (tenant_id, secret))")
+        let migrations = try Migrator(directory: TestDatabase.migrationsDirectory).migrations + [extra]
+        try Migrator(migrations: migrations).migrate(owner)
+        let targets = try owner.execute(
+            "SELECT attstattarget FROM pg_attribute WHERE attrelid = 'consult.extra'::regclass AND attnum > 0"
+        ).map { try $0.decode(Int.self, at: 0) }
+        #expect(targets == [0, 0])
+    }
+}
