@@ -172,4 +172,58 @@ struct AttackTests {
         ).map { try $0.decode(Int.self, at: 0) }
         #expect(targets == [0, 0])
     }
+
+    // MARK: - Item 5: TRUNCATE and the tenant-removal exception
+
+    /// Every table with a tenant column and every partition under it.
+    func tenantRelations(_ connection: Connection) throws -> [String] {
+        try connection.execute(
+            """
+            SELECT t::text FROM consult.tenant_tables() t
+            UNION SELECT p.relid::text FROM consult.tenant_tables() t, pg_partition_tree(t) p ORDER BY 1
+            """
+        ).map { try $0.decode(String.self, at: 0) }
+    }
+
+    @Test("item 5: TRUNCATE of a partition of the log, or of any tenant table, is refused for the owner too")
+    func truncate() throws {
+        let store = EventStore(connection: try database.connect(user: a.member))
+        try store.append([event("s"), event("s")], to: "s", expecting: .noStream)
+        let before = try database.eventCount()
+        let owner = try database.connect()
+        let relations = try tenantRelations(owner)
+        #expect(relations.count == 25, "\(relations)")
+        // consult.tenants alone is refused by its foreign keys already; CASCADE would reach every table.
+        for relation in relations.filter({ $0 != "consult.tenants" }) + ["consult.tenants CASCADE"] {
+            let error = postgresError { try owner.execute(Query(unsafeSQL: "TRUNCATE \(relation)")) }
+            #expect(error?.sqlState == SQLState("CN009"), "TRUNCATE \(relation): \(String(describing: error))")
+        }
+        #expect(try database.eventCount() == before)
+        // A member holds no TRUNCATE privilege at all.
+        let member = try database.connect(user: b.member)
+        let error = postgresError { try member.execute("TRUNCATE consult.events_h05") }
+        #expect(error?.sqlState == .insufficientPrivilege)
+    }
+
+    @Test("item 5: the tenant-removal setting lets the owner delete no event; consult.drop_tenant still removes a whole tenant")
+    func droppingTenantSetting() throws {
+        let store = EventStore(connection: try database.connect(user: a.member))
+        try store.append([event("s"), event("s"), event("s")], to: "s", expecting: .noStream)
+        try EventStore(connection: try database.connect(user: b.member)).append([event("t")], to: "t", expecting: .noStream)
+        let owner = try database.connect()
+        try owner.execute("SET consult.dropping_tenant = '\(unsafeSQL: String(a.tenant.rawValue))'")
+        for sql in [
+            "DELETE FROM consult.events WHERE tenant_id = \(a.tenant.rawValue) AND position = 2",
+            "DELETE FROM consult.events WHERE tenant_id = \(a.tenant.rawValue)",
+            "DO $$ BEGIN DELETE FROM consult.events WHERE tenant_id = \(a.tenant.rawValue); END $$",
+        ] {
+            let error = postgresError { try owner.execute(Query(unsafeSQL: sql)) }
+            #expect(error?.sqlState == SQLState("CN009"), "\(sql): \(String(describing: error))")
+        }
+        #expect(try database.eventCount() == 4)
+        try owner.execute("RESET consult.dropping_tenant")
+        let removal = try Tenancy(connection: owner).dropTenant("victim")
+        #expect(removal.events == 3)
+        #expect(try database.eventCount() == 1)
+    }
 }
