@@ -226,4 +226,70 @@ struct AttackTests {
         #expect(removal.events == 3)
         #expect(try database.eventCount() == 1)
     }
+
+    // MARK: - Item 2: the migrator's lock, connections, idle transactions
+
+    @Test("item 2: a member holding what was the migrator's advisory lock no longer blocks consult migrate")
+    func migratorLock() throws {
+        let member = try database.connect(user: b.member)
+        // The old lock: a session advisory lock, which any role may take and keep.
+        try member.execute("SELECT pg_advisory_lock(\(Int64(0x636f_6e73_756c_742e)))")
+        // The new one: members hold no privilege on consult.migrations, and a refused statement
+        // keeps no lock.
+        for sql in [
+            "LOCK TABLE consult.migrations IN SHARE UPDATE EXCLUSIVE MODE", "SELECT * FROM consult.migrations",
+            "INSERT INTO consult.migrations (name, checksum) VALUES ('x', 'y')",
+        ] {
+            try member.execute("BEGIN")
+            let error = postgresError { try member.execute(Query(unsafeSQL: sql)) }
+            #expect(error?.sqlState == .insufficientPrivilege, "\(sql): \(String(describing: error))")
+            try member.execute("ROLLBACK")
+        }
+        // A refused statement left in an open, aborted transaction while the owner migrates.
+        try member.execute("BEGIN")
+        _ = try? member.execute("INSERT INTO consult.migrations (name, checksum) VALUES ('x', 'y')")
+        let owner = try database.connect()
+        try owner.execute("SET statement_timeout = '5s'")
+        let extra = Migrator.Migration(name: "9999_after_attack", sql: "CREATE TABLE consult.after_attack (id int)")
+        let migrator = Migrator(migrations: try Migrator(directory: TestDatabase.migrationsDirectory).migrations + [extra])
+        let started = ContinuousClock.now
+        #expect(try migrator.migrate(owner) == ["9999_after_attack"])
+        #expect(ContinuousClock.now - started < .seconds(4))
+        try member.execute("ROLLBACK")
+    }
+
+    @Test("item 2: a member opens at most 16 connections; the role's defaults limit idle transactions, locks and statements")
+    func memberLimits() throws {
+        var connections: [Connection] = []
+        defer { connections.forEach { $0.close() } }
+        for _ in 0..<16 { connections.append(try database.connect(user: b.member)) }
+        do {
+            connections.append(try database.connect(user: b.member))
+            Issue.record("a 17th connection of one member was accepted")
+        } catch {
+            #expect("\(error)".contains("too many connections for role"), "\(error)")
+        }
+        let settings = try connections[0].execute(
+            "SELECT current_setting('idle_in_transaction_session_timeout'), current_setting('lock_timeout'), current_setting('statement_timeout')"
+        )[0]
+        #expect(try [0, 1, 2].map { try settings.decode(String.self, at: $0) } == ["1min", "10s", "2min"])
+        // The other tenant's member is not counted against this one.
+        _ = try database.connect(user: a.member)
+    }
+
+    @Test("item 2: a member's transaction left idle is cut off, even with the timeout SET off")
+    func idleTransaction() throws {
+        let member = try database.connect(user: b.member)
+        try member.execute("SET idle_in_transaction_session_timeout = 0")
+        try member.execute("BEGIN")
+        try member.execute("SELECT count(*) FROM consult.events")
+        Thread.sleep(forTimeInterval: 1.5)
+        let owner = try database.connect()
+        let ended = try owner.execute("SELECT role_name FROM consult.enforce_member_limits('1 second')").map {
+            try $0.decode(String.self, at: 0)
+        }
+        #expect(ended == [b.member])
+        Thread.sleep(forTimeInterval: 0.2)
+        #expect(throws: (any Error).self) { try member.execute("SELECT 1") }
+    }
 }
