@@ -261,7 +261,7 @@ struct AttackTests {
     @Test("item 2: a member opens at most 16 connections; the role's defaults limit idle transactions, locks and statements")
     func memberLimits() throws {
         var connections: [Connection] = []
-        defer { connections.forEach { $0.close() } }
+        defer { for connection in connections { connection.close() } }
         for _ in 0..<16 { connections.append(try database.connect(user: b.member)) }
         do {
             connections.append(try database.connect(user: b.member))
