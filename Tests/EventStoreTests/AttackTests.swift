@@ -292,4 +292,33 @@ struct AttackTests {
         Thread.sleep(forTimeInterval: 0.2)
         #expect(throws: (any Error).self) { try member.execute("SELECT 1") }
     }
+
+    // MARK: - Item 9: LISTEN channels
+
+    @Test("item 9: a member cannot learn another tenant's channel, and the old guessable one hears nothing")
+    func listenChannels() throws {
+        let victimStore = EventStore(connection: try database.connect(user: a.member))
+        // A follower of the victim registers (appends notify only while one is listening).
+        _ = try victimStore.follow(from: 0, name: "victim-follower", until: .now) { _ in .stop }
+        let victimListener = try database.connect(user: a.member)
+        let channel = try #require(
+            try victimListener.execute("SELECT consult.follower_heartbeat(NULL, 'listener')")[0].decode(String?.self, at: 0))
+        #expect(channel.count == "consult_events_".count + 32 && channel != "consult_events_\(a.tenant.rawValue)")
+        try victimListener.listen(channel)
+
+        let attacker = try database.connect(user: b.member)
+        #expect(try attacker.execute("SELECT consult.events_channel(\(a.tenant.rawValue))")[0].decode(String?.self, at: 0) == nil)
+        #expect(try attacker.execute("SELECT count(*) FROM consult.tenants WHERE tenant_id <> \(b.tenant.rawValue)")[0].decode(Int.self, at: 0) == 0)
+        let error = postgresError { try attacker.execute("SELECT consult.follower_heartbeat(\(a.tenant.rawValue), 'spy')") }
+        #expect(error?.sqlState == SQLState("CN002"))
+        // The names an attacker would guess: the old one, and the old one of every small id.
+        for id in 1...20 { try attacker.listen("consult_events_\(id)") }
+
+        try victimStore.append([event("secret")], to: "secret", expecting: .noStream)
+        let heard = try attacker.waitForNotification(timeout: .seconds(1))
+        #expect(heard == nil, "\(String(describing: heard))")
+        // The victim's own listener is still woken.
+        let woken = try victimListener.waitForNotification(timeout: .seconds(5))
+        #expect(woken?.channel == channel && woken?.payload == "1")
+    }
 }
