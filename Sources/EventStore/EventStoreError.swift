@@ -14,7 +14,7 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
         public static let duplicateCommand = Code(rawValue: "duplicate command")
         /// The role belongs to no tenant, or the tenant does not exist or is not theirs.
         public static let tenantUnknown = Code(rawValue: "tenant unknown")
-        /// A body is over the 1 MiB limit.
+        /// A body is over the 1 MiB limit, or one append over 1,000 events or 8 MiB of bodies.
         public static let tooLarge = Code(rawValue: "too large")
         /// A body is not a JSON object.
         public static let invalidBody = Code(rawValue: "invalid body")
@@ -55,6 +55,7 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
         static let duplicateCommand = SQLState("CN005")
         static let invalidEvent = SQLState("CN006")
         static let appendOnly = SQLState("CN009")
+        static let callTooLarge = SQLState("CN021")
     }
 
     /// Translates a database error at the boundary, by SQLSTATE.
@@ -63,7 +64,7 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
             switch error.sqlState {
             case SQLCode.conflict?: .conflict
             case SQLCode.tenantUnknown?: .tenantUnknown
-            case SQLCode.tooLarge?: .tooLarge
+            case SQLCode.tooLarge?, SQLCode.callTooLarge?: .tooLarge
             case SQLCode.invalidBody?, .invalidTextRepresentation?: .invalidBody
             case SQLCode.duplicateCommand?: .duplicateCommand
             case SQLCode.invalidEvent?: .invalidEvent

@@ -322,4 +322,50 @@ struct AttackTests {
         let woken = try victimListener.waitForNotification(timeout: .seconds(5))
         #expect(woken?.channel == channel && woken?.payload == "1")
     }
+
+    // MARK: - Item 10: tenant drop whatever the members own; a cap per append
+
+    @Test("item 10: a tenant is dropped even when its member owns a large object and has set default privileges")
+    func dropWithOwnedObjects() throws {
+        let member = try database.connect(user: a.member)
+        try member.execute("SELECT lo_from_bytea(0, 'kept by the member'::bytea)")
+        try member.execute("ALTER DEFAULT PRIVILEGES GRANT SELECT ON TABLES TO PUBLIC")
+        member.close()
+        let owner = try database.connect()
+        let removal = try Tenancy(connection: owner).dropTenant("victim")
+        #expect(removal.roles == [a.member])
+        #expect(try owner.execute("SELECT count(*) FROM pg_roles WHERE rolname = \(a.member)")[0].decode(Int.self, at: 0) == 0)
+        #expect(try owner.execute("SELECT count(*) FROM pg_largeobject_metadata")[0].decode(Int.self, at: 0) == 0)
+        #expect(try owner.execute("SELECT count(*) FROM pg_default_acl")[0].decode(Int.self, at: 0) == 0)
+        // The other tenant is untouched.
+        #expect(try Tenancy(connection: owner).tenant(named: "attacker") != nil)
+    }
+
+    /// A raw consult.append of `count` events of the given body, as `connection`'s role.
+    func rawAppend(_ connection: Connection, count: Int, body: String, type: String = "Happened") throws {
+        try connection.execute(
+            """
+            SELECT count(*) FROM consult.append(NULL, NULL,
+                ARRAY(SELECT 'bulk-' || i FROM generate_series(1, \(count)) i), array_fill(\(type)::text, ARRAY[\(count)::int]),
+                array_fill(1, ARRAY[\(count)::int]), array_fill(\(body)::text, ARRAY[\(count)::int]),
+                ARRAY(SELECT gen_random_uuid() FROM generate_series(1, \(count))), array_fill(now(), ARRAY[\(count)::int]), '{}', '{}')
+            """)
+    }
+
+    @Test("item 10: one append call is capped at 1,000 events and 8 MiB of bodies (CN021), in SQL and in EventStore")
+    func appendCap() throws {
+        let member = try database.connect(user: b.member)
+        let small = #"{"k":"v"}"#
+        #expect(postgresError { try rawAppend(member, count: 1001, body: small) }?.sqlState == SQLState("CN021"))
+        // 9 bodies just under the 1 MiB limit each: 9.4 MB in one call.
+        let big = #"{"k":""# + String(repeating: "x", count: 1_048_000) + #""}"#
+        #expect(postgresError { try rawAppend(member, count: 9, body: big) }?.sqlState == SQLState("CN021"))
+        #expect(try database.eventCount() == 0)
+        try rawAppend(member, count: 1000, body: small)
+        try rawAppend(member, count: 8, body: big)
+        #expect(try database.eventCount() == 1008)
+        let store = EventStore(connection: member)
+        let error = storeError { try store.append((0...1000).map { _ in event("many") }, to: "many", expecting: .any) }
+        #expect(error?.code == .tooLarge)
+    }
 }
