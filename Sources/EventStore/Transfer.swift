@@ -170,6 +170,17 @@ public struct Transfer {
             ) {
                 "position \(try $0.decode(Int64.self, at: 1)) would leave a hole: the next position is \(try $0.decode(Int64.self, at: 2))"
             }
+            // Each body must be a valid event of its type, as consult.append requires
+            // (db/migrations/0026_event_types.sql).
+            try refuse(
+                """
+                SELECT i.line_no, p.problem FROM import_lines i
+                 CROSS JOIN LATERAL (SELECT i.line::jsonb AS j) parsed
+                 CROSS JOIN LATERAL (SELECT consult.event_body_problem(j->>'type', (j->>'schema_version')::integer, j->'data') AS problem) p
+                 WHERE p.problem IS NOT NULL
+                 ORDER BY i.line_no LIMIT 1
+                """
+            ) { try $0.decode(String.self, at: 1) }
             let inserted: ResultSet
             do {
                 inserted = try tx.execute(

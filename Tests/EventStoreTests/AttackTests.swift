@@ -15,6 +15,7 @@ struct AttackTests {
 
     init() throws {
         database = try TestDatabase.createMigrated("attack")
+        try database.registerTestEventTypes()
         a = try database.createTenant("victim")
         b = try database.createTenant("attacker")
     }
@@ -367,5 +368,77 @@ struct AttackTests {
         let store = EventStore(connection: member)
         let error = storeError { try store.append((0...1000).map { _ in event("many") }, to: "many", expecting: .any) }
         #expect(error?.code == .tooLarge)
+    }
+
+    // MARK: - Item 3: poison events
+
+    /// A raw consult.append of one event, as the member would type it in psql.
+    func rawAppendOne(_ connection: Connection, type: String, body: String) throws {
+        try connection.execute(
+            """
+            SELECT * FROM consult.append(NULL, NULL, ARRAY['organisation-1'], ARRAY[\(type)::text], ARRAY[1], ARRAY[\(body)::text],
+                                         ARRAY[gen_random_uuid()], ARRAY[now()], '{}', '{}')
+            """)
+    }
+
+    @Test("item 3: a raw append of a body that is not a valid event of its type, or of an unknown type, is refused (CN022)")
+    func poisonAppend() throws {
+        let member = try database.connect(user: b.member)
+        let organisation = "5b1e4f5c-8a51-4f0e-9a53-0d4a5b0f3f11"
+        let refused: [(type: String, body: String, says: String)] = [
+            ("OrganisationRegistered", #"{"name": 42}"#, "OrganisationRegistered"),
+            (
+                "OrganisationRegistered", #"{"name": 42, "handle": "acme", "organisation": "\#(organisation)"}"#,
+                #"the key "name" of OrganisationRegistered must be string"#
+            ),
+            (
+                "OrganisationRegistered", #"{"name": "Acme", "handle": "acme"}"#,
+                #"OrganisationRegistered needs the key "organisation" (uuid)"#
+            ),
+            ("OrganisationRegistered", #"{"name": "Acme", "handle": "acme", "organisation": "not-a-uuid"}"#, #""organisation""#),
+            (
+                "OrganisationRegistered", #"{"name": "Acme", "handle": "acme", "organisation": "\#(organisation)", "sector": 7}"#,
+                #""sector""#
+            ),
+            ("LeadStageChanged", #"{"from": "new", "to": "sold"}"#, #"the key "to" of LeadStageChanged must be one of"#),
+            ("ProposalSent", #"{"value": {"minorUnits": "a lot", "currency": "GBP"}}"#, #""value""#),
+            ("NoSuchEventType", "{}", "NoSuchEventType version 1 is not a registered event type"),
+        ]
+        for (type, body, says) in refused {
+            let error = postgresError { try rawAppendOne(member, type: type, body: body) }
+            #expect(error?.sqlState == SQLState("CN022"), "\(type) \(body): \(String(describing: error))")
+            #expect(error?.message.contains(says) == true, "\(String(describing: error?.message))")
+        }
+        #expect(try database.eventCount() == 0)
+        try rawAppendOne(
+            member, type: "OrganisationRegistered",
+            body: #"{"name": "Acme", "handle": "acme", "organisation": "\#(organisation)", "sector": null}"#)
+        #expect(try database.eventCount() == 1)
+        // Through EventStore: the same refusal, typed.
+        let store = EventStore(connection: member)
+        let error = storeError {
+            try store.append(
+                [NewEvent(stream: "o", type: "OrganisationRegistered", data: Data(#"{"name": 42}"#.utf8))], to: "o", expecting: .any)
+        }
+        #expect(error?.code == .invalidBody)
+    }
+
+    @Test("item 3: an import line whose body is not a valid event of its type is refused, naming the line and the key")
+    func poisonImport() throws {
+        let line = { (position: Int, data: String) in
+            Array(
+                #"{"tenant":"victim","position":\#(position),"stream":"organisation-1","stream_version":\#(position),"event_id":"00000000-0000-4000-8000-00000000000\#(position)","type":"OrganisationRegistered","schema_version":1,"data":\#(data),"metadata":{},"command_id":null,"occurred_at":"2026-09-01T10:00:00+00:00","recorded_at":"2026-09-01T10:00:00+00:00"}"#
+                    .utf8)
+        }
+        let good = #"{"name":"Acme","handle":"acme","organisation":"5b1e4f5c-8a51-4f0e-9a53-0d4a5b0f3f11"}"#
+        let lines = [(1, line(1, good)), (2, line(2, #"{"name":42}"#))]
+        do {
+            _ = try Transfer(connection: try database.connect()).importLines(lines, requireTrailer: false)
+            Issue.record("the poison line was imported")
+        } catch let error as Transfer.ImportError {
+            #expect(error.line == 2)
+            #expect(error.reason.contains("OrganisationRegistered"), "\(error)")
+        }
+        #expect(try database.eventCount() == 0)
     }
 }
