@@ -441,4 +441,28 @@ struct AttackTests {
         }
         #expect(try database.eventCount() == 0)
     }
+
+    // MARK: - Item 4 (the statistics part): a forgotten name in no catalog
+
+    @Test("item 4: after a person is forgotten and ANALYZE runs, no statistic anywhere holds the name or e-mail")
+    func forgottenNameInNoStatistic() throws {
+        let owner = try database.connect()
+        try owner.execute(
+            """
+            INSERT INTO consult.person_details (tenant_id, person_id, handle, name, email)
+            SELECT \(a.tenant.rawValue), gen_random_uuid(), 'zelda-' || i, 'Zelda Forgotten', 'zelda@secret.example'
+              FROM generate_series(1, 300) i
+            """)
+        try owner.execute("ANALYZE")
+        try owner.execute("DELETE FROM consult.person_details WHERE name = 'Zelda Forgotten'")  // what forget does
+        try owner.execute("ANALYZE")
+        let holding = try owner.execute(
+            """
+            SELECT starelid::regclass::text FROM pg_statistic
+             WHERE concat(stavalues1::text, stavalues2::text, stavalues3::text, stavalues4::text, stavalues5::text)
+                   ~* 'zelda|secret\\.example'
+            """
+        ).map { try $0.decode(String.self, at: 0) }
+        #expect(holding.isEmpty, "\(holding)")
+    }
 }
