@@ -15,6 +15,10 @@ import Postgres
 public final class EventStore {
     /// Bodies larger than this are refused (the same limit consult.append enforces).
     public static let maximumBodySize = 1_048_576
+    /// At most this many events in one append (the limit consult.append enforces, CN021).
+    public static let maximumEventsPerCall = 1000
+    /// At most this many bytes of bodies in one append, 8 MiB (consult.append enforces it too).
+    public static let maximumCallSize = 8_388_608
 
     public let connection: Connection
     /// The tenant to act for: nil means the tenant of the connected role (a member); an admin
@@ -59,6 +63,15 @@ public final class EventStore {
     ) throws(EventStoreError) -> AppendResult {
         guard !events.isEmpty else {
             throw EventStoreError(.invalidEvent, "an append needs at least one event")
+        }
+        guard events.count <= Self.maximumEventsPerCall else {
+            throw EventStoreError(
+                .tooLarge, "an append of \(events.count) events is refused: the limit is \(Self.maximumEventsPerCall) events a call")
+        }
+        let bytes = events.reduce(0) { $0 + $1.data.count }
+        guard bytes <= Self.maximumCallSize else {
+            throw EventStoreError(
+                .tooLarge, "an append of \(bytes) bytes of bodies is refused: the limit is 8 MiB (\(Self.maximumCallSize) bytes) a call")
         }
         for (index, event) in events.enumerated() where event.data.count > Self.maximumBodySize {
             throw EventStoreError(

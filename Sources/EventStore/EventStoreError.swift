@@ -14,9 +14,10 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
         public static let duplicateCommand = Code(rawValue: "duplicate command")
         /// The role belongs to no tenant, or the tenant does not exist or is not theirs.
         public static let tenantUnknown = Code(rawValue: "tenant unknown")
-        /// A body is over the 1 MiB limit.
+        /// A body is over the 1 MiB limit, or one append over 1,000 events or 8 MiB of bodies.
         public static let tooLarge = Code(rawValue: "too large")
-        /// A body is not a JSON object.
+        /// A body is not a JSON object, or not a valid event of its type (CN022: a key missing or
+        /// of the wrong shape, or a type the database has not registered).
         public static let invalidBody = Code(rawValue: "invalid body")
         /// A stream name or type is empty, too long or has characters outside the allowed set.
         public static let invalidEvent = Code(rawValue: "invalid event")
@@ -55,6 +56,8 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
         static let duplicateCommand = SQLState("CN005")
         static let invalidEvent = SQLState("CN006")
         static let appendOnly = SQLState("CN009")
+        static let callTooLarge = SQLState("CN021")
+        static let invalidShape = SQLState("CN022")
     }
 
     /// Translates a database error at the boundary, by SQLSTATE.
@@ -63,8 +66,8 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
             switch error.sqlState {
             case SQLCode.conflict?: .conflict
             case SQLCode.tenantUnknown?: .tenantUnknown
-            case SQLCode.tooLarge?: .tooLarge
-            case SQLCode.invalidBody?, .invalidTextRepresentation?: .invalidBody
+            case SQLCode.tooLarge?, SQLCode.callTooLarge?: .tooLarge
+            case SQLCode.invalidBody?, SQLCode.invalidShape?, .invalidTextRepresentation?: .invalidBody
             case SQLCode.duplicateCommand?: .duplicateCommand
             case SQLCode.invalidEvent?: .invalidEvent
             case SQLCode.appendOnly?: .appendOnly

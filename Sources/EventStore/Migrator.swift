@@ -4,9 +4,14 @@ import Postgres
 /// Applies the numbered SQL files of `db/migrations` in order, each in its own transaction,
 /// recording name, checksum and time in `consult.migrations`.
 ///
-/// Two migrators never run at once: the second waits on a session advisory lock. A file that
-/// was applied and has changed since stops everything: the database no longer matches the
-/// files, and applying more on top would build on a guess.
+/// Two migrators never apply the same file: each file's transaction first locks
+/// `consult.migrations` (SHARE UPDATE EXCLUSIVE, which conflicts with itself) and checks again
+/// that the file is pending. A table lock, not an advisory lock: any role can take any advisory
+/// lock and hold it for ever (a member holding this key blocked `consult migrate`, issue 18.2),
+/// while a member holds no privilege on `consult.migrations`, and the locks a refused statement
+/// took are released when it fails. A file that was applied and has changed since stops
+/// everything: the database no longer matches the files, and applying more on top would build
+/// on a guess.
 public struct Migrator: Sendable {
     /// A migration file: `0003_events.sql` is version 3, named `0003_events`.
     public struct Migration: Sendable, Equatable {
@@ -87,30 +92,68 @@ public struct Migrator: Sendable {
         return String(format: "%016llx", hash)
     }
 
-    /// The advisory lock key of migrations ("consult." as a number).
+    /// The advisory lock key of a first migration ("consult." as a number): it guards only the
+    /// creation of `consult.migrations` in a database that has none yet (see ``bootstrap``).
     static let lockKey: Int64 = 0x636f_6e73_756c_742e
+
+    /// The migrators' lock, for the rest of the transaction.
+    static func lock(_ tx: Connection) throws {
+        try tx.execute("LOCK TABLE consult.migrations IN SHARE UPDATE EXCLUSIVE MODE")
+    }
+
+    static func edited(_ migration: Migration, _ checksum: String) -> Failure {
+        Failure(
+            message:
+                "migration \(migration.name) was edited after it was applied (checksum \(checksum) in the database, \(migration.checksum) on disk); restore the file and add a new migration for the change",
+            underlying: nil)
+    }
 
     /// Applies what is pending; returns the names applied, in order (none when up to date).
     ///
     /// `progress` is told each name before it is applied.
     @discardableResult
     public func migrate(_ connection: Connection, progress: (String) -> Void = { _ in }) throws -> [String] {
-        try withLock(connection) {
-            try bootstrap(connection)
-            let pending = try check(connection)
-            for migration in pending {
-                progress(migration.name)
-                do {
-                    try connection.withTransaction { tx in
-                        try tx.executeScript(unsafeSQL: migration.sql)
-                        try tx.execute(
-                            "INSERT INTO consult.migrations (name, checksum) VALUES (\(migration.name), \(migration.checksum))")
+        try bootstrap(connection)
+        var applied: [String] = []
+        for migration in try check(connection) {
+            do {
+                let done = try connection.withTransaction { tx in
+                    try Self.lock(tx)
+                    // Another migrator may have applied it while this one waited.
+                    let rows = try tx.execute("SELECT checksum FROM consult.migrations WHERE name = \(migration.name)")
+                    if let row = rows.first {
+                        let checksum = try row.decode(String.self, at: 0)
+                        guard checksum == migration.checksum else { throw Self.edited(migration, checksum) }
+                        return false
                     }
-                } catch let error as PostgresError {
-                    throw Failure(message: "migration \(migration.name) failed, nothing of it was applied: \(error)", underlying: error)
+                    progress(migration.name)
+                    try tx.executeScript(unsafeSQL: migration.sql)
+                    try tx.execute("INSERT INTO consult.migrations (name, checksum) VALUES (\(migration.name), \(migration.checksum))")
+                    return true
                 }
+                if done { applied.append(migration.name) }
+            } catch let error as PostgresError {
+                throw Failure(message: "migration \(migration.name) failed, nothing of it was applied: \(error)", underlying: error)
             }
-            return pending.map(\.name)
+        }
+        try harden(connection)
+        return applied
+    }
+
+    /// Rules every table with a tenant column must follow, applied again after every run so that
+    /// a table or partition a later migration adds follows them too (db/migrations/0020 on:
+    /// no planner statistics, …). Idempotent; does nothing before those migrations exist.
+    private func harden(_ connection: Connection) throws {
+        let exists = try connection.execute("SELECT to_regprocedure('consult.harden_tenant_tables()') IS NOT NULL")[0]
+            .decode(Bool.self, at: 0)
+        guard exists else { return }
+        do {
+            try connection.withTransaction { tx in
+                try Self.lock(tx)
+                try tx.execute("SELECT consult.harden_tenant_tables()")
+            }
+        } catch let error as PostgresError {
+            throw Failure(message: "hardening the tenant tables after migrating failed: \(error)", underlying: error)
         }
     }
 
@@ -138,13 +181,19 @@ public struct Migrator: Sendable {
         let by: String
     }
 
-    private func withLock<T>(_ connection: Connection, _ body: () throws -> T) throws -> T {
-        try connection.execute("SELECT pg_advisory_lock(\(Self.lockKey))")
-        defer { _ = try? connection.execute("SELECT pg_advisory_unlock(\(Self.lockKey))") }
-        return try body()
+    /// Creates `consult.migrations` when the database has none. Two first migrators at once
+    /// would race on CREATE … IF NOT EXISTS, so this one step takes a transaction-scoped
+    /// advisory lock; it runs only before the first migration, when the database has no member.
+    private func bootstrap(_ connection: Connection) throws {
+        let exists = try connection.execute("SELECT to_regclass('consult.migrations') IS NOT NULL")[0].decode(Bool.self, at: 0)
+        guard !exists else { return }
+        try connection.withTransaction { tx in
+            try tx.execute("SELECT pg_advisory_xact_lock(\(Self.lockKey))")
+            try Self.createTable(tx)
+        }
     }
 
-    private func bootstrap(_ connection: Connection) throws {
+    private static func createTable(_ connection: Connection) throws {
         try connection.executeScript(
             unsafeSQL: """
                 CREATE SCHEMA IF NOT EXISTS consult;
@@ -177,10 +226,7 @@ public struct Migrator: Sendable {
     private func verify(_ applied: [String: Applied]) throws -> [Migration] {
         for migration in migrations {
             if let row = applied[migration.name], row.checksum != migration.checksum {
-                throw Failure(
-                    message:
-                        "migration \(migration.name) was edited after it was applied (checksum \(row.checksum) in the database, \(migration.checksum) on disk); restore the file and add a new migration for the change",
-                    underlying: nil)
+                throw Self.edited(migration, row.checksum)
             }
         }
         return migrations.filter { applied[$0.name] == nil }

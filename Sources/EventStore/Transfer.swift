@@ -64,9 +64,14 @@ public struct Transfer {
     /// the same file twice changes nothing. Lines are streamed: memory stays bounded.
     ///
     /// Needs the owner: it writes positions and metadata as they were, past consult.append.
-    public func importLines(_ lines: some Sequence<(number: Int, bytes: [UInt8])>, progress: (Int) -> Void = { _ in }) throws
-        -> ImportResult
-    {
+    ///
+    /// The file must end with an ``ExportTrailer`` whose count and checksum match the lines
+    /// before it (each trailer covers the lines since the previous one); `requireTrailer: false`
+    /// accepts a file without any, as exports before trailers were (a trailer present is still
+    /// checked).
+    public func importLines(
+        _ lines: some Sequence<(number: Int, bytes: [UInt8])>, requireTrailer: Bool = true, progress: (Int) -> Void = { _ in }
+    ) throws -> ImportResult {
         try connection.withTransaction { tx in
             try tx.execute(
                 "CREATE TEMP TABLE import_lines (line_no bigint, tenant text, position bigint, event_id uuid, line text) ON COMMIT DROP")
@@ -75,8 +80,28 @@ public struct Transfer {
             var count = 0
             var failure: ImportError?
             try tx.copyIn("COPY import_lines (line_no, tenant, position, event_id, line) FROM STDIN") { writer in
+                var digest = ExportTrailer.Digest()
+                var endsWithTrailer = false
+                var lastLine = 0
                 for (number, bytes) in lines {
+                    lastLine = number
                     do {
+                        if ExportTrailer.isTrailer(bytes) {
+                            let trailer = try ExportTrailer.parse(bytes, line: number)
+                            guard trailer == digest.trailer else {
+                                throw ImportError(
+                                    line: number,
+                                    reason: digest.trailer.events == trailer.events
+                                        ? "the \(trailer.events) lines before the trailer do not match its checksum: the file was changed or damaged"
+                                        : "the trailer counts \(trailer.events) events, the file has \(digest.trailer.events) before it: the file was cut or changed"
+                                )
+                            }
+                            digest = ExportTrailer.Digest()
+                            endsWithTrailer = true
+                            continue
+                        }
+                        endsWithTrailer = false
+                        digest.add(bytes)
                         let event = try ExportLine.parse(bytes, line: number)
                         try writer.writeRow([
                             String(number), event.tenant, String(event.position), event.eventID.uuidString.lowercased(),
@@ -88,6 +113,14 @@ public struct Transfer {
                         failure = error
                         break
                     }
+                }
+                if failure == nil, requireTrailer, !endsWithTrailer {
+                    failure = ImportError(
+                        line: lastLine + 1,
+                        reason: lastLine == 0
+                            ? "the file is empty: an export, even of no event, ends with a trailer line"
+                            : "the file ends without the trailer line of an export (its count and checksum): it was cut off, or was written by a consult older than the trailer (if it is whole, import it with --without-trailer)"
+                    )
                 }
                 if let failure { throw failure }
             }
@@ -137,6 +170,17 @@ public struct Transfer {
             ) {
                 "position \(try $0.decode(Int64.self, at: 1)) would leave a hole: the next position is \(try $0.decode(Int64.self, at: 2))"
             }
+            // Each body must be a valid event of its type, as consult.append requires
+            // (db/migrations/0026_event_types.sql).
+            try refuse(
+                """
+                SELECT i.line_no, p.problem FROM import_lines i
+                 CROSS JOIN LATERAL (SELECT i.line::jsonb AS j) parsed
+                 CROSS JOIN LATERAL (SELECT consult.event_body_problem(j->>'type', (j->>'schema_version')::integer, j->'data') AS problem) p
+                 WHERE p.problem IS NOT NULL
+                 ORDER BY i.line_no LIMIT 1
+                """
+            ) { try $0.decode(String.self, at: 1) }
             let inserted: ResultSet
             do {
                 inserted = try tx.execute(

@@ -12,7 +12,8 @@ extension Consult {
             discussion: """
                 A member exports their own consultancy; the owner names one with --tenant or takes all with \
                 --all-tenants. The tenant travels by name. Importing the output into another database and \
-                exporting again gives the same bytes.
+                exporting again gives the same bytes. The last line is a trailer with the number of \
+                events and their SHA-256: `consult import` refuses a file that was cut or changed.
 
                 Example: consult export > consult-log.jsonl
                 """)
@@ -24,19 +25,33 @@ extension Consult {
             let (connection, list) = try tenants.resolve(global)
             defer { connection.close() }
             var buffer = Data()
+            var digest = ExportTrailer.Digest()
             let output = FileHandle.standardOutput
+            // A failed write (a full disk, a closed pipe) is a message and exit 1, not a trap:
+            // the throwing write, never FileHandle.write(_:).
+            func flush() throws {
+                do {
+                    try output.write(contentsOf: buffer)
+                } catch {
+                    throw CommandFailure(
+                        "cannot write the export: \((error as NSError).localizedDescription); what was written is incomplete and `consult import` will refuse it"
+                    )
+                }
+                buffer.removeAll(keepingCapacity: true)
+            }
             let transfer = Transfer(connection: connection)
             for (tenant, _) in list {
                 _ = try transfer.export(tenant: tenant, since: since) { line in
-                    buffer.append(contentsOf: line.utf8)
+                    let bytes = Array(line.utf8)
+                    digest.add(bytes)
+                    buffer.append(contentsOf: bytes)
                     buffer.append(0x0A)
-                    if buffer.count > 256 * 1024 {
-                        output.write(buffer)
-                        buffer.removeAll(keepingCapacity: true)
-                    }
+                    if buffer.count > 256 * 1024 { try flush() }
                 }
             }
-            output.write(buffer)
+            buffer.append(contentsOf: digest.trailer.line.utf8)
+            buffer.append(0x0A)
+            try flush()
         }
     }
 
@@ -54,6 +69,11 @@ extension Consult {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The file, or - for standard input.") var file: String
         @Flag(help: "Leave the read models to the next `projections catch-up` or `rebuild`.") var noCatchUp = false
+        @Flag(
+            help: ArgumentHelp(
+                "Accept a file without the trailer line that exports end with (one written before trailers existed).",
+                discussion: "Only for a file known to be whole: without a trailer a cut file cannot be told from a complete one."))
+        var withoutTrailer = false
 
         func run() throws {
             let handle: FileHandle
@@ -72,7 +92,7 @@ extension Consult {
             let transfer = Transfer(connection: connection)
             let terminal = isatty(STDERR_FILENO) == 1
             do {
-                let result = try transfer.importLines(LineReader(handle: handle)) { count in
+                let result = try transfer.importLines(LineReader(handle: handle), requireTrailer: !withoutTrailer) { count in
                     if terminal { FileHandle.standardError.write(Data("\rimported \(count) lines…".utf8)) }
                 }
                 if terminal { FileHandle.standardError.write(Data("\r".utf8)) }

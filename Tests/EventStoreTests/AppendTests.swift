@@ -34,6 +34,7 @@ struct AppendTests {
 
     init() throws {
         database = try TestDatabase.createMigrated("append")
+        try database.registerTestEventTypes()
         (tenant, member) = try database.createTenant("acme")
         store = EventStore(connection: try database.connect(user: member))
     }
@@ -42,11 +43,11 @@ struct AppendTests {
     func appendAndRead() throws {
         let at = Date(timeIntervalSince1970: 1_790_000_000.25)
         let first = NewEvent(
-            stream: "engagement-1", type: "EngagementStarted", data: body(["title": "Libraries on Twitter"]), occurredAt: at)
+            stream: "engagement-1", type: "ProjectStarted", data: body(["title": "Libraries on Twitter"]), occurredAt: at)
         let command = UUID()
         let correlation = UUID()
         let result = try store.append(
-            [first, event("engagement-1", type: "PurposeStated")], to: "engagement-1", expecting: .noStream, commandID: command,
+            [first, event("engagement-1", type: "AimStated")], to: "engagement-1", expecting: .noStream, commandID: command,
             metadata: AppendMetadata(correlationID: correlation, extra: ["client": "tests"]))
         #expect(result.positions == [1, 2])
         #expect(result.events.map(\.streamVersion) == [1, 2])
@@ -57,7 +58,7 @@ struct AppendTests {
         let read = events[0]
         #expect(read.tenant == tenant)
         #expect(read.id == first.id)
-        #expect(read.type == "EngagementStarted")
+        #expect(read.type == "ProjectStarted")
         #expect(read.schemaVersion == 1)
         #expect(read.streamVersion == 1)
         #expect(try read.decode([String: String].self) == ["title": "Libraries on Twitter"])
@@ -87,7 +88,7 @@ struct AppendTests {
     @Test("a multi-stream append is atomic: one stale stream writes nothing")
     func multiStream() throws {
         try store.append([event("lead-1")], to: "lead-1", expecting: .noStream)
-        let won = [event("lead-1", type: "LeadWon"), event("engagement-9", type: "EngagementStarted")]
+        let won = [event("lead-1", type: "DealWon"), event("engagement-9", type: "ProjectStarted")]
         let error = try #require(
             storeError {
                 try store.append(won, expecting: ["lead-1": .exactly(1), "engagement-9": .exactly(3)])
@@ -143,11 +144,11 @@ struct AppendTests {
         // as a string. Today (v2) says "statement" and a number.
         let fixture = #"{"goal":"Answer complaints within the hour","target":"80%"}"#
         try store.append(
-            [NewEvent(stream: "engagement-3", type: "ObjectiveSet", schemaVersion: 1, data: Data(fixture.utf8))],
+            [NewEvent(stream: "engagement-3", type: "GoalSet", schemaVersion: 1, data: Data(fixture.utf8))],
             to: "engagement-3", expecting: .noStream)
 
         var upcasters = Upcasters()
-        upcasters.register("ObjectiveSet", from: 1) { v1 in
+        upcasters.register("GoalSet", from: 1) { v1 in
             var v2 = v1
             v2["statement"] = v2.removeValue(forKey: "goal")
             if let target = v1["target"] as? String { v2["target"] = Double(target.dropLast()) }

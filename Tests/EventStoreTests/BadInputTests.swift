@@ -11,6 +11,7 @@ struct BadInputTests {
 
     init() throws {
         database = try TestDatabase.createMigrated("badinput")
+        try database.registerTestEventTypes()
         let (_, member) = try database.createTenant("acme")
         store = EventStore(connection: try database.connect(user: member))
         try store.append([event("existing")], to: "existing", expecting: .noStream)

@@ -16,6 +16,7 @@ struct ConcurrencyTests {
     @Test("8 writers × 2,000 appends on 50 shared streams: nothing lost, doubled or skipped; conflicts only")
     func writersAndFollower() throws {
         let database = try TestDatabase.createMigrated("concurrency")
+        try database.registerTestEventTypes()
         let (tenant, member) = try database.createTenant("busy")
         let writers = 8
         let appendsEach = 2_000
