@@ -97,7 +97,8 @@ struct Bench: ParsableCommand {
         var importSeconds = 0.0
         var importPeak = 0
         for file in log.importFiles {
-            let result = try Bench.run(consult, ["import", file, "--no-catch-up", "--database", database], log: "\(work)/import.log")
+            let result = try Bench.run(
+                consult, ["import", file, "--no-catch-up", "--without-trailer", "--database", database], log: "\(work)/import.log")
             importSeconds += result.seconds
             importPeak = max(importPeak, result.peakRSSKiB)
             try FileManager.default.removeItem(atPath: file)

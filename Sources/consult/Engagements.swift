@@ -52,7 +52,7 @@ extension Consult {
             )
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The client organisation (handle or id).") var organisation: String
+            @Argument(help: "The client organisation (handle or id).", completion: .handles(.organisation)) var organisation: String
             @OptionGroup var engagement: EngagementOptions
 
             func run() throws {
@@ -69,7 +69,7 @@ extension Consult {
                 discussion: "Example: consult engagement purpose libraries-on-twitter \"The libraries speak for themselves on Twitter\"")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).") var engagement: String
+            @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
             @Argument(help: "The purpose.") var purpose: String
 
             func run() throws {
@@ -84,8 +84,8 @@ extension Consult {
                 abstract: "Appoint the client's sponsor.", discussion: "Example: consult engagement sponsor libraries-on-twitter ann-smith")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).") var engagement: String
-            @Argument(help: "The sponsor (person handle or id).") var person: String
+            @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
+            @Argument(help: "The sponsor (person handle or id).", completion: .handles(.person)) var person: String
 
             func run() throws {
                 try EngagementRecording.apply(global, write, engagement, "Appointed \(person) sponsor of \(engagement).") { session, _ in
@@ -100,8 +100,8 @@ extension Consult {
                 discussion: "Example: consult engagement champion libraries-on-twitter raj-patel --level frontline")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).") var engagement: String
-            @Argument(help: "The champion (person handle or id).") var person: String
+            @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
+            @Argument(help: "The champion (person handle or id).", completion: .handles(.person)) var person: String
             @Option(help: "Their level.") var level: Level
 
             func run() throws {
@@ -117,8 +117,8 @@ extension Consult {
                 discussion: "Example: consult engagement stand-down libraries-on-twitter raj-patel --reason \"moved to the archive team\"")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).") var engagement: String
-            @Argument(help: "The champion (person handle or id).") var person: String
+            @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
+            @Argument(help: "The champion (person handle or id).", completion: .handles(.person)) var person: String
             @Option(help: "Why.") var reason: String
 
             func run() throws {
@@ -139,10 +139,11 @@ extension Consult {
                         "Example: consult engagement channel adopt libraries-on-twitter twitter --handle @HaringeyLibs --serves followers")
                 @OptionGroup var global: GlobalOptions
                 @OptionGroup var write: WriteOptions
-                @Argument(help: "The engagement (handle or id).") var engagement: String
+                @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
                 @Argument(help: "The channel.") var channel: Channel
                 @Option(help: "The account's handle on the channel.") var handle: String?
-                @Option(help: "An objective it serves (handle or id; repeat for more).") var serves: [String] = []
+                @Option(help: "An objective it serves (handle or id; repeat for more).", completion: .handles(.objective)) var serves:
+                    [String] = []
 
                 func run() throws {
                     try EngagementRecording.apply(global, write, engagement, "Adopted \(channel.rawValue) for \(engagement).") {
@@ -159,7 +160,7 @@ extension Consult {
                     discussion: "Example: consult engagement channel retire libraries-on-twitter facebook --reason \"no audience\"")
                 @OptionGroup var global: GlobalOptions
                 @OptionGroup var write: WriteOptions
-                @Argument(help: "The engagement (handle or id).") var engagement: String
+                @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
                 @Argument(help: "The channel.") var channel: Channel
                 @Option(help: "Why.") var reason: String
 
@@ -178,8 +179,8 @@ extension Consult {
                     "Example: consult engagement session libraries-on-twitter --attendee raj-patel --topic \"tone of voice\" --minutes 90")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).") var engagement: String
-            @Option(help: "Who attended (person handle or id; repeat for more).") var attendee: [String] = []
+            @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
+            @Option(help: "Who attended (person handle or id; repeat for more).", completion: .handles(.person)) var attendee: [String] = []
             @Option(help: "A topic covered (repeat for more).") var topic: [String] = []
             @Option(help: "How long it was, in minutes.") var minutes: Int
 
@@ -197,7 +198,7 @@ extension Consult {
             )
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).") var engagement: String
+            @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
             @Argument(help: "Hours worked.") var hours: Double
             @Argument(help: "What was done.") var activity: String
             @Flag(name: .customLong("non-billable"), help: "The hours are not billable.") var nonBillable = false
@@ -215,7 +216,7 @@ extension Consult {
                 discussion: "Example: consult engagement pause libraries-on-twitter --reason \"summer reading challenge\"")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).") var engagement: String
+            @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
             @Option(help: "Why.") var reason: String
 
             func run() throws {
@@ -228,7 +229,7 @@ extension Consult {
                 abstract: "Resume a paused engagement.", discussion: "Example: consult engagement resume libraries-on-twitter")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).") var engagement: String
+            @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
 
             func run() throws {
                 try EngagementRecording.apply(global, write, engagement, "Resumed \(engagement).") { _, _ in .resume }
@@ -241,7 +242,7 @@ extension Consult {
                 discussion: "Example: consult engagement close libraries-on-twitter --outcome handed-over")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).") var engagement: String
+            @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
             @Option(help: "How it ended.") var outcome: CloseOutcome
             @Option(help: "Why (required unless handed over).") var reason: String?
 

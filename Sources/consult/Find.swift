@@ -6,8 +6,8 @@ import Reports
 
 /// The filters and format of every `list`.
 struct ListOptions: ParsableArguments {
-    @Option(help: "Only those of this organisation (handle or id).") var org: String?
-    @Option(help: "Only those of this engagement (handle or id; objectives).") var engagement: String?
+    @Option(help: "Only those of this organisation (handle or id).", completion: .handles(.organisation)) var org: String?
+    @Option(help: "Only those of this engagement (handle or id; objectives).", completion: .handles(.engagement)) var engagement: String?
     @Option(help: "Only leads at this stage.") var stage: Stage?
     @Flag(help: "Only what is still open (leads, engagements, objectives).") var open = false
     @Option(help: ArgumentHelp("Only what started on or after this day: YYYY-MM-DD.", valueName: "date")) var since: String?

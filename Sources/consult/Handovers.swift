@@ -16,10 +16,12 @@ extension Consult {
                     "Example: consult handover plan libraries-on-twitter --on 2026-12-20 --to raj-patel --to mia-jones --sponsor ann-smith")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).") var engagement: String
+            @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
             @Option(help: ArgumentHelp("The handover date: YYYY-MM-DD.", valueName: "date")) var on: String
-            @Option(name: .customLong("to"), help: "A receiving owner at the client (person; repeat for more).") var owners: [String] = []
-            @Option(help: "The client's sponsor (person).") var sponsor: String?
+            @Option(
+                name: .customLong("to"), help: "A receiving owner at the client (person; repeat for more).", completion: .handles(.person))
+            var owners: [String] = []
+            @Option(help: "The client's sponsor (person).", completion: .handles(.person)) var sponsor: String?
 
             func run() throws {
                 let day = try Recorder.day(on, field: "on")!
@@ -44,7 +46,7 @@ extension Consult {
                 )
                 @OptionGroup var global: GlobalOptions
                 @OptionGroup var write: WriteOptions
-                @Argument(help: "The engagement (handle or id).") var engagement: String
+                @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
                 @Argument(help: "What must be done.") var text: String
                 @Option(help: "The kind of item (access, training, content, policy, …).") var category: String = "general"
                 @Option(help: "A handle for it (default: a slug of the text).") var handle: String?
@@ -63,7 +65,7 @@ extension Consult {
                 )
                 @OptionGroup var global: GlobalOptions
                 @OptionGroup var write: WriteOptions
-                @Argument(help: "The engagement (handle or id).") var engagement: String
+                @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
                 @Argument(help: "The item's handle.") var item: String
 
                 func run() throws {
@@ -79,7 +81,7 @@ extension Consult {
                     discussion: "Example: consult handover item waive libraries-on-twitter style-guide --reason \"the council's applies\"")
                 @OptionGroup var global: GlobalOptions
                 @OptionGroup var write: WriteOptions
-                @Argument(help: "The engagement (handle or id).") var engagement: String
+                @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
                 @Argument(help: "The item's handle.") var item: String
                 @Option(help: "Why.") var reason: String
 
@@ -97,9 +99,9 @@ extension Consult {
                 discussion: "Example: consult handover transfer libraries-on-twitter twitter --to raj-patel")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).") var engagement: String
+            @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
             @Argument(help: "The channel.") var channel: Channel
-            @Option(help: "Who now controls it (person).") var to: String
+            @Option(help: "Who now controls it (person).", completion: .handles(.person)) var to: String
 
             func run() throws {
                 try EngagementRecording.apply(global, write, engagement, "Transferred \(channel.rawValue) to \(to).") { session, _ in
@@ -114,8 +116,9 @@ extension Consult {
                 discussion: "Example: consult handover complete libraries-on-twitter --signed-off-by ann-smith")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).") var engagement: String
-            @Option(name: .customLong("signed-off-by"), help: "Who signed it off at the client (person).") var signedOffBy: String
+            @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
+            @Option(name: .customLong("signed-off-by"), help: "Who signed it off at the client (person).", completion: .handles(.person))
+            var signedOffBy: String
 
             func run() throws {
                 try EngagementRecording.apply(global, write, engagement, "Completed the handover of \(engagement).") { session, _ in
@@ -130,7 +133,7 @@ extension Consult {
                 discussion: "Example: consult handover follow-up libraries-on-twitter --days 30 --active --posts-per-week 9")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).") var engagement: String
+            @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
             @Option(help: "Days after the handover.") var days: Int
             @Flag(inversion: .prefixedNo, help: "Whether the account is still active.") var active: Bool
             @Option(name: .customLong("posts-per-week"), help: "How often it posts.") var postsPerWeek: Double?

@@ -18,7 +18,7 @@ extension Consult {
                 discussion: "Example: consult lead capture camden-libraries --source talk --value \"6000 GBP\" --expected-close 2026-12-15")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The organisation (handle or id).") var organisation: String
+            @Argument(help: "The organisation (handle or id).", completion: .handles(.organisation)) var organisation: String
             @Option(help: "Where it came from (a referral is recorded with `consult referral receive`).") var source: LeadSource
             @Option(help: "Its value, with a currency: \"4000 GBP\".") var value: String?
             @Option(name: .customLong("expected-close"), help: ArgumentHelp("When it should close: YYYY-MM-DD.", valueName: "date"))
@@ -39,7 +39,7 @@ extension Consult {
                 discussion: "Example: consult lead advance camden-libraries --to contacted --probability 20")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The lead (handle or id).") var lead: String
+            @Argument(help: "The lead (handle or id).", completion: .handles(.lead)) var lead: String
             @Option(help: "The stage: contacted, qualified or proposal.") var to: Stage
             @Option(help: "The chance of winning it, 0-100 %.") var probability: Int?
 
@@ -58,11 +58,11 @@ extension Consult {
             )
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The lead (handle or id).") var lead: String
+            @Argument(help: "The lead (handle or id).", completion: .handles(.lead)) var lead: String
             @Option(name: .customLong("objective"), help: "A business objective the client stated (repeat for more).") var objectives:
                 [String] = []
             @Option(help: "Where the money comes from.") var budget: BudgetSource = .unknown
-            @Option(help: "The client's sponsor (person handle or id).") var sponsor: String?
+            @Option(help: "The client's sponsor (person handle or id).", completion: .handles(.person)) var sponsor: String?
 
             func run() throws {
                 let recorder = try global.recorder()
@@ -79,7 +79,7 @@ extension Consult {
                 discussion: "Example: consult lead disqualify acme --reason no-business-objective --note \"wants followers, not outcomes\"")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The lead (handle or id).") var lead: String
+            @Argument(help: "The lead (handle or id).", completion: .handles(.lead)) var lead: String
             @Option(help: "Why.") var reason: DisqualifyReason
             @Option(help: "A note.") var note: String?
 
@@ -96,7 +96,7 @@ extension Consult {
                 discussion: "Example: consult lead propose camden-libraries --value \"7500 GBP\" --valid-until 2026-12-31")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The lead (handle or id).") var lead: String
+            @Argument(help: "The lead (handle or id).", completion: .handles(.lead)) var lead: String
             @Option(help: "The proposal's value, with a currency.") var value: String
             @Option(name: .customLong("valid-until"), help: ArgumentHelp("Until when it stands: YYYY-MM-DD.", valueName: "date"))
             var validUntil: String?
@@ -115,7 +115,7 @@ extension Consult {
                 abstract: "Revise a lead's value.", discussion: "Example: consult lead revise camden-libraries --value \"8000 GBP\"")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The lead (handle or id).") var lead: String
+            @Argument(help: "The lead (handle or id).", completion: .handles(.lead)) var lead: String
             @Option(help: "The new value, with a currency.") var value: String
 
             func run() throws {
@@ -130,7 +130,7 @@ extension Consult {
                 discussion: "Example: consult lead move-close camden-libraries --to 2027-01-31")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The lead (handle or id).") var lead: String
+            @Argument(help: "The lead (handle or id).", completion: .handles(.lead)) var lead: String
             @Option(help: ArgumentHelp("The new expected close: YYYY-MM-DD.", valueName: "date")) var to: String
 
             func run() throws {
@@ -148,7 +148,7 @@ extension Consult {
                     "Example: consult lead win haringey-libraries --title \"Libraries on Twitter\" --kind launch --handover-by 2026-12-20")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The lead (handle or id).") var lead: String
+            @Argument(help: "The lead (handle or id).", completion: .handles(.lead)) var lead: String
             @OptionGroup var engagement: EngagementOptions
 
             func run() throws {
@@ -164,7 +164,7 @@ extension Consult {
                 abstract: "Lose a lead, from any open stage.", discussion: "Example: consult lead lose acme --reason \"chose an agency\"")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The lead (handle or id).") var lead: String
+            @Argument(help: "The lead (handle or id).", completion: .handles(.lead)) var lead: String
             @Option(help: "Why it was lost.") var reason: String
             @Option(help: "A note.") var note: String?
 
@@ -178,7 +178,7 @@ extension Consult {
                 abstract: "Reopen a lost lead at the stage it was lost from.", discussion: "Example: consult lead reopen acme")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The lead (handle or id).") var lead: String
+            @Argument(help: "The lead (handle or id).", completion: .handles(.lead)) var lead: String
 
             func run() throws {
                 try LeadRecording.apply(global, write, lead, "Reopened \(lead).") { .reopen }

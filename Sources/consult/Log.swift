@@ -15,9 +15,10 @@ extension Consult {
                 """)
 
         @OptionGroup var global: GlobalOptions
-        @Option(help: "Only this organisation, its people, leads and engagements (handle or id).") var org: String?
-        @Option(help: "Only this engagement (handle or id).") var engagement: String?
-        @Option(help: "Only this person and what names them (handle or id).") var person: String?
+        @Option(help: "Only this organisation, its people, leads and engagements (handle or id).", completion: .handles(.organisation))
+        var org: String?
+        @Option(help: "Only this engagement (handle or id).", completion: .handles(.engagement)) var engagement: String?
+        @Option(help: "Only this person and what names them (handle or id).", completion: .handles(.person)) var person: String?
         @Option(help: ArgumentHelp("From this day on (what happened, not when it was recorded): YYYY-MM-DD.", valueName: "date")) var since:
             String?
         @Option(help: ArgumentHelp("Up to and including this day: YYYY-MM-DD.", valueName: "date")) var until: String?

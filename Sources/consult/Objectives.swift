@@ -36,7 +36,7 @@ extension Consult {
                     """)
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).") var engagement: String
+            @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
             @Option(help: "The business area (sales, market research, complaint handling, service awareness, …).") var area: String
             @Option(help: "The objective in a sentence.") var statement: String
             @Option(help: "What is measured.") var metric: String
@@ -62,7 +62,7 @@ extension Consult {
                 discussion: "Example: consult objective measure followers 1240 --source \"Twitter analytics\" --at 2026-11-30")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The objective (handle or id).") var objective: String
+            @Argument(help: "The objective (handle or id).", completion: .handles(.objective)) var objective: String
             @Argument(help: "The value measured.") var value: String
             @Option(help: "Where the number comes from.") var source: String?
             @Option(help: "A note.") var note: String?
@@ -83,7 +83,7 @@ extension Consult {
                 discussion: "Example: consult objective correct followers --measurement 3f2a… 1190 --reason \"counted a bot\"")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The objective (handle or id).") var objective: String
+            @Argument(help: "The objective (handle or id).", completion: .handles(.objective)) var objective: String
             @Option(help: "The id of the measurement corrected.") var measurement: String
             @Argument(help: "The right value.") var value: String
             @Option(help: "Why.") var reason: String
@@ -106,7 +106,7 @@ extension Consult {
                 discussion: "Example: consult objective revise followers --to 2000 --reason \"the launch beat the plan\"")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The objective (handle or id).") var objective: String
+            @Argument(help: "The objective (handle or id).", completion: .handles(.objective)) var objective: String
             @Option(help: "The new target.") var to: String
             @Option(help: ArgumentHelp("A new due date: YYYY-MM-DD.", valueName: "date")) var due: String?
             @Option(help: "Why.") var reason: String
@@ -126,7 +126,7 @@ extension Consult {
                 abstract: "Mark an objective achieved.", discussion: "Example: consult objective achieve followers")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The objective (handle or id).") var objective: String
+            @Argument(help: "The objective (handle or id).", completion: .handles(.objective)) var objective: String
 
             func run() throws {
                 try ObjectiveRecording.apply(global, write, objective, "Achieved \(objective).") { .achieveObjective($0) }
@@ -139,7 +139,7 @@ extension Consult {
                 discussion: "Example: consult objective drop footfall --reason \"branches closed for refurbishment\"")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The objective (handle or id).") var objective: String
+            @Argument(help: "The objective (handle or id).", completion: .handles(.objective)) var objective: String
             @Option(help: "Why.") var reason: String
 
             func run() throws {

@@ -35,7 +35,7 @@ extension Consult {
                 discussion: "Example: consult org rename haringey-libraries \"Haringey Library Service\"")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The organisation (handle or id).") var organisation: String
+            @Argument(help: "The organisation (handle or id).", completion: .handles(.organisation)) var organisation: String
             @Argument(help: "The new name.") var name: String
 
             func run() throws {

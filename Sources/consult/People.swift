@@ -17,7 +17,7 @@ extension Consult {
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
             @Argument(help: "The person's name.") var name: String
-            @Option(help: "Their organisation (handle or id).") var org: String?
+            @Option(help: "Their organisation (handle or id).", completion: .handles(.organisation)) var org: String?
             @Option(help: "Their role title.") var title: String?
             @Option(help: "Their level.") var level: Level?
             @Option(help: "Their e-mail address.") var email: String?
@@ -39,8 +39,8 @@ extension Consult {
                 discussion: "Example: consult person move ann-smith --to camden-libraries")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The person (handle or id).") var person: String
-            @Option(help: "The organisation they joined (handle or id).") var to: String
+            @Argument(help: "The person (handle or id).", completion: .handles(.person)) var person: String
+            @Option(help: "The organisation they joined (handle or id).", completion: .handles(.organisation)) var to: String
 
             func run() throws {
                 let recorder = try global.recorder()
@@ -56,7 +56,7 @@ extension Consult {
                 discussion: "Example: consult person leave ann-smith")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The person (handle or id).") var person: String
+            @Argument(help: "The person (handle or id).", completion: .handles(.person)) var person: String
 
             func run() throws {
                 let recorder = try global.recorder()
@@ -85,7 +85,7 @@ extension Consult.Person {
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var write: WriteOptions
-        @Argument(help: "The person (handle or id).") var person: String
+        @Argument(help: "The person (handle or id).", completion: .handles(.person)) var person: String
         @Option(name: .customLong("asked-by"), help: "Who asked for it.") var askedBy: ForgetRequester
 
         func run() throws {

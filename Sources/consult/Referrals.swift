@@ -14,9 +14,9 @@ extension Consult {
                 discussion: "Example: consult referral receive camden-libraries --from ann-smith --via libraries-on-twitter --warmth warm")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The organisation introduced (handle or id).") var organisation: String
-            @Option(help: "Who made the introduction (person handle or id).") var from: String
-            @Option(help: "The engagement it came through (handle or id).") var via: String?
+            @Argument(help: "The organisation introduced (handle or id).", completion: .handles(.organisation)) var organisation: String
+            @Option(help: "Who made the introduction (person handle or id).", completion: .handles(.person)) var from: String
+            @Option(help: "The engagement it came through (handle or id).", completion: .handles(.engagement)) var via: String?
             @Option(help: "How warm the introduction is.") var warmth: String?
             @Option(help: "The lead's value, with a currency.") var value: String?
             @Option(name: .customLong("expected-close"), help: ArgumentHelp("When it should close: YYYY-MM-DD.", valueName: "date"))
@@ -45,7 +45,7 @@ extension Consult {
                 discussion: "Example: consult referrer thank camden-libraries --on 2026-11-20")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The lead the referral made (handle or id).") var lead: String
+            @Argument(help: "The lead the referral made (handle or id).", completion: .handles(.lead)) var lead: String
             @Option(help: ArgumentHelp("When: YYYY-MM-DD (default: the day of --at, or today).", valueName: "date")) var on: String?
 
             func run() throws {
@@ -65,7 +65,7 @@ extension Consult {
                 discussion: "Example: consult introduction ask ann-smith --note \"after the handover\"")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The person asked (handle or id).") var person: String
+            @Argument(help: "The person asked (handle or id).", completion: .handles(.person)) var person: String
             @Option(help: "A note.") var note: String?
 
             func run() throws {
@@ -81,7 +81,7 @@ extension Consult {
                 discussion: "Example: consult introduction answer ann-smith --outcome promised")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The person asked (handle or id).") var person: String
+            @Argument(help: "The person asked (handle or id).", completion: .handles(.person)) var person: String
             @Option(help: "What they said.") var outcome: IntroductionOutcome
 
             func run() throws {

@@ -106,7 +106,7 @@ extension Consult {
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var report: ReportOptions
-        @Argument(help: "One engagement in full (handle or id).") var engagement: String?
+        @Argument(help: "One engagement in full (handle or id).", completion: .handles(.engagement)) var engagement: String?
         @Flag(help: "Include closed engagements.") var all = false
 
         func run() throws {
@@ -158,7 +158,7 @@ extension Consult {
                 Example: consult case-study libraries-on-twitter --format markdown > case-study.md
                 """)
         @OptionGroup var global: GlobalOptions
-        @Argument(help: "The engagement (handle or id).") var engagement: String
+        @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
         @OptionGroup var report: ReportOptions
         @Flag(help: "Include what is for us only: work logged and hours, the fee, corrections, notes and internal reasons.")
         var `internal` = false
