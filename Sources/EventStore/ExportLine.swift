@@ -5,6 +5,11 @@ public struct ImportLineError: Error, CustomStringConvertible, Sendable {
     public let line: Int
     public let reason: String
     public var description: String { "line \(line): \(reason)" }
+
+    public init(line: Int, reason: String) {
+        self.line = line
+        self.reason = reason
+    }
 }
 
 /// One line of an export: the checks an import makes before anything reaches the database.

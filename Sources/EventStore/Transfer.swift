@@ -46,6 +46,47 @@ public struct Transfer {
         return count
     }
 
+    /// A line of an export that is not an event: what an application keeps beside the log for a
+    /// tenant (people's details, which must stay forgettable and so never enter the log), carried
+    /// in the same file so that a tenant travels whole:
+    /// `{"tenant" : "northwind", "attachment" : "person_details", "row" : {…}}`. The log does not
+    /// read them: ``importLines(_:requireTrailer:attach:progress:)`` hands them, with their
+    /// tenant's id here, to the application in the import's transaction.
+    public struct Attachment: Sendable {
+        public let line: Int
+        public let tenant: String
+        public var tenantID = TenantID(0)
+        public let kind: String
+        /// The row, a JSON object.
+        public let row: Data
+
+        /// Writes an attachment line as an export does (the order and spacing of PostgreSQL's
+        /// `json_build_object`, so that the trailer's checksum skips its tenant like an event's).
+        public static func line(tenant: String, kind: String, row: Data) -> String {
+            func quoted(_ text: String) -> String {
+                String(
+                    decoding: (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data(),
+                    as: UTF8.self
+                )
+                .dropFirst().dropLast().description
+            }
+            return #"{"tenant" : \#(quoted(tenant)), "attachment" : \#(quoted(kind)), "row" : \#(String(decoding: row, as: UTF8.self))}"#
+        }
+
+        /// The attachment a line holds; nil for any other line (an event's).
+        static func parse(_ bytes: [UInt8], line: Int) -> Attachment? {
+            // Cheap first: an event line has no top-level "attachment" key.
+            guard bytes.starts(with: ExportTrailer.tenantPrefix), bytes.count < 1 << 20,
+                String(decoding: bytes.prefix(400), as: UTF8.self).contains(#""attachment" : ""#),
+                let object = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any],
+                let tenant = object["tenant"] as? String, let kind = object["attachment"] as? String,
+                let row = object["row"] as? [String: Any],
+                let data = try? JSONSerialization.data(withJSONObject: row, options: [.sortedKeys])
+            else { return nil }
+            return Attachment(line: line, tenant: tenant, kind: kind, row: data)
+        }
+    }
+
     /// Why an import was refused: the line and the reason. Nothing of the file was imported.
     public typealias ImportError = ImportLineError
 
@@ -69,8 +110,12 @@ public struct Transfer {
     /// before it (each trailer covers the lines since the previous one); `requireTrailer: false`
     /// accepts a file without any, as exports before trailers were (a trailer present is still
     /// checked).
+    ///
+    /// Attachment lines go to `attach`, in the same transaction, after the events are written
+    /// (their tenants must exist too); a file with attachments and no `attach` is refused.
     public func importLines(
-        _ lines: some Sequence<(number: Int, bytes: [UInt8])>, requireTrailer: Bool = true, progress: (Int) -> Void = { _ in }
+        _ lines: some Sequence<(number: Int, bytes: [UInt8])>, requireTrailer: Bool = true,
+        attach: ((Connection, [Attachment]) throws -> Void)? = nil, progress: (Int) -> Void = { _ in }
     ) throws -> ImportResult {
         try connection.withTransaction { tx in
             try tx.execute(
@@ -78,6 +123,7 @@ public struct Transfer {
             // First every line is parsed and copied in as it is (no other statement may run
             // during a COPY); then the checks that need the database run in SQL.
             var count = 0
+            var attachments: [Attachment] = []
             var failure: ImportError?
             try tx.copyIn("COPY import_lines (line_no, tenant, position, event_id, line) FROM STDIN") { writer in
                 var digest = ExportTrailer.Digest()
@@ -102,6 +148,13 @@ public struct Transfer {
                         }
                         endsWithTrailer = false
                         digest.add(bytes)
+                        if let attachment = Attachment.parse(bytes, line: number) {
+                            guard attach != nil else {
+                                throw ImportError(line: number, reason: "this import cannot take a line of \(attachment.kind)")
+                            }
+                            attachments.append(attachment)
+                            continue
+                        }
                         let event = try ExportLine.parse(bytes, line: number)
                         try writer.writeRow([
                             String(number), event.tenant, String(event.position), event.eventID.uuidString.lowercased(),
@@ -196,6 +249,23 @@ public struct Transfer {
                     """)
             } catch let error as PostgresError where error.sqlState == .uniqueViolation {
                 throw ImportError(line: 0, reason: "the file contradicts the log (\(error.constraint ?? "a unique key")): \(error.message)")
+            }
+            if let attach, !attachments.isEmpty {
+                var ids: [String: TenantID] = [:]
+                for row in try tx.execute(
+                    "SELECT name, tenant_id FROM consult.tenants WHERE name = ANY(\(PostgresValue.array(Array(Set(attachments.map(\.tenant))))))"
+                ) {
+                    ids[try row.decode(String.self, at: 0)] = TenantID(try row.decode(Int64.self, at: 1))
+                }
+                for index in attachments.indices {
+                    guard let id = ids[attachments[index].tenant] else {
+                        throw ImportError(
+                            line: attachments[index].line,
+                            reason: "tenant \"\(attachments[index].tenant)\" does not exist here: create it first (consult tenant create)")
+                    }
+                    attachments[index].tenantID = id
+                }
+                try attach(tx, attachments)
             }
             return ImportResult(imported: inserted.affectedRows, skipped: count - inserted.affectedRows, tenants: tenants)
         }

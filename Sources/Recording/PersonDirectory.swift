@@ -10,6 +10,11 @@ public struct PersonDirectory {
     let connection: Connection
     let tenant: TenantID
 
+    public init(connection: Connection, tenant: TenantID) {
+        self.connection = connection
+        self.tenant = tenant
+    }
+
     /// The details of one person.
     public struct Details: Sendable, Equatable {
         public var handle: String
@@ -73,5 +78,60 @@ public struct PersonDirectory {
             handles[try row.decode(UUID.self, at: 0)] = try row.decode(String.self, at: 1)
         }
         return handles
+    }
+}
+
+// MARK: - Export and import
+
+extension PersonDirectory {
+    /// The kind of an export's attachment lines that carry people's details.
+    public static let attachmentKind = "person_details"
+
+    /// Every known person's details as attachment lines of an export, in a stable order: a
+    /// forgotten person has none (their details were destroyed), so they stay forgotten.
+    public func exportLines(_ line: (String) throws -> Void) throws {
+        for row in try connection.execute(
+            """
+            SELECT t.name, json_build_object('email', d.email, 'handle', d.handle, 'name', d.name, 'person_id', d.person_id,
+                                             'phone', d.phone)::text
+              FROM consult.person_details d JOIN consult.tenants t ON t.tenant_id = d.tenant_id
+             WHERE d.tenant_id = \(tenant.rawValue) ORDER BY d.person_id
+            """)
+        {
+            try line(
+                Transfer.Attachment.line(
+                    tenant: try row.decode(String.self, at: 0), kind: Self.attachmentKind,
+                    row: Data(try row.decode(String.self, at: 1).utf8)))
+        }
+    }
+
+    /// Stores the people's details an import carries, in its transaction. A person whose log
+    /// says they were forgotten gets none (the file may predate the forgetting); details already
+    /// here are left as they are, so importing twice changes nothing.
+    public static func importAttachments(_ connection: Connection, _ attachments: [Transfer.Attachment]) throws {
+        struct Row: Decodable {
+            let person_id: UUID
+            let handle: String
+            let name: String
+            let email: String?
+            let phone: String?
+        }
+        for attachment in attachments {
+            guard attachment.kind == attachmentKind else {
+                throw Transfer.ImportError(line: attachment.line, reason: "a line of \(attachment.kind), which this version does not know")
+            }
+            guard let row = try? JSONDecoder().decode(Row.self, from: attachment.row) else {
+                throw Transfer.ImportError(line: attachment.line, reason: "person details without a person_id, handle and name")
+            }
+            let stream = StreamName.entity(.person, row.person_id).description
+            try connection.execute(
+                """
+                INSERT INTO consult.person_details (tenant_id, person_id, handle, name, email, phone)
+                SELECT \(attachment.tenantID.rawValue), \(row.person_id), \(row.handle), \(row.name), \(row.email), \(row.phone)
+                 WHERE NOT EXISTS (SELECT 1 FROM consult.events
+                                    WHERE tenant_id = \(attachment.tenantID.rawValue) AND stream = \(stream) AND type = \(PersonForgotten.typeName))
+                ON CONFLICT DO NOTHING
+                """)
+        }
     }
 }

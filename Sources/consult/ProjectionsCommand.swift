@@ -108,7 +108,28 @@ extension Consult {
                     return
                 }
                 var drift = false
+                var failed: [String] = []
+                // One tenant that cannot be rebuilt (a poison event in its log, say) does not stop
+                // the others: it is named, and the run ends with exit 2 (`scripts/nightly`'s code).
                 for (tenant, name) in list {
+                    do {
+                        try rebuildOrVerify(connection, tenant: tenant, name: name, drift: &drift)
+                    } catch {
+                        failed.append(name)
+                        FileHandle.standardError.write(Data("consult: \(name): \(verify ? "verify" : "rebuild") failed: \(error)\n".utf8))
+                    }
+                }
+                if !verify { try analyze(connection) }
+                if !failed.isEmpty {
+                    throw CommandFailure(
+                        "\(failed.count) of \(list.count) tenant\(list.count == 1 ? "" : "s") could not be \(verify ? "verified" : "rebuilt"): \(failed.joined(separator: ", "))",
+                        exitCode: 2)
+                }
+                if drift { throw ExitCode(1) }
+            }
+
+            func rebuildOrVerify(_ connection: Connection, tenant: TenantID, name: String, drift: inout Bool) throws {
+                do {
                     let projector = Projector(connection: connection, tenant: tenant)
                     if verify {
                         let report = try projector.verify()
@@ -139,8 +160,6 @@ extension Consult {
                         )
                     }
                 }
-                if !verify { try analyze(connection) }
-                if drift { throw ExitCode(1) }
             }
 
             /// Fresh statistics after rewriting every tenant's rows.
@@ -151,9 +170,9 @@ extension Consult {
 
             /// `jobs` workers, each with its own connection, take the next tenant until none is
             /// left. Each tenant's rebuild is the same as alone: its own snapshot, its own swap.
-            /// The first failure stops the others taking more; tenants rebuilt before it stay rebuilt.
+            /// A tenant that fails is named and the others go on; the run then exits 2.
             func rebuildInParallel(_ list: [(TenantID, String)], conninfo: String?) throws {
-                let queue = Mutex((next: 0, failure: String?.none))
+                let queue = Mutex((next: 0, failed: [String]()))
                 let lines = Mutex<[String]>([])
                 let tenants = list.map { (id: $0.0.rawValue, name: $0.1) }
                 let group = DispatchGroup()
@@ -166,26 +185,36 @@ extension Consult {
                             defer { connection.close() }
                             try Database.liftStatementTimeout(connection)
                             while let index = queue.withLock({ state -> Int? in
-                                guard state.failure == nil, state.next < tenants.count else { return nil }
+                                guard state.next < tenants.count else { return nil }
                                 state.next += 1
                                 return state.next - 1
                             }) {
                                 let (id, name) = tenants[index]
-                                let report = try Projector(connection: connection, tenant: TenantID(id)).rebuild()
-                                let rate = report.seconds > 0 ? Int(Double(report.events) / report.seconds) : report.events
-                                let line =
-                                    "\(name): rebuilt \(report.rows) rows from \(report.events) events up to position \(report.position) in \(String(format: "%.2f", report.seconds)) s (\(rate) events/s)"
-                                lines.withLock { _ in print(line) }
+                                do {
+                                    let report = try Projector(connection: connection, tenant: TenantID(id)).rebuild()
+                                    let rate = report.seconds > 0 ? Int(Double(report.events) / report.seconds) : report.events
+                                    let line =
+                                        "\(name): rebuilt \(report.rows) rows from \(report.events) events up to position \(report.position) in \(String(format: "%.2f", report.seconds)) s (\(rate) events/s)"
+                                    lines.withLock { _ in print(line) }
+                                } catch {
+                                    queue.withLock { $0.failed.append(name) }
+                                    FileHandle.standardError.write(Data("consult: \(name): rebuild failed: \(error)\n".utf8))
+                                }
                             }
                         } catch {
-                            queue.withLock { $0.failure = $0.failure ?? "\(error)" }
+                            FileHandle.standardError.write(Data("consult: a rebuild worker could not connect: \(error)\n".utf8))
+                            queue.withLock { $0.failed.append("(a worker)") }
                         }
                     }
                     thread.stackSize = 4 << 20
                     thread.start()
                 }
                 group.wait()
-                if let failure = queue.withLock({ $0.failure }) { throw CommandFailure(failure) }
+                let failed = queue.withLock { $0.failed }
+                if !failed.isEmpty {
+                    throw CommandFailure(
+                        "\(failed.count) of \(tenants.count) tenants could not be rebuilt: \(failed.joined(separator: ", "))", exitCode: 2)
+                }
             }
         }
 

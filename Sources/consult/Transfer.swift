@@ -13,7 +13,9 @@ extension Consult {
                 A member exports their own consultancy; the owner names one with --tenant or takes all with \
                 --all-tenants. The tenant travels by name. Importing the output into another database and \
                 exporting again gives the same bytes. The last line is a trailer with the number of \
-                events and their SHA-256: `consult import` refuses a file that was cut or changed.
+                events and their SHA-256: `consult import` refuses a file that was cut or changed. \
+                People's names, e-mails and phones (kept outside the log, so that they can be forgotten) \
+                follow each tenant's events as lines of their own; a forgotten person has none.
 
                 Example: consult export > consult-log.jsonl
                 """)
@@ -40,14 +42,19 @@ extension Consult {
                 buffer.removeAll(keepingCapacity: true)
             }
             let transfer = Transfer(connection: connection)
-            for (tenant, _) in list {
-                _ = try transfer.export(tenant: tenant, since: since) { line in
-                    let bytes = Array(line.utf8)
-                    digest.add(bytes)
-                    buffer.append(contentsOf: bytes)
-                    buffer.append(0x0A)
-                    if buffer.count > 256 * 1024 { try flush() }
-                }
+            func write(_ line: String) throws {
+                let bytes = Array(line.utf8)
+                digest.add(bytes)
+                buffer.append(contentsOf: bytes)
+                buffer.append(0x0A)
+                if buffer.count > 256 * 1024 { try flush() }
+            }
+            // By name, so the file does not depend on this database's tenant ids.
+            for (tenant, _) in list.sorted(by: { $0.1 < $1.1 }) {
+                _ = try transfer.export(tenant: tenant, since: since, write)
+                // People's details live beside the log (they must stay forgettable): the tenant
+                // travels whole only with them.
+                try PersonDirectory(connection: connection, tenant: tenant).exportLines(write)
             }
             buffer.append(contentsOf: digest.trailer.line.utf8)
             buffer.append(0x0A)
@@ -92,7 +99,9 @@ extension Consult {
             let transfer = Transfer(connection: connection)
             let terminal = isatty(STDERR_FILENO) == 1
             do {
-                let result = try transfer.importLines(LineReader(handle: handle), requireTrailer: !withoutTrailer) { count in
+                let result = try transfer.importLines(
+                    LineReader(handle: handle), requireTrailer: !withoutTrailer, attach: PersonDirectory.importAttachments
+                ) { count in
                     if terminal { FileHandle.standardError.write(Data("\rimported \(count) lines…".utf8)) }
                 }
                 if terminal { FileHandle.standardError.write(Data("\r".utf8)) }

@@ -145,6 +145,7 @@ struct LatestMeasurementTests {
     @Test("a report that reads the log stops at an event of a type this version does not know")
     func unknownTypeInReport() throws {
         let story = try Story()
+        try story.fixture.database.registerTestEventTypes(["NoSuchEvent"])
         let position = try story.store.append(
             [NewEvent(stream: story.stream, type: "NoSuchEvent", data: Data("{}".utf8))], to: story.stream, expecting: .noStream
         ).lastPosition

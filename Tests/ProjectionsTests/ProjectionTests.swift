@@ -117,6 +117,7 @@ struct ProjectionTests {
     func unknownEventType() throws {
         let fixture = try MonthFixture(recordMonth: false)
         let admin = try fixture.database.connect()
+        try fixture.database.registerTestEventTypes(["NoSuchEvent"])
         let store = EventStore(connection: admin, tenant: fixture.tenant)
         let stream = StreamName.entity(.engagement, UUID()).description
         let position = try store.append(
