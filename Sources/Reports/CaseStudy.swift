@@ -46,8 +46,8 @@ extension Reports {
             ])
         for o in frozen.objectives.values.filter({ $0.engagementID == id }).sorted(by: { $0.handle < $1.handle }) {
             objectives.rows.append([
-                .text(o.handle), .text(o.metric + (o.unit.map { " (\($0))" } ?? "")), .number(o.baseline, decimals: 0), .optional(o.latest),
-                .number(o.target, decimals: 0), .percent(o.progress),
+                .text(o.handle), .text(o.metric + (o.unit.map { " (\($0))" } ?? "")), .metric(o.baseline, of: o), .metric(o.latest, of: o),
+                .metric(o.target, of: o), .percent(o.progress),
             ])
         }
         report.sections.append(objectives)

@@ -47,7 +47,7 @@ extension Reports {
             case let e as ExpectedCloseMoved where (e.from.map { e.to > $0 } ?? false):
                 slipped.rows.append([.day(Day(at)), .text(subject), .optional(e.from), .day(e.to)])
             case let e as MeasurementRecorded:
-                measured.rows.append([.day(Day(at)), .text(names[e.objective]), .number(e.value, decimals: 0)])
+                measured.rows.append([.day(Day(at)), .text(names[e.objective]), .metric(e.value, of: input.model.objectives[e.objective])])
             case is HandoverPlanned, is HandoverCompleted:
                 handovers.rows.append([.day(Day(at)), .text(subject), .text(event.summary(names))])
             default: break
