@@ -268,10 +268,9 @@ extension Recorder {
                 "SELECT handle FROM consult.objective_progress WHERE tenant_id = \(tenant.rawValue) AND objective_id = \(id)"
             ).first?.decode(String.self, at: 0)
             listed = Self.only(all) { $0.first == .text(handle ?? "") }
-            let needle = Data(id.uuidString.utf8)
             history =
                 try engagement.map { try timeline(org: nil, engagement: $0.uuidString, person: nil, since: nil, until: nil) }?
-                .filter { $0.recorded.data.range(of: needle) != nil } ?? []
+                .filter { Self.body($0.recorded.data, names: id) } ?? []
         }
         guard let fields = listed.sections.first, let record = fields.rows.first else {
             throw CommandFailure("\(noun.rawValue): there is no \(noun.rawValue) \"\(text)\"")
