@@ -146,15 +146,21 @@ public struct Quantity: Sendable, Hashable, Comparable, Codable, CustomStringCon
 /// Baseline 1.8, target 3.5, latest 2.4: 100 × 0.6 / 1.7 = 6000 / 170 = 35.294117647058826 %.
 public func progress(baseline: Quantity, latest: Quantity, target: Quantity) -> Double {
     guard target != baseline else { return latest == target ? 100 : 0 }
-    let scale = Decimal(sign: .plus, exponent: Quantity.precision(of: [baseline, latest, target]), significand: 1)
+    // Whole numbers for at most 18 decimals; beyond, 10^decimals could pass Decimal's exponent.
+    let decimals = min(Quantity.precision(of: [baseline, latest, target]), 18)
+    let scale = Decimal(sign: .plus, exponent: decimals, significand: 1)
     let gained = (latest.decimal - baseline.decimal) * scale * 100
     let needed = (target.decimal - baseline.decimal) * scale
     let exact = Double(1 << 53)
     let share: Double
-    if let gained = Double(gained.description), let needed = Double(needed.description), abs(gained) <= exact, abs(needed) <= exact {
+    if let gained = Double(gained.description), let needed = Double(needed.description), gained.rounded() == gained,
+        needed.rounded() == needed, abs(gained) <= exact, abs(needed) <= exact
+    {
         share = gained / needed
     } else {
+        // Digits beyond a Double's: the exact quotient to 38 digits, then its nearest Double.
         share = Double((gained / needed).description) ?? 0
     }
+    guard share.isFinite else { return 0 }
     return min(100, max(0, share))
 }

@@ -337,6 +337,8 @@ struct RuleTests {
             ("4.5", "2.875", "1.25", 50.0),
             // An integer baseline, a decimal latest: 100 × (1240.5 − 1240) / (5000 − 1240) = 50 / 3760 = 5 / 376.
             ("1240", "1240.5", "5000", 5.0 / 376),
+            // Twenty decimals, past a Double's digits: 100 × 10^−20 / 1 = 10^−18.
+            ("0", "0.00000000000000000001", "1", 1e-18),
         ])
     func rule8Decimals(_ baseline: String, _ latest: String, _ target: String, _ expected: Double) throws {
         let (b, l, t) = (try #require(Quantity.parse(baseline)), try #require(Quantity.parse(latest)), try #require(Quantity.parse(target)))
