@@ -13,13 +13,13 @@ public struct EngagementState: Decider, Sendable {
     public struct Objective: Sendable, Equatable {
         public enum Status: String, Sendable { case open, achieved, dropped }
         public let set: ObjectiveSet
-        public var target: Double
+        public var target: Quantity
         public var due: Day
         public var status: Status = .open
-        public var measurements: [UUID: Double] = [:]
+        public var measurements: [UUID: Quantity] = [:]
         /// The latest and previous measurements by the date they were taken (rule 8).
         public var measured = LatestMeasurements()
-        public var latest: Double? { measured.latest?.value }
+        public var latest: Quantity? { measured.latest?.value }
     }
 
     public struct Handover: Sendable, Equatable {
@@ -51,7 +51,7 @@ public struct EngagementState: Decider, Sendable {
     public enum Command: Sendable {
         case start(
             id: UUID, handle: String, organisation: UUID, lead: UUID?, title: String, kind: EngagementKind, fee: Money?,
-            budgetHours: Double?, hoursPerMonth: Double?, plannedHandover: Day?)
+            budgetHours: Quantity?, hoursPerMonth: Quantity?, plannedHandover: Day?)
         case statePurpose(String)
         case appointSponsor(PersonFacts)
         case nominateChampion(PersonFacts, level: Level)
@@ -59,13 +59,13 @@ public struct EngagementState: Decider, Sendable {
         case adoptChannel(Channel, handle: String?, serves: [UUID])
         case retireChannel(Channel, reason: String)
         case holdSession(attendees: [PersonFacts], topics: [String], minutes: Int)
-        case logWork(hours: Double, activity: String, billable: Bool)
+        case logWork(hours: Quantity, activity: String, billable: Bool)
         case setObjective(
             id: UUID, handle: String, businessArea: String, statement: String, metric: String, unit: String?, direction: Direction,
-            baseline: Double, target: Double, due: Day)
-        case recordMeasurement(objective: UUID, measurement: UUID, value: Double, source: String?, note: String?)
-        case correctMeasurement(objective: UUID, corrects: UUID, value: Double, reason: String)
-        case reviseTarget(objective: UUID, to: Double, due: Day?, reason: String)
+            baseline: Quantity, target: Quantity, due: Day)
+        case recordMeasurement(objective: UUID, measurement: UUID, value: Quantity, source: String?, note: String?)
+        case correctMeasurement(objective: UUID, corrects: UUID, value: Quantity, reason: String)
+        case reviseTarget(objective: UUID, to: Quantity, due: Day?, reason: String)
         case achieveObjective(UUID)
         case dropObjective(UUID, reason: String)
         case planHandover(on: Day, owners: [PersonFacts], sponsor: PersonFacts?)
@@ -135,7 +135,7 @@ public struct EngagementState: Decider, Sendable {
             command
         {
             guard started == nil else { throw RuleViolation(rule: 0, field: "engagement", "exists already") }
-            for (value, field): (Double?, FieldKey) in [(budget, "budgetHours"), (monthly, "hoursPerMonth")] {
+            for (value, field): (Quantity?, FieldKey) in [(budget, "budgetHours"), (monthly, "hoursPerMonth")] {
                 if let value, !(value > 0 && value < 100_000) {
                     throw RuleViolation(rule: 0, field: field, "must be a positive number of hours")
                 }
@@ -210,9 +210,6 @@ public struct EngagementState: Decider, Sendable {
         case .setObjective(
             let id, let handle, let area, let statement, let metric, let unit, let direction, let baseline, let target, let due):
             // Rule 1: an objective has a metric, a baseline and a target, and going active needs one.
-            guard baseline.isFinite, target.isFinite else {
-                throw RuleViolation(rule: 1, field: "target", "baseline and target must be numbers")
-            }
             guard baseline != target else {
                 throw RuleViolation(rule: 1, field: "target", "the target must differ from the baseline, or there is nothing to achieve")
             }
@@ -231,7 +228,6 @@ public struct EngagementState: Decider, Sendable {
             ]
         case .recordMeasurement(let objective, let measurement, let value, let source, let note):
             _ = try openObjective(objective)
-            guard value.isFinite else { throw RuleViolation(rule: 2, field: "measuredValue", "must be a number") }
             return [
                 MeasurementRecorded(
                     objective: objective, measurement: measurement, value: value,
@@ -244,7 +240,6 @@ public struct EngagementState: Decider, Sendable {
                 throw RuleViolation(
                     rule: 2, field: "measurement", "a correction names a measurement of this objective, and \(corrects) is not one")
             }
-            guard value.isFinite else { throw RuleViolation(rule: 2, field: "measuredValue", "must be a number") }
             return [
                 MeasurementCorrected(
                     objective: objective, corrects: corrects, value: value, reason: try Text.check(reason, field: "reason"))
@@ -252,7 +247,7 @@ public struct EngagementState: Decider, Sendable {
         case .reviseTarget(let objective, let to, let due, let reason):
             let found = try openObjective(objective)
             let reason = try Text.check(reason, field: "reason")
-            guard to.isFinite, to != found.set.baseline else {
+            guard to != found.set.baseline else {
                 throw RuleViolation(rule: 2, field: "to", "the target must differ from the baseline")
             }
             return [TargetRevised(objective: objective, from: found.target, to: to, due: due, reason: reason)]

@@ -293,8 +293,8 @@ public struct EngagementStarted: DomainEvent {
     public var title: String
     public var kind: EngagementKind
     public var fee: Money?
-    public var budgetHours: Double?
-    public var hoursPerMonth: Double?
+    public var budgetHours: Quantity?
+    public var hoursPerMonth: Quantity?
     public var plannedHandover: Day?
     public func summary(_ names: Names) -> String { "started the engagement \"\(title)\" (\(kind.rawValue))" }
 }
@@ -360,10 +360,10 @@ public struct CoachingSessionHeld: DomainEvent {
 public struct WorkLogged: DomainEvent {
     public static let typeName = "WorkLogged"
     public static let schemaVersion = 1
-    public var hours: Double
+    public var hours: Quantity
     public var activity: String
     public var billable: Bool
-    public func summary(_ names: Names) -> String { "logged \(hours.formatted()) h: \(activity)" + (billable ? "" : " (not billable)") }
+    public func summary(_ names: Names) -> String { "logged \(hours.formatted) h: \(activity)" + (billable ? "" : " (not billable)") }
 }
 
 public struct ObjectiveSet: DomainEvent {
@@ -376,11 +376,11 @@ public struct ObjectiveSet: DomainEvent {
     public var metric: String
     public var unit: String?
     public var direction: Direction
-    public var baseline: Double
-    public var target: Double
+    public var baseline: Quantity
+    public var target: Quantity
     public var due: Day
     public func summary(_ names: Names) -> String {
-        "set the objective \(handle): \(metric) from \(baseline.formatted()) to \(target.formatted()) by \(due)"
+        "set the objective \(handle): \(metric) from \(baseline.formatted) to \(target.formatted) by \(due)"
     }
 }
 
@@ -389,11 +389,11 @@ public struct MeasurementRecorded: DomainEvent {
     public static let schemaVersion = 1
     public var objective: UUID
     public var measurement: UUID
-    public var value: Double
+    public var value: Quantity
     public var source: String?
     public var note: String?
     public func summary(_ names: Names) -> String {
-        "measured \(names[objective]): \(value.formatted())" + (source.map { " (\($0))" } ?? "")
+        "measured \(names[objective]): \(value.formatted)" + (source.map { " (\($0))" } ?? "")
     }
 }
 
@@ -402,21 +402,21 @@ public struct MeasurementCorrected: DomainEvent {
     public static let schemaVersion = 1
     public var objective: UUID
     public var corrects: UUID
-    public var value: Double
+    public var value: Quantity
     public var reason: String
-    public func summary(_ names: Names) -> String { "corrected a measurement of \(names[objective]) to \(value.formatted()): \(reason)" }
+    public func summary(_ names: Names) -> String { "corrected a measurement of \(names[objective]) to \(value.formatted): \(reason)" }
 }
 
 public struct TargetRevised: DomainEvent {
     public static let typeName = "TargetRevised"
     public static let schemaVersion = 1
     public var objective: UUID
-    public var from: Double
-    public var to: Double
+    public var from: Quantity
+    public var to: Quantity
     public var due: Day?
     public var reason: String
     public func summary(_ names: Names) -> String {
-        "revised the target of \(names[objective]) from \(from.formatted()) to \(to.formatted()): \(reason)"
+        "revised the target of \(names[objective]) from \(from.formatted) to \(to.formatted): \(reason)"
     }
 }
 

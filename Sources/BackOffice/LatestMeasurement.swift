@@ -23,10 +23,10 @@ public struct LatestMeasurements: Sendable, Equatable {
     /// One measurement: which, its value (corrections applied), and when it was taken.
     public struct Taken: Sendable, Equatable {
         public let id: UUID
-        public var value: Double
+        public var value: Quantity
         public let takenAt: Date
 
-        public init(id: UUID, value: Double, takenAt: Date) {
+        public init(id: UUID, value: Quantity, takenAt: Date) {
             self.id = id
             self.value = value
             self.takenAt = takenAt
@@ -58,7 +58,7 @@ public struct LatestMeasurements: Sendable, Equatable {
     }
 
     /// Takes in a correction of measurement `id`.
-    public mutating func correct(_ id: UUID, to value: Double) {
+    public mutating func correct(_ id: UUID, to value: Quantity) {
         if latest?.id == id { latest?.value = value }
         if previous?.id == id { previous?.value = value }
     }

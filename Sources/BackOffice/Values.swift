@@ -316,11 +316,3 @@ public enum Handle {
         return previous[b.count]
     }
 }
-
-/// Rule 8: how far an objective has come from its baseline towards its target, 0–100 %,
-/// whichever way the metric should move (complaint response time should go down).
-public func progress(baseline: Double, latest: Double, target: Double) -> Double {
-    guard target != baseline else { return latest == target ? 100 : 0 }
-    let share = (latest - baseline) / (target - baseline) * 100
-    return min(100, max(0, share))
-}

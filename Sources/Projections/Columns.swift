@@ -73,6 +73,18 @@ extension Double: StoredValue {
     static func read(_ row: Row, at index: Int) throws -> Double { try row.decode(Double.self, at: index) }
 }
 
+/// `numeric`: the exact digits both ways (PostgreSQL's `numeric` keeps them; `1.8` reads back
+/// as `1.8`, never through a `float8`).
+extension Quantity: StoredValue {
+    var stored: PostgresValue { .text(description, as: .numeric) }
+    static var storedNull: PostgresValue { .null(.numeric) }
+    static func read(_ row: Row, at index: Int) throws -> Quantity {
+        let text = try row.decode(String.self, at: index)
+        guard let value = Quantity.parse(text) else { throw StoredValueError("\"\(text)\" is not a number") }
+        return value
+    }
+}
+
 extension Bool: StoredValue {
     var stored: PostgresValue { postgresValue }
     static var storedNull: PostgresValue { .null(.bool) }

@@ -146,12 +146,17 @@ public struct ReadModel: Sendable, Equatable {
             updateObjective(e.objective) { row in
                 row.measured.record(.init(id: e.measurement, value: e.value, takenAt: at))
                 row.measurements += 1
+                row.widen(to: e.value)
             }
         case let e as MeasurementCorrected:
-            updateObjective(e.objective) { $0.measured.correct(e.corrects, to: e.value) }
+            updateObjective(e.objective) { row in
+                row.measured.correct(e.corrects, to: e.value)
+                row.widen(to: e.value)
+            }
         case let e as TargetRevised:
             updateObjective(e.objective) { row in
                 row.target = e.to
+                row.widen(to: e.to)
                 if let due = e.due { row.due = due }
             }
         case let e as ObjectiveAchieved:

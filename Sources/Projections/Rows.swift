@@ -138,9 +138,10 @@ public struct EngagementRow: ProjectedRow {
     public var checklistTotal = 0
     public var checklistDone = 0
     public var checklistWaived = 0
-    public var budgetHours: Double?
-    public var hoursPerMonth: Double?
-    public var hoursByMonth: [String: Double] = [:]
+    public var budgetHours: Quantity?
+    public var hoursPerMonth: Quantity?
+    /// Hours logged per month (`2026-11`), summed exactly.
+    public var hoursByMonth: [String: Quantity] = [:]
     public var startedAt: Date
     public var closedAt: Date?
     public var outcome: String?
@@ -186,7 +187,7 @@ public struct ObjectiveRow: ProjectedRow {
             .column("latest", \.latest), .column("previous", \.previous), .column("progress", \.progress), .column("trend", \.trend),
             .column("measurements", \.measurements), .column("last_measured_at", \.lastMeasuredAt), .column("set_at", \.setAt),
             .column("status", \.status), .column("latest_id", \.latestID), .column("previous_id", \.previousID),
-            .column("previous_measured_at", \.previousMeasuredAt),
+            .column("previous_measured_at", \.previousMeasuredAt), .column("decimals", \.decimals),
         ])
     public var objectiveID: UUID
     public var engagementID: UUID
@@ -195,11 +196,11 @@ public struct ObjectiveRow: ProjectedRow {
     public var metric: String
     public var unit: String?
     public var direction: Direction
-    public var baseline: Double
-    public var target: Double
+    public var baseline: Quantity
+    public var target: Quantity
     public var due: Day
-    public var latest: Double?
-    public var previous: Double?
+    public var latest: Quantity?
+    public var previous: Quantity?
     public var measurements = 0
     /// When the latest measurement was taken.
     public var lastMeasuredAt: Date?
@@ -209,11 +210,18 @@ public struct ObjectiveRow: ProjectedRow {
     public var previousID: UUID?
     /// When the previous measurement was taken.
     public var previousMeasuredAt: Date?
+    /// The metric's own precision: the most decimals among every value given for it (its
+    /// baseline, its targets, its measurements and their corrections). Reports show the
+    /// metric's values with this many; JSON and CSV carry them exactly.
+    public var decimals = 0
+
+    /// Takes in a value given for the metric.
+    mutating func widen(to value: Quantity) { decimals = max(decimals, value.decimals) }
 
     /// The latest and previous measurements (rule 8), as the row stores them.
     var measured: LatestMeasurements {
         get {
-            func taken(_ id: UUID?, _ value: Double?, _ at: Date?) -> LatestMeasurements.Taken? {
+            func taken(_ id: UUID?, _ value: Quantity?, _ at: Date?) -> LatestMeasurements.Taken? {
                 guard let id, let value, let at else { return nil }
                 return LatestMeasurements.Taken(id: id, value: value, takenAt: at)
             }
@@ -241,8 +249,10 @@ public struct ObjectiveRow: ProjectedRow {
     mutating func refresh() {
         progress = BackOffice.progress(baseline: baseline, latest: latest ?? baseline, target: target)
         if let latest, let previous {
-            let change = (latest - previous) * (direction == .up ? 1 : -1)
-            trend = change > 0 ? "improving" : change < 0 ? "worsening" : "flat"
+            // Compared exactly: 2.4 after 2.40 is flat, 0.1 + 0.2 after 0.3 is flat.
+            let rising = latest > previous
+            let falling = latest < previous
+            trend = rising || falling ? (rising == (direction == .up) ? "improving" : "worsening") : "flat"
         } else {
             trend = nil
         }
@@ -250,7 +260,7 @@ public struct ObjectiveRow: ProjectedRow {
 
     init(
         objectiveID: UUID, engagementID: UUID, handle: String, businessArea: String, metric: String, direction: Direction,
-        baseline: Double, target: Double, due: Day, setAt: Date
+        baseline: Quantity, target: Quantity, due: Day, setAt: Date
     ) {
         self.objectiveID = objectiveID
         self.engagementID = engagementID
@@ -276,6 +286,7 @@ public struct ObjectiveRow: ProjectedRow {
         target = e.target
         due = e.due
         setAt = at
+        decimals = Quantity.precision(of: [e.baseline, e.target])
         refresh()
     }
 

@@ -161,7 +161,7 @@ extension Recorder {
             section.empty = "No objectives: consult objective set ENGAGEMENT …"
             for row in try connection.execute(
                 """
-                SELECT b.handle, e.handle, b.metric, b.baseline, b.latest, b.target, b.due, b.status
+                SELECT b.handle, e.handle, b.metric, b.baseline, b.latest, b.target, b.due, b.status, b.decimals
                   FROM consult.objective_progress b
                   LEFT JOIN consult.engagement_status e ON e.tenant_id = b.tenant_id AND e.engagement_id = b.engagement_id
                  WHERE b.tenant_id = \(t) AND (\(engagement)::uuid IS NULL OR b.engagement_id = \(engagement))
@@ -171,10 +171,12 @@ extension Recorder {
                  ORDER BY e.handle, b.handle
                 """)
             {
+                let decimals = try row.decode(Int.self, at: 8)
                 section.rows.append([
                     .text(try row.decode(String.self, at: 0)), .optional(try row.decode(String?.self, at: 1)),
-                    .text(try row.decode(String.self, at: 2)), Self.exact(try row.decode(Double.self, at: 3)),
-                    Self.exact(try row.decode(Double?.self, at: 4)), Self.exact(try row.decode(Double.self, at: 5)),
+                    .text(try row.decode(String.self, at: 2)), try Self.metric(row.decode(String?.self, at: 3), decimals: decimals),
+                    try Self.metric(row.decode(String?.self, at: 4), decimals: decimals),
+                    try Self.metric(row.decode(String?.self, at: 5), decimals: decimals),
                     .day(Day(try row.decode(Date.self, at: 6))), .text(try row.decode(String.self, at: 7)),
                 ])
             }
@@ -218,12 +220,11 @@ extension Recorder {
         }
     }
 
-    /// A metric's value exactly as given: as many decimals as it has (up to 6).
-    static func exact(_ value: Double?) -> Cell {
-        guard let value else { return .empty }
-        var decimals = 0
-        while decimals < 6, (value * pow(10, Double(decimals))).rounded() != value * pow(10, Double(decimals)) { decimals += 1 }
-        return .number(value, decimals: decimals)
+    /// A metric's value (`numeric`) exactly as stored, shown with the metric's own precision.
+    static func metric(_ text: String?, decimals: Int) throws -> Cell {
+        guard let text else { return .empty }
+        guard let value = Quantity.parse(text) else { throw CommandFailure("objective_progress holds \"\(text)\", which is not a number") }
+        return .decimal(value, decimals: max(decimals, value.decimals))
     }
 
     // MARK: - Showing
@@ -267,10 +268,9 @@ extension Recorder {
                 "SELECT handle FROM consult.objective_progress WHERE tenant_id = \(tenant.rawValue) AND objective_id = \(id)"
             ).first?.decode(String.self, at: 0)
             listed = Self.only(all) { $0.first == .text(handle ?? "") }
-            let needle = Data(id.uuidString.utf8)
             history =
                 try engagement.map { try timeline(org: nil, engagement: $0.uuidString, person: nil, since: nil, until: nil) }?
-                .filter { $0.recorded.data.range(of: needle) != nil } ?? []
+                .filter { Self.body($0.recorded.data, names: id) } ?? []
         }
         guard let fields = listed.sections.first, let record = fields.rows.first else {
             throw CommandFailure("\(noun.rawValue): there is no \(noun.rawValue) \"\(text)\"")

@@ -28,12 +28,12 @@ public struct EngagementTerms: Sendable {
     public var title: String
     public var kind: EngagementKind
     public var fee: Money?
-    public var budgetHours: Double?
-    public var hoursPerMonth: Double?
+    public var budgetHours: Quantity?
+    public var hoursPerMonth: Quantity?
     public var plannedHandover: Day?
 
     public init(
-        title: String, kind: EngagementKind = .launch, fee: Money? = nil, budgetHours: Double? = nil, hoursPerMonth: Double? = nil,
+        title: String, kind: EngagementKind = .launch, fee: Money? = nil, budgetHours: Quantity? = nil, hoursPerMonth: Quantity? = nil,
         plannedHandover: Day? = nil
     ) {
         self.title = title
@@ -152,7 +152,7 @@ public enum Plans {
     /// Sets an objective on its engagement; its handle points at both.
     public static func setObjective(
         _ source: some StreamSource, engagement: UUID, id: UUID, handle: String?, businessArea: String, statement: String,
-        metric: String, unit: String?, direction: Direction, baseline: Double, target: Double, due: Day
+        metric: String, unit: String?, direction: Direction, baseline: Quantity, target: Quantity, due: Day
     ) throws -> (handle: String, changes: [Change]) {
         let (name, claim) = try claimHandle(source, .objective, name: handle ?? metric, id: id, parent: engagement)
         let set = try change(source, EngagementState.self, .entity(.engagement, engagement)) {

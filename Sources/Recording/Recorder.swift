@@ -293,9 +293,15 @@ public final class Recorder: StreamSource {
         try text.map { try Money.parse($0, field: field) }
     }
 
-    /// A number as typed; anything else is a ``RuleViolation`` naming `field`.
-    public static func number(_ text: String, field: FieldKey) throws -> Double {
-        guard let value = Double(text), value.isFinite else { throw RuleViolation(rule: 0, field: field, "\"\(text)\" is not a number") }
+    /// A number exactly as typed (`1.8` is 1.8, never a binary approximation of it); anything
+    /// else is a ``RuleViolation`` naming `field`.
+    public static func number(_ text: String, field: FieldKey) throws -> Quantity {
+        guard let value = Quantity.parse(text) else { throw RuleViolation(rule: 0, field: field, "\"\(text)\" is not a number") }
         return value
+    }
+
+    /// An optional number exactly as typed (`--budget-hours 37.5`).
+    public static func number(_ text: String?, field: FieldKey) throws -> Quantity? {
+        try text.map { try number($0, field: field) }
     }
 }

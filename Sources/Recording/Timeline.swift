@@ -62,9 +62,8 @@ extension Recorder {
         if let person {
             let id = try self.person(person, field: "person").id
             let stream = StreamName.entity(.person, id).description
-            let needle = Data(id.uuidString.utf8)
             let previous = keep
-            keep = { previous($0) && ($0.stream == stream || $0.data.range(of: needle) != nil) }
+            keep = { previous($0) && ($0.stream == stream || Self.body($0.data, names: id)) }
         }
         return
             decoded
@@ -78,5 +77,13 @@ extension Recorder {
                     recorded: recorded, summary: event.summary(names),
                     subject: labels[recorded.stream] ?? "person (erased)")
             }
+    }
+}
+
+extension Recorder {
+    /// Whether a stored body names this id: in upper case, as bodies written before issue 15
+    /// hold them (JSONEncoder's `uuidString`), or in lower case, as they are written since.
+    static func body(_ data: Data, names id: UUID) -> Bool {
+        data.range(of: Data(id.uuidString.lowercased().utf8)) != nil || data.range(of: Data(id.uuidString.utf8)) != nil
     }
 }

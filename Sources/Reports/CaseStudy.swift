@@ -64,10 +64,10 @@ extension Reports {
             completed.map { "The figures are those at the handover on \(Day($0))." } ?? "The figures are the latest as of \(input.today).")
         if includeInternal {
             let started = own.compactMap { $0.event as? EngagementStarted }.first
-            let hours = own.compactMap { ($0.event as? WorkLogged)?.hours }.reduce(0, +)
+            let hours = own.compactMap { ($0.event as? WorkLogged)?.hours }.reduce(Quantity.zero, +)
             let fee: String = started?.fee.map { "\($0)" } ?? "none recorded"
-            let budget: String = e.budgetHours.map { " of \($0.formatted()) h budgeted" } ?? ""
-            report.prose.append("Internal: fee \(fee); \(hours.formatted()) h logged\(budget).")
+            let budget: String = e.budgetHours.map { " of \($0.formatted) h budgeted" } ?? ""
+            report.prose.append("Internal: fee \(fee); \(hours.formatted) h logged\(budget).")
         }
 
         var objectives = Section(
@@ -83,14 +83,14 @@ extension Reports {
             objectives.rows.append([
                 .text(words.statement(o.objectiveID) ?? o.handle), .text(o.businessArea),
                 .text(o.metric + (o.unit.map { " (\($0))" } ?? "")),
-                .number(o.baseline, decimals: 0), .optional(o.latest), .optional(o.lastMeasuredAt.map { Day($0) }),
-                .number(o.target, decimals: 0), .percent(o.progress),
+                .metric(o.baseline, of: o), .metric(o.latest, of: o), .optional(o.lastMeasuredAt.map { Day($0) }),
+                .metric(o.target, of: o), .percent(o.progress),
             ])
             report.charts.append(
                 .line(
                     objective: words.statement(o.objectiveID) ?? o.handle, metric: o.metric,
                     points: measurements(of: o.objectiveID, in: events),
-                    baseline: o.baseline, target: o.target))
+                    baseline: o.baseline.approximation, target: o.target.approximation))
         }
         report.charts.insert(
             .progress(
@@ -117,7 +117,7 @@ private struct CaseStudyWords {
     private var objectives: [UUID: ObjectiveSet] = [:]
     private var items: [UUID: String] = [:]
     /// Each measurement's value as the log stands (corrections applied), and when it was taken.
-    private var values: [UUID: (value: Double, takenAt: Date)] = [:]
+    private var values: [UUID: (value: Quantity, takenAt: Date)] = [:]
 
     init(input: ReportInput, events: [(recorded: RecordedEvent, event: any DomainEvent)], includeInternal: Bool) {
         self.input = input
@@ -161,8 +161,8 @@ private struct CaseStudyWords {
         switch event {
         case let e as EngagementStarted:
             let terms = [
-                e.fee.map { "fee \($0)" }, e.budgetHours.map { "\($0.formatted()) h budgeted" },
-                e.hoursPerMonth.map { "\($0.formatted()) h a month" },
+                e.fee.map { "fee \($0)" }, e.budgetHours.map { "\($0.formatted) h budgeted" },
+                e.hoursPerMonth.map { "\($0.formatted) h a month" },
             ].compactMap { $0 }.joined(separator: ", ")
             return withInternal("started the engagement \"\(e.title)\" (\(e.kind.rawValue))", terms)
         case let e as PurposeStated: return "stated the purpose: \(e.purpose)"
@@ -178,21 +178,21 @@ private struct CaseStudyWords {
             return
                 "held a \(e.minutes)-minute coaching session with \(e.attendees.map(person).joined(separator: ", ")): \(e.topics.joined(separator: ", "))"
         case let e as WorkLogged:
-            return includeInternal ? "logged \(e.hours.formatted()) h: \(e.activity)" + (e.billable ? "" : " (not billable)") : nil
+            return includeInternal ? "logged \(e.hours.formatted) h: \(e.activity)" + (e.billable ? "" : " (not billable)") : nil
         case let e as ObjectiveSet:
             return
-                "set the objective \"\(e.statement)\" (\(e.businessArea)): \(e.metric) from \(e.baseline.formatted()) to \(e.target.formatted())\(unit(e.objective)) by \(e.due)"
+                "set the objective \"\(e.statement)\" (\(e.businessArea)): \(e.metric) from \(e.baseline.formatted) to \(e.target.formatted)\(unit(e.objective)) by \(e.due)"
         case let e as MeasurementRecorded:
             let value = values[e.measurement]?.value ?? e.value
             return withInternal(
-                "measured \(metric(e.objective)): \(value.formatted())\(unit(e.objective))" + (e.source.map { " (\($0))" } ?? ""), e.note)
+                "measured \(metric(e.objective)): \(value.formatted)\(unit(e.objective))" + (e.source.map { " (\($0))" } ?? ""), e.note)
         case let e as MeasurementCorrected:
             guard includeInternal else { return nil }
             let taken = values[e.corrects].map { " of \(Day($0.takenAt))" } ?? ""
-            return "corrected the measurement of \(metric(e.objective))\(taken) to \(e.value.formatted()): \(e.reason)"
+            return "corrected the measurement of \(metric(e.objective))\(taken) to \(e.value.formatted): \(e.reason)"
         case let e as TargetRevised:
             return
-                "revised the target for \(metric(e.objective)) from \(e.from.formatted()) to \(e.to.formatted())\(unit(e.objective))"
+                "revised the target for \(metric(e.objective)) from \(e.from.formatted) to \(e.to.formatted)\(unit(e.objective))"
                 + (e.due.map { " by \($0)" } ?? "") + ": \(e.reason)"
         case let e as ObjectiveAchieved: return "achieved the objective \"\(statement(e.objective) ?? metric(e.objective))\""
         case let e as ObjectiveDropped:

@@ -50,13 +50,13 @@ extension Reports {
 
         let events = try input.domainEvents()
         // Each measurement's value as the log stands at the end of the period (corrections applied).
-        var current: [UUID: Double] = [:]
+        var current: [UUID: Quantity] = [:]
         for (_, event) in events {
             if let e = event as? MeasurementRecorded { current[e.measurement] = e.value }
             if let e = event as? MeasurementCorrected, current[e.corrects] != nil { current[e.corrects] = e.value }
         }
         var streamNames: [String: String] = [:]
-        var values: [UUID: (value: Double, takenAt: Date)] = [:]
+        var values: [UUID: (value: Quantity, takenAt: Date)] = [:]
         var disqualifying: Set<String> = []
         for (recorded, event) in events {
             names.learn(from: event)
@@ -64,7 +64,7 @@ extension Reports {
             if let e = event as? EngagementStarted { streamNames[recorded.stream] = e.handle }
             let at = recorded.metadata.occurredAt
             // The value a correction replaces is the one before it, whenever that was recorded.
-            let before: (value: Double, takenAt: Date)? = (event as? MeasurementCorrected).flatMap { values[$0.corrects] }
+            let before: (value: Quantity, takenAt: Date)? = (event as? MeasurementCorrected).flatMap { values[$0.corrects] }
             if let e = event as? MeasurementRecorded { values[e.measurement] = (e.value, at) }
             if let e = event as? MeasurementCorrected, let old = values[e.corrects] { values[e.corrects] = (e.value, old.takenAt) }
             if event is LeadDisqualified { disqualifying.insert(recorded.stream) }
@@ -85,13 +85,19 @@ extension Reports {
             case let e as ExpectedCloseMoved:
                 moved.add(key, [.day(Day(at)), .text(subject), .optional(e.from), .day(e.to)])
             case let e as MeasurementRecorded:
-                measured.add(key, [.day(Day(at)), .text(names[e.objective]), .number(current[e.measurement] ?? e.value, decimals: 0)])
+                measured.add(
+                    key,
+                    [
+                        .day(Day(at)), .text(names[e.objective]),
+                        .metric(current[e.measurement] ?? e.value, of: input.model.objectives[e.objective]),
+                    ])
             case let e as MeasurementCorrected:
                 corrections.add(
                     key,
                     [
                         .day(Day(at)), .text(names[e.objective]), .optional(before.map { Day($0.takenAt) }),
-                        before.map { .number($0.value, decimals: 0) } ?? .empty, .number(e.value, decimals: 0), .text(e.reason),
+                        .metric(before?.value, of: input.model.objectives[e.objective]),
+                        .metric(e.value, of: input.model.objectives[e.objective]), .text(e.reason),
                     ])
             case is HandoverPlanned, is HandoverCompleted:
                 handovers.add(key, [.day(Day(at)), .text(subject), .text(event.summary(names))])

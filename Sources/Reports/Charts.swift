@@ -26,6 +26,6 @@ extension Reports {
             default: break
             }
         }
-        return LatestMeasurements.inOrder(taken).map { (date: $0.takenAt, value: $0.value) }
+        return LatestMeasurements.inOrder(taken).map { (date: $0.takenAt, value: $0.value.approximation) }
     }
 }

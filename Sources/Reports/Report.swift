@@ -1,5 +1,6 @@
 import BackOffice
 import Foundation
+import Projections
 
 /// A report: titled sections of rows, and the charts the HTML page draws. Every format renders
 /// the same sections, so a number in the table is the number in the JSON and the CSV.
@@ -59,7 +60,10 @@ public enum Cell: Sendable, Equatable {
     case int(Int)
     /// A number shown with this many decimals (amounts of money: 2).
     case number(Double, decimals: Int)
-    /// A percentage, 0–100, shown rounded.
+    /// An exact decimal (a metric's value, hours) shown in tables with this many decimals (the
+    /// metric's own precision), and carried in JSON and CSV with exactly its digits.
+    case decimal(Quantity, decimals: Int)
+    /// A percentage, 0–100: one decimal in tables, unrounded in JSON and CSV.
     case percent(Double)
     case day(Day)
     case bool(Bool)
@@ -75,6 +79,16 @@ public enum Cell: Sendable, Equatable {
     public static func optional(_ day: Day?) -> Cell { day.map { .day($0) } ?? .empty }
     public static func optional(_ value: Double?, decimals: Int = 0) -> Cell { value.map { .number($0, decimals: decimals) } ?? .empty }
 
+    /// An exact value at its own precision (hours: `5.25` in every format).
+    public static func exact(_ value: Quantity?) -> Cell { value.map { .decimal($0, decimals: $0.decimals) } ?? .empty }
+
+    /// A value of an objective's metric, shown with the metric's own precision (the most decimals
+    /// among its baseline, targets and measurements): baseline 1.8, target 3.5 and a
+    /// measurement of 2 show as 1.8, 3.5 and 2.0.
+    public static func metric(_ value: Quantity?, of objective: ObjectiveRow?) -> Cell {
+        value.map { .decimal($0, decimals: max($0.decimals, objective?.decimals ?? 0)) } ?? .empty
+    }
+
     /// The text a person reads: grouped digits, rounded percentages.
     public var display: String {
         switch self {
@@ -82,7 +96,8 @@ public enum Cell: Sendable, Equatable {
         case .int(let value): value.formatted(.number.grouping(.automatic).locale(Locale(identifier: "en_GB")))
         case .number(let value, let decimals):
             value.formatted(.number.precision(.fractionLength(decimals)).grouping(.automatic).locale(Locale(identifier: "en_GB")))
-        case .percent(let value): "\(Int(value.rounded()))%"
+        case .decimal(let value, let decimals): value.formatted(decimals: decimals)
+        case .percent(let value): String(format: "%.1f%%", value)
         case .day(let day): day.description
         case .bool(let value): value ? "yes" : "no"
         case .empty: ""
@@ -95,7 +110,8 @@ public enum Cell: Sendable, Equatable {
         case .text(let text): text
         case .int(let value): String(value)
         case .number(let value, let decimals): String(format: "%.\(decimals)f", value)
-        case .percent(let value): String(format: "%.1f", value)
+        case .decimal(let value, _): value.description
+        case .percent(let value): Self.shortest(value)
         case .day(let day): day.description
         case .bool(let value): value ? "true" : "false"
         case .empty: ""
@@ -108,16 +124,25 @@ public enum Cell: Sendable, Equatable {
         case .text(let text): text
         case .int(let value): value
         case .number(let value, let decimals): (value * pow(10, Double(decimals))).rounded() / pow(10, Double(decimals))
-        case .percent(let value): (value * 10).rounded() / 10
+        case .decimal(let value, _): value.decimal
+        // Through a Decimal of the shortest text that reads back as the same Double:
+        // JSONSerialization writes some Doubles with 17 or more digits (81.81818181818181632).
+        case .percent(let value): Decimal(string: Self.shortest(value), locale: Locale(identifier: "en_US_POSIX")) ?? 0
         case .day(let day): day.description
         case .bool(let value): value
         case .empty: NSNull()
         }
     }
 
+    /// The shortest text that reads back as the same `Double`, without a trailing `.0`:
+    /// `35.294117647058826`, `40`.
+    static func shortest(_ value: Double) -> String {
+        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+    }
+
     public var isNumeric: Bool {
         switch self {
-        case .int, .number, .percent: true
+        case .int, .number, .decimal, .percent: true
         default: false
         }
     }

@@ -39,7 +39,7 @@ extension Reports {
             risks.append("\(id == e.sponsorID ? "the sponsor" : "a champion") left the organisation")
         }
         if let budget = e.hoursPerMonth, let hours = e.hoursByMonth[String(input.today.description.prefix(7))], hours > budget {
-            risks.append("retainer hours this month \(hours.formatted()) over \(budget.formatted())")
+            risks.append("retainer hours this month \(hours.formatted) over \(budget.formatted)")
         }
         return (!stalled.isEmpty ? "stalled" : !risks.isEmpty ? "at risk" : "on track", stalled + risks)
     }
@@ -95,7 +95,7 @@ extension Reports {
                 .optional(budgetSource(of: e, in: events)?.rawValue),
                 .text(e.handoverState), .optional(e.handoverOn ?? e.plannedHandover), .int(e.checklistDone + e.checklistWaived),
                 .int(e.checklistTotal), .text((handovers[e.engagementID]?.owners ?? []).map { input.person($0) }.joined(separator: ", ")),
-                .number(e.hoursByMonth[month] ?? 0, decimals: 1), .optional(e.hoursPerMonth, decimals: 1),
+                .exact(e.hoursByMonth[month] ?? .zero), .exact(e.hoursPerMonth),
             ])
             for channel in adoptedChannels(of: e.engagementID, in: events) {
                 channels.rows.append([
@@ -106,14 +106,14 @@ extension Reports {
             }
             for o in own {
                 objectiveSection.rows.append([
-                    .text(e.handle), .text(o.handle), .text(o.metric + (o.unit.map { " (\($0))" } ?? "")), .number(o.baseline, decimals: 0),
-                    .optional(o.latest), .number(o.target, decimals: 0), .percent(o.progress), .optional(o.trend), .day(o.due),
+                    .text(e.handle), .text(o.handle), .text(o.metric + (o.unit.map { " (\($0))" } ?? "")), .metric(o.baseline, of: o),
+                    .metric(o.latest, of: o), .metric(o.target, of: o), .percent(o.progress), .optional(o.trend), .day(o.due),
                     .optional(o.lastMeasuredAt.map { Day($0) }), .text(o.status),
                 ])
                 report.charts.append(
                     .line(
                         objective: "\(e.handle): \(o.handle)", metric: o.metric, points: measurements(of: o.objectiveID, in: events),
-                        baseline: o.baseline, target: o.target))
+                        baseline: o.baseline.approximation, target: o.target.approximation))
             }
         }
         report.sections += [section, objectiveSection, channels]

@@ -107,7 +107,7 @@ final class Story {
         add(later(3...20)) { events in
             let terms = EngagementTerms(
                 title: "\(objective.0.capitalized) online", kind: g.random.pick([.launch, .coaching, .strategy, .retainer]), fee: value,
-                budgetHours: Double(weeks * 6), hoursPerMonth: 24, plannedHandover: plannedHandover)
+                budgetHours: Quantity(weeks * 6), hoursPerMonth: 24, plannedHandover: plannedHandover)
             g.apply({ try Plans.winLead(g, lead: leadID, engagement: engagementID, terms: terms).changes }, into: &events)
         }
         if referred {
@@ -137,7 +137,8 @@ final class Story {
                     {
                         try Plans.setObjective(
                             g, engagement: engagementID, id: id, handle: nil, businessArea: spec.0, statement: spec.1, metric: spec.2,
-                            unit: nil, direction: spec.3, baseline: baseline, target: target.rounded(), due: due
+                            unit: nil, direction: spec.3, baseline: Quantity(Int(baseline)), target: Quantity(Int(target.rounded())),
+                            due: due
                         ).changes
                     }, into: &events)
             }
@@ -156,17 +157,19 @@ final class Story {
                 let value = (objective.baseline + (objective.target - objective.baseline) * (progress + noise)).rounded()
                 onEngagement(0.5...2) {
                     .recordMeasurement(
-                        objective: objective.id, measurement: measurement, value: value, source: "platform insights", note: nil)
+                        objective: objective.id, measurement: measurement, value: Quantity(Int(value)), source: "platform insights",
+                        note: nil)
                 }
                 if g.random.chance(0.03) {
                     onEngagement(0.1...0.5) {
-                        .correctMeasurement(objective: objective.id, corrects: measurement, value: value + 1, reason: "typo in the export")
+                        .correctMeasurement(
+                            objective: objective.id, corrects: measurement, value: Quantity(Int(value + 1)), reason: "typo in the export")
                     }
                 }
             }
             let hours = Double(g.random.int(2...12))
             let activity = g.random.pick(Words.activities)
-            onEngagement(0.5...2) { .logWork(hours: hours, activity: activity, billable: true) }
+            onEngagement(0.5...2) { .logWork(hours: Quantity(Int(hours)), activity: activity, billable: true) }
             if week % 2 == 0 {
                 let topics = [g.random.pick(Words.topics), g.random.pick(Words.topics)]
                 onEngagement(0.5...2) { .holdSession(attendees: people(), topics: topics, minutes: 90) }

@@ -330,7 +330,7 @@ struct Bench: ParsableCommand {
             let recorded = try store.read(stream: stream)
             let state = EngagementState.fold(try recorded.compactMap { try EventTypes.decode(type: $0.type, data: $0.data) })
             let events = try state.decide(
-                .recordMeasurement(objective: objective, measurement: UUID(), value: Double(100 + n), source: "bench", note: nil))
+                .recordMeasurement(objective: objective, measurement: UUID(), value: Quantity(100 + n), source: "bench", note: nil))
             try store.append(
                 try events.map { NewEvent(stream: stream, type: type(of: $0).typeName, data: try EventTypes.encode($0)) }, to: stream,
                 expecting: .exactly(recorded.last!.streamVersion), commandID: UUID())

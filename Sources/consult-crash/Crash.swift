@@ -98,7 +98,7 @@ extension Crash {
                 })
             else { return }
             let deadline = Date().addingTimeInterval(seconds)
-            var value = 1.0
+            var value: Quantity = 1
             while Date() < deadline {
                 guard
                     record({ request in

@@ -8,14 +8,16 @@ struct EngagementOptions: ParsableArguments {
     @Option(help: "The engagement's title.") var title: String
     @Option(help: "What kind of work it is.") var kind: EngagementKind = .launch
     @Option(help: "The fee, with a currency: \"7500 GBP\".") var fee: String?
-    @Option(name: .customLong("budget-hours"), help: "Hours budgeted in all.") var budgetHours: Double?
-    @Option(name: .customLong("hours-per-month"), help: "Hours a month, for a retainer.") var hoursPerMonth: Double?
+    @Option(name: .customLong("budget-hours"), help: "Hours budgeted in all.") var budgetHours: String?
+    @Option(name: .customLong("hours-per-month"), help: "Hours a month, for a retainer.") var hoursPerMonth: String?
     @Option(name: .customLong("handover-by"), help: ArgumentHelp("When the handover is planned: YYYY-MM-DD.", valueName: "date"))
     var handoverBy: String?
 
     func terms() throws -> EngagementTerms {
         EngagementTerms(
-            title: title, kind: kind, fee: try Recorder.money(fee, field: "fee"), budgetHours: budgetHours, hoursPerMonth: hoursPerMonth,
+            title: title, kind: kind, fee: try Recorder.money(fee, field: "fee"),
+            budgetHours: try Recorder.number(budgetHours, field: "budgetHours"),
+            hoursPerMonth: try Recorder.number(hoursPerMonth, field: "hoursPerMonth"),
             plannedHandover: try Recorder.day(handoverBy, field: "handoverBy"))
     }
 }
@@ -199,12 +201,13 @@ extension Consult {
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
             @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
-            @Argument(help: "Hours worked.") var hours: Double
+            @Argument(help: "Hours worked.") var hours: String
             @Argument(help: "What was done.") var activity: String
             @Flag(name: .customLong("non-billable"), help: "The hours are not billable.") var nonBillable = false
 
             func run() throws {
-                try EngagementRecording.apply(global, write, engagement, "Logged \(hours.formatted()) h on \(engagement).") { _, _ in
+                let hours = try Recorder.number(hours, field: "hours")
+                try EngagementRecording.apply(global, write, engagement, "Logged \(hours.formatted) h on \(engagement).") { _, _ in
                     .logWork(hours: hours, activity: activity, billable: !nonBillable)
                 }
             }

@@ -70,7 +70,7 @@ extension Consult {
             func run() throws {
                 let number = try Recorder.number(value, field: "value")
                 let measurement = UUID()
-                let line = "Measured \(objective): \(number.formatted()) (measurement \(measurement.uuidString.lowercased()))."
+                let line = "Measured \(objective): \(number.formatted) (measurement \(measurement.uuidString.lowercased()))."
                 try ObjectiveRecording.apply(global, write, objective, line) { id in
                     .recordMeasurement(objective: id, measurement: measurement, value: number, source: source, note: note)
                 }
@@ -93,7 +93,7 @@ extension Consult {
                 guard let corrects = UUID(uuidString: measurement) else {
                     throw CommandFailure("--measurement: \"\(measurement)\" is not a measurement id")
                 }
-                try ObjectiveRecording.apply(global, write, objective, "Corrected the measurement to \(number.formatted()).") {
+                try ObjectiveRecording.apply(global, write, objective, "Corrected the measurement to \(number.formatted).") {
                     id in
                     .correctMeasurement(objective: id, corrects: corrects, value: number, reason: reason)
                 }
@@ -114,7 +114,7 @@ extension Consult {
             func run() throws {
                 let target = try Recorder.number(to, field: "to")
                 let due = try Recorder.day(due, field: "due")
-                let line = "Revised the target of \(objective) to \(target.formatted())."
+                let line = "Revised the target of \(objective) to \(target.formatted)."
                 try ObjectiveRecording.apply(global, write, objective, line) { id in
                     .reviseTarget(objective: id, to: target, due: due, reason: reason)
                 }

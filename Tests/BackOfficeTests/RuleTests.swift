@@ -32,7 +32,9 @@ struct RuleTests {
                     budgetHours: nil, hoursPerMonth: nil, plannedHandover: nil)))
     }
 
-    func withObjective(_ state: EngagementState, id: UUID = UUID(), direction: Direction = .up, baseline: Double = 0, target: Double = 1000)
+    func withObjective(
+        _ state: EngagementState, id: UUID = UUID(), direction: Direction = .up, baseline: Quantity = 0, target: Quantity = 1000
+    )
         throws -> EngagementState
     {
         state.apply(
@@ -317,7 +319,30 @@ struct RuleTests {
             (48.0, 26.0, 4.0, 50.0), (48.0, 60.0, 4.0, 0.0), (48.0, 2.0, 4.0, 100.0),
         ])
     func rule8(_ baseline: Double, _ latest: Double, _ target: Double, _ expected: Double) {
-        #expect(progress(baseline: baseline, latest: latest, target: target) == expected)
+        #expect(progress(baseline: Quantity(Int(baseline)), latest: Quantity(Int(latest)), target: Quantity(Int(target))) == expected)
+    }
+
+    @Test(
+        "rule 8: progress of decimal values is the exact ratio, rounded once",
+        arguments: [
+            // 100 × (2.4 − 1.8) / (3.5 − 1.8) = 100 × 0.6 / 1.7 = 60 / 1.7 = 600 / 17 = 35.2941176470588235…;
+            // the Double nearest it prints as 35.294117647058826.
+            ("1.8", "2.4", "3.5", 600.0 / 17),
+            // In binary floating point 2.4 − 1.8 is 0.5999999999999999 and 3.5 − 1.8 is 1.7: the
+            // quotient comes out a unit in the last place away (35.29411764705882).
+            // 0.1 + 0.2 is 0.3 exactly here: 100 × (0.3 − 0.1) / (0.5 − 0.1) = 100 × 0.2 / 0.4 = 50.
+            ("0.1", "0.3", "0.5", 50.0),
+            // Down: response time from 4.5 h to 1.25 h, now 2.875 h:
+            // 100 × (2.875 − 4.5) / (1.25 − 4.5) = 100 × −1.625 / −3.25 = 50.
+            ("4.5", "2.875", "1.25", 50.0),
+            // An integer baseline, a decimal latest: 100 × (1240.5 − 1240) / (5000 − 1240) = 50 / 3760 = 5 / 376.
+            ("1240", "1240.5", "5000", 5.0 / 376),
+            // Twenty decimals, past a Double's digits: 100 × 10^−20 / 1 = 10^−18.
+            ("0", "0.00000000000000000001", "1", 1e-18),
+        ])
+    func rule8Decimals(_ baseline: String, _ latest: String, _ target: String, _ expected: Double) throws {
+        let (b, l, t) = (try #require(Quantity.parse(baseline)), try #require(Quantity.parse(latest)), try #require(Quantity.parse(target)))
+        #expect(progress(baseline: b, latest: l, target: t) == expected)
     }
 
     @Test("rule 8: a metric that should go down needs a target below its baseline")

@@ -118,7 +118,7 @@ struct LatestMeasurementTests {
         let status = try Reports.status(
             ReportInput(model: try story.projector.readModel(), people: [:], events: try story.events(upTo: now), now: now))
         let row = try #require(status.section("objectives")?.rows.first)
-        #expect(row[4] == .number(2390, decimals: 0))
+        #expect(row[4] == .decimal(2390, decimals: 0))
         #expect(row[6] == .percent(39))
         #expect(row[9] == .day(Self.nov27))
         #expect(Self.points(status) == [[Self.oct1.date: 2400], [Self.nov13.date: 2240], [Self.nov27.date: 2390]])

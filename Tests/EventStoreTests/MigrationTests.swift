@@ -37,6 +37,41 @@ struct MigrationTests {
         #expect(try applied(try database.connect()) == migrator.migrations.map(\.name))
     }
 
+    @Test("rows projected before 0015 and 0016 keep their values as numeric, with the precision of the values they hold")
+    func exactNumbers() throws {
+        let connection = try TestDatabase.create("migrate5").connect()
+        try Migrator(migrations: migrator.migrations.filter { $0.name < "0015" }).migrate(connection)
+        let tenant = try connection.execute("INSERT INTO consult.tenants (name) VALUES ('numbers') RETURNING tenant_id")[0].decode(
+            Int64.self, at: 0)
+        // As a float8 column held them: 1.8 is 1.8000000000000000444…, and PostgreSQL prints it 1.8.
+        try connection.execute(
+            """
+            INSERT INTO consult.objective_progress (tenant_id, objective_id, engagement_id, handle, business_area, metric, direction,
+                   baseline, target, due, latest, previous, progress, set_at, status)
+            VALUES (\(tenant), gen_random_uuid(), gen_random_uuid(), 'answers', 'complaints', 'answers a day', 'up',
+                    1.8::float8, 3.5::float8, '2027-03-31', 2.45::float8, 2.4::float8, 38.23529411764706::float8, now(), 'open')
+            """)
+        try connection.execute(
+            """
+            INSERT INTO consult.engagement_status (tenant_id, engagement_id, handle, organisation_id, title, kind, phase,
+                   budget_hours, hours_per_month, hours_by_month, started_at)
+            VALUES (\(tenant), gen_random_uuid(), 'answers-online', gen_random_uuid(), 'Answers online', 'retainer', 'active',
+                    40.5::float8, 6.25::float8, '{"2026-10": 5.25}', now())
+            """)
+        try migrator.migrate(connection)
+        let objective = try connection.execute(
+            """
+            SELECT pg_typeof(baseline)::text, baseline::text, target::text, latest::text, previous::text, decimals
+              FROM consult.objective_progress
+            """)[0]
+        #expect(try (0..<5).map { try objective.decode(String.self, at: $0) } == ["numeric", "1.8", "3.5", "2.45", "2.4"])
+        // The most decimals among 1.8, 3.5, 2.45 and 2.4: two.
+        #expect(try objective.decode(Int.self, at: 5) == 2)
+        let engagement = try connection.execute(
+            "SELECT pg_typeof(budget_hours)::text, budget_hours::text, hours_per_month::text FROM consult.engagement_status")[0]
+        #expect(try (0..<3).map { try engagement.decode(String.self, at: $0) } == ["numeric", "40.5", "6.25"])
+    }
+
     @Test("an applied file that was edited is reported by name, and nothing more is applied")
     func edited() throws {
         let connection = try TestDatabase.create("migrate3").connect()

@@ -95,7 +95,8 @@ struct ProjectionTests {
         #expect(lines.count == 3, "\(output.stdout)")
         #expect(lines.first?.hasPrefix("northwind: DRIFT at position ") == true)
         #expect(lines.dropFirst().first == "  objective_progress: 2 live rows, 2 from the log")
-        #expect(lines.last == "    differs: \(objective.uuidString.lowercased()) latest: 999.0 (live) vs 810.0 (log)")
+        // latest is numeric: the exact digits, 999 and 810 (a float8 printed 999.0 and 810.0).
+        #expect(lines.last == "    differs: \(objective.uuidString.lowercased()) latest: 999 (live) vs 810 (log)")
         let recorded = try admin.execute("SELECT drift FROM consult.projection_runs WHERE kind = 'verify' ORDER BY run_id DESC LIMIT 1")
         #expect(try recorded[0].decode(Bool.self, at: 0))
     }

@@ -1,0 +1,166 @@
+import Foundation
+
+/// A number a consultant typed, kept exactly: a metric's baseline, target and measurements, and
+/// hours of work. Decimal, never binary floating point: `1.8` is 1.8, not 1.8000000000000000444,
+/// and `0.1 + 0.2` is 0.3 (rule 8: "values keep the decimals given").
+///
+/// It wraps Foundation's `Decimal` (38 significant digits, exact decimal arithmetic) because
+/// `JSONEncoder` and `JSONDecoder` treat `Decimal` specially: they write and read the number's
+/// decimal digits, never through a `Double`. So an event body holds `"value": 2.4`, a JSON number
+/// as it always did, and a body written before this type existed (from a `Double`, whose
+/// shortest text `JSONEncoder` wrote: `150`, `2.4`, `1802.5`) reads back as the same value: the
+/// stored shape did not change, and no schema version was raised.
+///
+/// A value is kept, not its spelling: `3.50` and `3.5` are the same quantity and both are
+/// stored and shown as `3.5` (`Decimal` drops trailing zeros, and so does the JSON).
+/// ``decimals`` counts the digits after the point of that shortest exact form.
+///
+/// ```swift
+/// let baseline = Quantity.parse("1.8")!   // 1.8, exactly
+/// baseline.decimals                       // 1
+/// baseline.formatted(decimals: 2)         // "1.80"
+/// Quantity.parse("2,240")                 // nil: no grouping, no units, no "1.8abc"
+/// ```
+public struct Quantity: Sendable, Hashable, Comparable, Codable, CustomStringConvertible, ExpressibleByIntegerLiteral {
+    /// The value.
+    public let decimal: Decimal
+
+    public init(_ decimal: Decimal) { self.decimal = decimal }
+
+    public init(_ value: Int) { decimal = Decimal(value) }
+
+    public init(integerLiteral value: Int) { self.init(value) }
+
+    /// The most significant digits a quantity may have (`Decimal` holds 38).
+    public static let maximumDigits = 38
+
+    /// Reads a number as typed: an optional sign, digits with an optional decimal point
+    /// (`2.4`, `-3`, `.5`, `150.`), and an optional exponent (`1e3`). Never through a `Double`.
+    /// nil for anything else: grouping commas, units, spaces, `NaN`, `inf`, a trailing `abc`
+    /// (which `Decimal(string:)` would silently drop), or more than 38 significant digits.
+    public static func parse(_ text: String) -> Quantity? {
+        var bytes = Array(text.utf8)[...]
+        func digits() -> ArraySlice<UInt8> {
+            let run = bytes.prefix { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+            bytes = bytes.dropFirst(run.count)
+            return run
+        }
+        if bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+        var mantissa = digits()
+        if bytes.first == UInt8(ascii: ".") {
+            bytes = bytes.dropFirst()
+            mantissa += digits()
+        }
+        guard !mantissa.isEmpty else { return nil }
+        if bytes.first == UInt8(ascii: "e") || bytes.first == UInt8(ascii: "E") {
+            bytes = bytes.dropFirst()
+            if bytes.first == UInt8(ascii: "-") || bytes.first == UInt8(ascii: "+") { bytes = bytes.dropFirst() }
+            let exponent = digits()
+            guard !exponent.isEmpty, exponent.count <= 3 else { return nil }
+        }
+        guard bytes.isEmpty else { return nil }
+        let significant = mantissa.drop { $0 == UInt8(ascii: "0") }.reversed().drop { $0 == UInt8(ascii: "0") }
+        guard significant.count <= maximumDigits,
+            let decimal = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), !decimal.isNaN
+        else { return nil }
+        return Quantity(decimal)
+    }
+
+    /// The exact digits, with a `.` for the point and no grouping: `1.8`, `150`, `-0.000001`.
+    /// What JSON and CSV carry, and what PostgreSQL's `numeric` reads.
+    public var description: String { decimal.description }
+
+    /// How many digits follow the point in the exact form: `1.8` → 1, `150` → 0, `5.25` → 2.
+    public var decimals: Int {
+        let text = description
+        guard let point = text.firstIndex(of: ".") else { return 0 }
+        return text.distance(from: point, to: text.endIndex) - 1
+    }
+
+    /// The most decimals among `values`: a metric's own precision (0 for none).
+    public static func precision(of values: some Sequence<Quantity>) -> Int {
+        values.map(\.decimals).max() ?? 0
+    }
+
+    /// The value rounded (half away from zero) to `decimals` places.
+    public func rounded(decimals: Int) -> Quantity {
+        var value = decimal
+        var result = Decimal()
+        NSDecimalRound(&result, &value, decimals, .plain)
+        return Quantity(result)
+    }
+
+    /// The text a person reads: exactly `decimals` places (padded with zeros, rounded half away
+    /// from zero when the value has more) and digits grouped in threes: `2,240.0`, `-1.80`.
+    public func formatted(decimals: Int) -> String {
+        var text = rounded(decimals: decimals).description
+        let negative = text.hasPrefix("-")
+        if negative { text.removeFirst() }
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let whole = String(parts[0])
+        var fraction = parts.count > 1 ? String(parts[1]) : ""
+        fraction += String(repeating: "0", count: max(0, decimals - fraction.count))
+        var grouped = ""
+        for (index, digit) in whole.enumerated() {
+            if index > 0, (whole.count - index) % 3 == 0 { grouped.append(",") }
+            grouped.append(digit)
+        }
+        let isZero = decimal == 0 || (grouped.allSatisfy { $0 == "0" || $0 == "," } && fraction.allSatisfy { $0 == "0" })
+        return (negative && !isZero ? "-" : "") + grouped + (decimals > 0 ? "." + fraction : "")
+    }
+
+    /// The text a person reads at the value's own precision: `2,240`, `5.25`.
+    public var formatted: String { formatted(decimals: decimals) }
+
+    /// The nearest `Double`, for drawing a chart: never for a figure shown or stored.
+    public var approximation: Double { Double(description) ?? 0 }
+
+    public static func < (a: Quantity, b: Quantity) -> Bool { a.decimal < b.decimal }
+    public static func + (a: Quantity, b: Quantity) -> Quantity { Quantity(a.decimal + b.decimal) }
+    public static func - (a: Quantity, b: Quantity) -> Quantity { Quantity(a.decimal - b.decimal) }
+    public static func += (a: inout Quantity, b: Quantity) { a = a + b }
+
+    public static let zero = Quantity(0)
+
+    public init(from decoder: any Decoder) throws {
+        // JSONDecoder reads a `Decimal` from the number's digits (never through a `Double`).
+        decimal = try decoder.singleValueContainer().decode(Decimal.self)
+        guard !decimal.isNaN else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a number"))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        // JSONEncoder writes a `Decimal` as its exact digits: `1.8`, not 1.8000000000000000444.
+        var container = encoder.singleValueContainer()
+        try container.encode(decimal)
+    }
+}
+
+/// Rule 8: how far an objective has come from its baseline towards its target, 0–100 %,
+/// whichever way the metric should move (complaint response time should go down).
+///
+/// The differences are exact; the ratio is a `Double` rounded once from the exact ratio: both
+/// differences are scaled to whole numbers (×10^decimals), and when they fit in 2^53 (every
+/// metric a consultant types) the one division of two exact `Double`s is correctly rounded.
+/// Baseline 1.8, target 3.5, latest 2.4: 100 × 0.6 / 1.7 = 6000 / 170 = 35.294117647058826 %.
+public func progress(baseline: Quantity, latest: Quantity, target: Quantity) -> Double {
+    guard target != baseline else { return latest == target ? 100 : 0 }
+    // Whole numbers for at most 18 decimals; beyond, 10^decimals could pass Decimal's exponent.
+    let decimals = min(Quantity.precision(of: [baseline, latest, target]), 18)
+    let scale = Decimal(sign: .plus, exponent: decimals, significand: 1)
+    let gained = (latest.decimal - baseline.decimal) * scale * 100
+    let needed = (target.decimal - baseline.decimal) * scale
+    let exact = Double(1 << 53)
+    let share: Double
+    if let gained = Double(gained.description), let needed = Double(needed.description), gained.rounded() == gained,
+        needed.rounded() == needed, abs(gained) <= exact, abs(needed) <= exact
+    {
+        share = gained / needed
+    } else {
+        // Digits beyond a Double's: the exact quotient to 38 digits, then its nearest Double.
+        share = Double((gained / needed).description) ?? 0
+    }
+    guard share.isFinite else { return 0 }
+    return min(100, max(0, share))
+}
