@@ -184,6 +184,24 @@ struct DueTests {
         #expect(try Self.agenda(["--as-of", "2026-11-30", "--within", "0"]) == Array(Self.expected.prefix(3)))
     }
 
+    @Test("--stale sets how long an active objective may go unmeasured; what falls due today is in its own group")
+    func stale() throws {
+        // 20 days: signups (set 2026-10-20) from 2026-11-09, 21 days overdue; bookings (last
+        // measured 2026-11-10) from 2026-11-30, today. With --within 0 the rest is the overdue two.
+        let signups = Self.row(
+            "overdue", "2026-11-09", -21, "measurement", organisation: Self.camden, "camden-arts-trust", engagement: "arts-online",
+            objective: "signups", person: Self.priya, "priya-shah",
+            why: "measurement of signups 21 days overdue (none since it was set on 2026-10-20)",
+            command: "consult objective measure signups VALUE")
+        let bookings = Self.row(
+            "today", "2026-11-30", 0, "measurement", organisation: Self.camden, "camden-arts-trust", engagement: "arts-online",
+            objective: "bookings", person: Self.priya, "priya-shah", why: "measurement of bookings due today (last measured 2026-11-10)",
+            command: "consult objective measure bookings VALUE")
+        #expect(
+            try Self.agenda(["--as-of", "2026-11-30", "--within", "0", "--stale", "20"])
+                == [signups, Self.expected[1], Self.expected[2], bookings])
+    }
+
     @Test("as of an earlier day, the log folded up to then: the month's sponsor to ask, and its 30-day follow-up")
     func asOfEarlier() throws {
         // Monday 2026-10-12: the handover completed 2026-09-25 (17 days ago), Helen Carter not
