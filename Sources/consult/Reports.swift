@@ -221,7 +221,10 @@ extension Consult {
             let input = try options.input(session)
             let page = HTML.page(
                 title: "Consultancy report",
-                reports: [Reports.pipeline(input), try Reports.status(input), Reports.referrals(input), Reports.handovers(input)])
+                reports: [
+                    Reports.dueByGroup(try Reports.dueItems(input, handles: try session.people.handles()), asOf: input.now, within: 14),
+                    Reports.pipeline(input), try Reports.status(input), Reports.referrals(input), Reports.handovers(input),
+                ])
             do {
                 try page.write(toFile: html, atomically: true, encoding: .utf8)
             } catch {
