@@ -123,6 +123,9 @@ extension Reports {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
 
+    /// A metric's value as typed: `1.8`, `2240`.
+    static func plainNumber(_ value: Quantity) -> String { value.description }
+
     /// What is due for the consultant as of `input.now`: everything overdue, and whatever falls
     /// due within `within` days after today, in date order.
     ///
