@@ -1,6 +1,7 @@
 import Foundation
 
-/// The last line of an export: how many event lines come before it and their SHA-256, so that an
+/// The last line of an export: how many lines come before it (events, and the attachments that
+/// follow a tenant's events: its people's details) and their SHA-256, so that an
 /// import can tell a whole file from a cut or damaged one (issue 18, item 7: a file cut after 40
 /// of its 44 lines imported 40 events and said nothing).
 ///

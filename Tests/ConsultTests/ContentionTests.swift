@@ -7,24 +7,10 @@ import Testing
 /// connection is lost, when naming another tenant, and with a password on the command line.
 @Suite("contention, lost connections and other tenants", .serialized, .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
 struct ContentionTests {
-    static func engagement(_ fixture: MonthFixture) throws {
-        for step in [
-            ["org", "add", "Northbridge Libraries"],
-            ["engagement", "start", "northbridge-libraries", "--title", "Libraries on Twitter"],
-            [
-                "objective", "set", "libraries-on-twitter", "--area", "service awareness", "--statement", "More residents hear of events",
-                "--metric", "followers", "--baseline", "0", "--target", "1000", "--due", "2027-06-30",
-            ],
-        ] {
-            let output = try fixture.consult(step)
-            #expect(output.status == 0, "\(step): \(output.stderr)")
-        }
-    }
-
     @Test("6 writers × 40 measurements on one engagement: every command succeeds, or says to run it again (exit 75); none lost")
     func sixWriters() throws {
         let fixture = try MonthFixture(recordMonth: false)
-        try Self.engagement(fixture)
+        try fixture.oneEngagement()
         let before = try fixture.eventCount()
         let results = onThreads(6) { index in
             var outcomes: [(Int32, String)] = []
@@ -67,7 +53,7 @@ struct ContentionTests {
     @Test("a lost connection says truthfully that nothing was recorded, names the command id, exits 69; the re-run records once")
     func lostConnection() throws {
         let fixture = try MonthFixture(recordMonth: false)
-        try Self.engagement(fixture)
+        try fixture.oneEngagement()
         let owner = try fixture.database.connect()
         defer { owner.close() }
         // Hold the tenant's counter row: the member's append waits on it; then end its session.

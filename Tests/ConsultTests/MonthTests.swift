@@ -90,17 +90,7 @@ struct MonthTests {
     @Test("two consultants record 200 measurements each on the same engagement at once: all succeed, none lost")
     func concurrentMeasurements() throws {
         let fixture = try MonthFixture(recordMonth: false)
-        for step in [
-            ["org", "add", "Northbridge Libraries"],
-            ["engagement", "start", "northbridge-libraries", "--title", "Libraries on Twitter"],
-            [
-                "objective", "set", "libraries-on-twitter", "--area", "service awareness", "--statement", "More residents hear of events",
-                "--metric", "followers", "--baseline", "0", "--target", "1000", "--due", "2027-06-30",
-            ],
-        ] {
-            let output = try fixture.consult(step)
-            #expect(output.status == 0, "\(step): \(output.stderr)")
-        }
+        try fixture.oneEngagement()
         let before = try fixture.eventCount()
         let roles = [fixture.ann, fixture.bob]
         let results = onThreads(2) { index in

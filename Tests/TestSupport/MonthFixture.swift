@@ -42,4 +42,20 @@ public struct MonthFixture: Sendable {
     }
 
     public func eventCount() throws -> Int { try database.eventCount() }
+
+    /// On a tenant without the month: an organisation, an engagement and its `followers`
+    /// objective, for tests of many writers on one stream.
+    public func oneEngagement(sourceLocation: SourceLocation = #_sourceLocation) throws {
+        for step in [
+            ["org", "add", "Northbridge Libraries"],
+            ["engagement", "start", "northbridge-libraries", "--title", "Libraries on Twitter"],
+            [
+                "objective", "set", "libraries-on-twitter", "--area", "service awareness", "--statement", "More residents hear of events",
+                "--metric", "followers", "--baseline", "0", "--target", "1000", "--due", "2027-06-30",
+            ],
+        ] {
+            let output = try consult(step)
+            #expect(output.status == 0, "\(step): \(output.stderr)", sourceLocation: sourceLocation)
+        }
+    }
 }

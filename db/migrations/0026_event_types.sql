@@ -192,7 +192,8 @@ REVOKE ALL ON FUNCTION consult.shape_condition(text, jsonb), consult.compile_eve
 
 SELECT consult.compile_event_types();
 
--- consult.append as in 0025, checking each body after parsing it.
+-- consult.append: at most 1,000 events and 8 MiB of bodies a call (CN021, see 0025), and each
+-- body checked against its type after parsing it.
 CREATE OR REPLACE FUNCTION consult.append(
     p_tenant             bigint,
     p_command_id         uuid,
