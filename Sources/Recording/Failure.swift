@@ -101,6 +101,14 @@ public enum Database {
         return connection
     }
 
+    /// A connection for a shell's completion: at most `seconds` to connect and for each
+    /// statement, and no message ever (the caller swallows the error).
+    public static func connectBriefly(_ target: DatabaseTarget, seconds: Int) throws -> Connection {
+        let connection = try Connection.connect(target.conninfo, overrides: ["connect_timeout": String(seconds)])
+        try connection.execute("SELECT set_config('statement_timeout', \(String(seconds * 1000)), false)")
+        return connection
+    }
+
     /// No time limit for the rest of this connection's life: for jobs that read or write a
     /// whole log.
     public static func liftStatementTimeout(_ connection: Connection) throws {

@@ -282,7 +282,7 @@ extension Recorder {
         details.rows = zip(fields.columns, record).map { [.text($0.key), $1] }
         var past = Section("history", "History", [Column("when", "When (UTC)"), Column("who", "Who"), Column("what", "What")])
         past.rows = history.map {
-            [.text(Self.minute($0.recorded.metadata.occurredAt)), .text($0.recorded.metadata.actor), .text($0.summary)]
+            [.text(Format.minute($0.recorded.metadata.occurredAt)), .text($0.recorded.metadata.actor), .text($0.summary)]
         }
         report.sections = [details, past]
         return report
@@ -295,14 +295,6 @@ extension Recorder {
             report.sections = [section]
         }
         return report
-    }
-
-    static func minute(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: date)
     }
 
     // MARK: - Searching
@@ -367,4 +359,19 @@ extension Recorder {
         report.sections = [section]
         return report
     }
+}
+
+/// Instants as people read them, in UTC.
+public enum Format {
+    /// `2026-11-23 14:05`
+    public static func minute(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm"
+        return formatter.string(from: date)
+    }
+
+    /// `2026-11-23 14:05 UTC`
+    public static func timestamp(_ date: Date) -> String { minute(date) + " UTC" }
 }

@@ -20,8 +20,7 @@ enum HandleCompletion {
             return words.first { $0.hasPrefix(flag + "=") }.map { String($0.dropFirst(flag.count + 1)) }
         }
         let target = DatabaseTarget.resolve(option: value(of: "--database"))
-        guard let connection = try? Connection.connect(target.conninfo, overrides: ["connect_timeout": "2"]),
-            (try? connection.execute("SET statement_timeout = 2000")) != nil,
+        guard let connection = try? Database.connectBriefly(target, seconds: 2),
             let recorder = try? Recorder(connection: connection, tenant: value(of: "--tenant")),
             let handles = try? recorder.handles(of: kind)
         else { return [] }

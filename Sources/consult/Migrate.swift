@@ -101,14 +101,3 @@ extension Consult {
         }
     }
 }
-
-enum Format {
-    /// `2026-11-23 14:05 UTC`
-    static func timestamp(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
-        return formatter.string(from: date)
-    }
-}

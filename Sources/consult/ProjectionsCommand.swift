@@ -21,6 +21,13 @@ extension Consult {
                 let (connection, _) = try global.connect()
                 return (connection, try Operations.tenants(connection, named: global.tenant, all: allTenants))
             }
+
+            /// Runs `body` for each tenant in turn, on one connection.
+            func each(_ global: GlobalOptions, _ body: (Connection, TenantID, String) throws -> Void) throws {
+                let (connection, list) = try resolve(global)
+                defer { connection.close() }
+                for (tenant, name) in list { try body(connection, tenant, name) }
+            }
         }
 
         struct CatchUp: ParsableCommand {
@@ -236,9 +243,7 @@ extension Consult {
             @OptionGroup var tenants: Tenants
 
             func run() throws {
-                let (connection, list) = try tenants.resolve(global)
-                defer { connection.close() }
-                for (tenant, name) in list {
+                try tenants.each(global) { connection, tenant, name in
                     let projector = Projector(connection: connection, tenant: tenant)
                     if try projector.rollback() {
                         let applied = try projector.catchUp()
@@ -258,9 +263,7 @@ extension Consult {
             @OptionGroup var tenants: Tenants
 
             func run() throws {
-                let (connection, list) = try tenants.resolve(global)
-                defer { connection.close() }
-                for (tenant, name) in list {
+                try tenants.each(global) { connection, tenant, name in
                     let state = try Operations.projectionState(connection, tenant: tenant)
                     let (last, checkpoint) = (state.lastPosition, state.checkpoint)
                     print("\(name): projection \(Projector.name) at position \(checkpoint) of \(last) (lag \(last - checkpoint) events)")

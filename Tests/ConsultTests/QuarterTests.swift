@@ -892,17 +892,9 @@ struct QuarterTests {
         let q = try Self.quarter.get()
         let exported = try q.consult(["export"])
         #expect(!exported.contains("Thames") && exported.contains("Dr Aisha Khan"))
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("consult-quarter-\(UUID().uuidString).jsonl")
-        try exported.write(to: file, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let target = try TestDatabase.createMigrated("quarter")
-        let (_, member) = try target.createTenant("northwind")
-        let imported = try ConsultProcess.run(["import", file.path, "--database", try target.conninfo])
-        #expect(imported.status == 0, "\(imported.stderr)")
-        let conninfo = try target.conninfo.replacingOccurrences(of: " user='postgres'", with: "")
-        func there(_ arguments: [String]) throws -> ConsultProcess.Output {
-            try ConsultProcess.run(arguments, environment: ["DATABASE_URL": conninfo, "PGUSER": member])
-        }
+        let copy = try ImportedCopy(exported, name: "quarter")
+        let target = copy.database
+        func there(_ arguments: [String]) throws -> ConsultProcess.Output { try copy.consult(arguments) }
         // Lists answer as of now: their as_of is the moment they ran.
         func comparable(_ text: String) -> String {
             text.split(separator: "\n").filter { !$0.hasPrefix("  \"as_of\" : ") }.joined(separator: "\n")

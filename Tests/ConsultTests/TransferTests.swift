@@ -61,16 +61,9 @@ struct TransferTests {
         let exported = try fixture.consult(["export"])
         #expect(exported.status == 0, "\(exported.stderr)")
         #expect(!exported.stdout.contains("Zelda"))
-        let file = try write(exported.stdout)
-        defer { try? FileManager.default.removeItem(at: file) }
-        let target = try TestDatabase.createMigrated("travel")
-        let (_, member) = try target.createTenant("northwind")
-        let imported = try ConsultProcess.run(["import", file.path, "--database", try target.conninfo])
-        #expect(imported.status == 0, "\(imported.stderr)")
-        let conninfo = try target.conninfo.replacingOccurrences(of: " user='postgres'", with: "")
-        func there(_ arguments: [String]) throws -> ConsultProcess.Output {
-            try ConsultProcess.run(arguments, environment: ["DATABASE_URL": conninfo, "PGUSER": member])
-        }
+        let copy = try ImportedCopy(exported.stdout, name: "travel")
+        let target = copy.database
+        func there(_ arguments: [String]) throws -> ConsultProcess.Output { try copy.consult(arguments) }
         for arguments in [
             ["pipeline", "--as-of", "2026-11-01"], ["status", "--as-of", "2026-09-20"], ["referrals", "--as-of", "2026-11-01"],
             ["handovers", "--as-of", "2026-11-01"], ["case-study", "libraries-on-twitter", "--as-of", "2026-11-01"],
