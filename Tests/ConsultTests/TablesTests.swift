@@ -128,4 +128,34 @@ struct TablesTests {
             #expect(Cells.width(String(line[..<date.range.lowerBound])) == column, "\(line)")
         }
     }
+
+    /// Runs consult on a pseudo-terminal of 10 rows and 100 columns (util-linux `script`).
+    func onTerminal(_ arguments: [String], environment: [String: String]) throws -> String {
+        let fixture = try Self.fixture.get()
+        let command = "stty rows 10 cols 100; exec '\(ConsultProcess.executable.path)' " + arguments.joined(separator: " ")
+        let output = try ConsultProcess.run(
+            executable: URL(fileURLWithPath: "/usr/bin/script"), ["-qec", command, "/dev/null"],
+            environment: environment.merging(["DATABASE_URL": fixture.conninfo, "PGUSER": fixture.ann]) { $1 })
+        #expect(output.status == 0, "\(arguments): \(output.stderr)")
+        return output.stdout.replacingOccurrences(of: "\r\n", with: "\n")
+    }
+
+    @Test(
+        "long output goes through $PAGER on a terminal, never when piped or with --no-pager; the terminal's width fits",
+        .enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/script")))
+    func pager() throws {
+        let pager = ["PAGER": "sed s/^/paged:/"]
+        let paged = try onTerminal(["log"], environment: pager)
+        #expect(paged.contains("paged:2026-09-01 00:00"), "\(paged)")
+        #expect(paged.split(separator: "\n").allSatisfy { Cells.width($0) <= 100 + "paged:".count })
+        #expect(paged.contains("…"), "fitted to the terminal's 100 columns")
+        let direct = try onTerminal(["log", "--no-pager"], environment: pager)
+        #expect(!direct.contains("paged:") && direct.contains("2026-09-01 00:00"))
+        let short = try onTerminal(["referrer", "list"], environment: pager)
+        #expect(!short.contains("paged:"), "shorter than the screen: not paged")
+        let fixture = try Self.fixture.get()
+        let piped = try ConsultProcess.run(
+            ["log"], environment: pager.merging(["DATABASE_URL": fixture.conninfo, "PGUSER": fixture.ann]) { $1 })
+        #expect(!piped.stdout.contains("paged:") && !piped.stdout.contains("…"))
+    }
 }
