@@ -45,7 +45,8 @@ extension Recorder {
             section = Section(
                 "organisations", "Organisations",
                 [
-                    Column("handle", "Handle"), Column("name", "Name"), Column("sector", "Sector"), Column("open_leads", "Open leads"),
+                    Column("handle", "Handle"), Column("name", "Name", .text, .high), Column("sector", "Sector", .text, .low),
+                    Column("open_leads", "Open leads"),
                     Column("engagements", "Engagements"), Column("registered", "Registered"),
                 ])
             section.empty = "No organisations yet: consult org add NAME."
@@ -74,8 +75,9 @@ extension Recorder {
             section = Section(
                 "people", "People",
                 [
-                    Column("handle", "Handle"), Column("name", "Name"), Column("organisation", "Organisation"), Column("title", "Title"),
-                    Column("level", "Level"), Column("left", "Left"),
+                    Column("handle", "Handle"), Column("name", "Name", .text, .high), Column("organisation", "Organisation"),
+                    Column("title", "Title", .text),
+                    Column("level", "Level", .whole, .low), Column("left", "Left"),
                 ])
             section.empty = "No people yet: consult person add NAME --org ORG."
             for row in try connection.execute(
@@ -99,9 +101,10 @@ extension Recorder {
                 "leads", "Leads",
                 [
                     Column("handle", "Handle"), Column("organisation", "Organisation"), Column("stage", "Stage"),
-                    Column("source", "Source"),
-                    Column("value", "Value"), Column("currency", "Currency"), Column("expected_close", "Expected close"),
-                    Column("captured", "Captured"),
+                    Column("source", "Source", .whole, .low),
+                    Column("value", "Value", .whole, .high), Column("currency", "Currency"),
+                    Column("expected_close", "Expected close", .whole, .high),
+                    Column("captured", "Captured", .whole, .low),
                 ])
             section.empty = "No leads: consult lead capture ORG --source S."
             for row in try connection.execute(
@@ -128,7 +131,8 @@ extension Recorder {
             section = Section(
                 "engagements", "Engagements",
                 [
-                    Column("handle", "Handle"), Column("organisation", "Organisation"), Column("title", "Title"), Column("kind", "Kind"),
+                    Column("handle", "Handle"), Column("organisation", "Organisation"), Column("title", "Title", .text),
+                    Column("kind", "Kind", .whole, .low),
                     Column("phase", "Phase"), Column("handover", "Handover"), Column("started", "Started"),
                 ])
             section.empty = "No engagements: consult engagement start ORG --title T, or consult lead win LEAD."
@@ -154,9 +158,10 @@ extension Recorder {
             section = Section(
                 "objectives", "Objectives",
                 [
-                    Column("handle", "Handle"), Column("engagement", "Engagement"), Column("metric", "Metric"),
+                    Column("handle", "Handle"), Column("engagement", "Engagement"), Column("metric", "Metric", .text),
                     Column("baseline", "Baseline"),
-                    Column("latest", "Latest"), Column("target", "Target"), Column("due", "Due"), Column("status", "Status"),
+                    Column("latest", "Latest", .whole, .high), Column("target", "Target", .whole, .high),
+                    Column("due", "Due", .whole, .high), Column("status", "Status"),
                 ])
             section.empty = "No objectives: consult objective set ENGAGEMENT …"
             for row in try connection.execute(
@@ -184,7 +189,8 @@ extension Recorder {
             section = Section(
                 "referrers", "Referrers",
                 [
-                    Column("handle", "Handle"), Column("name", "Name"), Column("referrals", "Referrals"), Column("won", "Won"),
+                    Column("handle", "Handle"), Column("name", "Name", .text, .high), Column("referrals", "Referrals"),
+                    Column("won", "Won"),
                     Column("not_thanked", "Not thanked"),
                 ])
             section.empty = "No referrals yet: consult referral receive ORG --from PERSON."
@@ -278,9 +284,10 @@ extension Recorder {
         var report = Report(
             name: "\(noun.rawValue)-show", title: "\(title(noun).dropLast(noun == .person ? 0 : 1)): \(record.first?.display ?? text)",
             asOf: Date())
-        var details = Section("record", "Record", [Column("field", "Field"), Column("value", "Value")])
+        var details = Section("record", "Record", [Column("field", "Field"), Column("value", "Value", .text)])
         details.rows = zip(fields.columns, record).map { [.text($0.key), $1] }
-        var past = Section("history", "History", [Column("when", "When (UTC)"), Column("who", "Who"), Column("what", "What")])
+        var past = Section(
+            "history", "History", [Column("when", "When (UTC)"), Column("who", "Who", .whole, .low), Column("what", "What", .text)])
         past.rows = history.map {
             [.text(Format.minute($0.recorded.metadata.occurredAt)), .text($0.recorded.metadata.actor), .text($0.summary)]
         }
@@ -309,7 +316,8 @@ extension Recorder {
             .replacingOccurrences(of: "_", with: "\\_") + "%"
         let t = tenant.rawValue
         var section = Section(
-            "hits", "Found", [Column("kind", "Kind"), Column("handle", "Handle"), Column("where", "Where"), Column("text", "Text")])
+            "hits", "Found",
+            [Column("kind", "Kind"), Column("handle", "Handle", .key), Column("where", "Where"), Column("text", "Text", .text)])
         section.empty = "Nothing matches \"\(text)\"."
         for row in try connection.execute(
             """

@@ -73,9 +73,9 @@ extension Reports {
         var objectives = Section(
             "objectives", "Objectives, before and after",
             [
-                Column("objective", "Objective"), Column("area", "Business area"), Column("metric", "Metric"),
+                Column("objective", "Objective", .text), Column("area", "Business area", .text, .low), Column("metric", "Metric", .text),
                 Column("before", "Before"), Column("after", completed == nil ? "Latest" : "At handover"),
-                Column("measured", "Measured on"), Column("target", "Target"), Column("progress", "Progress"),
+                Column("measured", "Measured on"), Column("target", "Target"), Column("progress", "Progress", .whole, .high),
             ])
         objectives.empty = "No objectives set."
         let frozenObjectives = frozen.objectives.values.filter { $0.engagementID == id }.sorted { $0.handle < $1.handle }
@@ -99,7 +99,7 @@ extension Reports {
             at: 0)
         report.sections.append(objectives)
 
-        var timeline = Section("timeline", "Timeline", [Column("date", "Date"), Column("what", "What happened")])
+        var timeline = Section("timeline", "Timeline", [Column("date", "Date"), Column("what", "What happened", .text)])
         for (recorded, event) in own {
             guard let line = words.line(event) else { continue }
             timeline.rows.append([.day(Day(recorded.metadata.occurredAt)), .text(line)])

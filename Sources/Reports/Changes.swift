@@ -26,26 +26,29 @@ extension Reports {
         var leads = Dated(
             "new_leads", "New leads",
             [
-                Column("date", "Date"), Column("lead", "Lead"), Column("source", "Source"), Column("value", "Value"),
+                Column("date", "Date"), Column("lead", "Lead", .key), Column("source", "Source", .whole, .low), Column("value", "Value"),
                 Column("currency", "Currency"),
             ], empty: "No new leads.")
         var moves = Dated(
-            "stage_moves", "Stage moves", [Column("date", "Date"), Column("lead", "Lead"), Column("from", "From"), Column("to", "To")],
+            "stage_moves", "Stage moves",
+            [Column("date", "Date"), Column("lead", "Lead", .key), Column("from", "From"), Column("to", "To")],
             empty: "No stage moves.")
         var moved = Dated(
             "close_moved", "Expected close moved",
-            [Column("date", "Date"), Column("lead", "Lead"), Column("from", "Was"), Column("to", "Now")], empty: "No expected close moved.")
+            [Column("date", "Date"), Column("lead", "Lead", .key), Column("from", "Was"), Column("to", "Now")],
+            empty: "No expected close moved.")
         var measured = Dated(
-            "measurements", "New measurements", [Column("date", "Date"), Column("objective", "Objective"), Column("value", "Value")],
+            "measurements", "New measurements",
+            [Column("date", "Date"), Column("objective", "Objective", .key), Column("value", "Value", .whole, .high)],
             empty: "No new measurements.")
         var corrections = Dated(
             "corrections", "Corrections",
             [
-                Column("date", "Date"), Column("objective", "Objective"), Column("measured", "Measurement of"), Column("was", "Was"),
-                Column("now", "Now"), Column("reason", "Reason"),
+                Column("date", "Date"), Column("objective", "Objective", .key), Column("measured", "Measurement of"), Column("was", "Was"),
+                Column("now", "Now"), Column("reason", "Reason", .text),
             ], empty: "No corrections.")
         var handovers = Dated(
-            "handovers", "Handovers", [Column("date", "Date"), Column("engagement", "Engagement"), Column("what", "What")],
+            "handovers", "Handovers", [Column("date", "Date"), Column("engagement", "Engagement", .key), Column("what", "What", .text)],
             empty: "No handovers.")
 
         let events = try input.domainEvents()
@@ -109,7 +112,7 @@ extension Reports {
         var slipped = Section(
             "slipped", "Slipped: expected close passed, lead still open",
             [
-                Column("expected_close", "Expected close"), Column("lead", "Lead"), Column("organisation", "Organisation"),
+                Column("expected_close", "Expected close"), Column("lead", "Lead", .key), Column("organisation", "Organisation", .text),
                 Column("stage", "Stage"), Column("days_past", "Days past"),
             ])
         slipped.empty = "No expected close passed with the lead still open."

@@ -388,7 +388,7 @@ extension Reports {
             var line = indent
             for word in words {
                 let candidate = line == indent ? line + word : line + " " + word
-                if candidate.count + continuation.count > width, line != indent {
+                if Cells.width(candidate) + continuation.count > width, line != indent {
                     lines.append(line + continuation)
                     line = indent + "  " + word
                 } else {

@@ -11,9 +11,11 @@ extension Reports {
         var list = Section(
             "handovers", "Planned and completed",
             [
-                Column("engagement", "Engagement"), Column("organisation", "Organisation"), Column("planned_on", "Planned on"),
-                Column("completed_on", "Completed on"), Column("owners", "Receiving owners"), Column("sponsor", "Sponsor"),
-                Column("follow_ups", "Follow-up checks"),
+                Column("engagement", "Engagement"), Column("organisation", "Organisation", .text),
+                Column("planned_on", "Planned on", .whole, .high),
+                Column("completed_on", "Completed on", .whole, .high), Column("owners", "Receiving owners", .text, .low),
+                Column("sponsor", "Sponsor", .text),
+                Column("follow_ups", "Follow-up checks", .text),
             ])
         list.empty = "No handovers planned yet."
         for handover in handovers {

@@ -65,9 +65,12 @@ extension Reports {
         var open = Section(
             "open_leads", "Open leads",
             [
-                Column("lead", "Lead"), Column("organisation", "Organisation"), Column("stage", "Stage"), Column("value", "Value"),
-                Column("currency", "Currency"), Column("probability", "Prob."), Column("weighted", "Weighted"), Column("source", "Source"),
-                Column("expected_close", "Expected close"), Column("days_in_stage", "Days in stage"), Column("stuck", "Stuck"),
+                Column("lead", "Lead"), Column("organisation", "Organisation", .text, .high), Column("stage", "Stage", .whole, .high),
+                Column("value", "Value", .whole, .high),
+                Column("currency", "Currency"), Column("probability", "Prob.", .whole, .low), Column("weighted", "Weighted"),
+                Column("source", "Source", .whole, .low),
+                Column("expected_close", "Expected close", .whole, .high), Column("days_in_stage", "Days in stage"),
+                Column("stuck", "Stuck"),
             ])
         open.empty = "No open leads."
         for lead in leads where lead.stage.isOpen {
@@ -109,7 +112,7 @@ extension Reports {
             "sources", "Win rate and cycle by source (win rate = won / (won + lost); disqualified leads apart)",
             [
                 Column("source", "Source"), Column("leads", "Leads"), Column("won", "Won"), Column("lost", "Lost"),
-                Column("disqualified", "Disqualified"), Column("win_rate", "Win rate"), Column("cycle_days", "Cycle (days)"),
+                Column("disqualified", "Disqualified"), Column("win_rate", "Win rate", .whole, .high), Column("cycle_days", "Cycle (days)"),
             ])
         for source in LeadSource.allCases {
             let from = leads.filter { $0.source == source.rawValue }
@@ -128,7 +131,8 @@ extension Reports {
 
         let closed = leads.filter { $0.stage == .lost }
         var reasons = Section(
-            "reasons", "Lost and disqualified", [Column("outcome", "Outcome"), Column("reason", "Reason"), Column("leads", "Leads")])
+            "reasons", "Lost and disqualified",
+            [Column("outcome", "Outcome"), Column("reason", "Reason", .text), Column("leads", "Leads", .whole, .high)])
         reasons.empty = "No lost or disqualified leads."
         let counted = Dictionary(grouping: closed) { lead in [lead.outcome, lead.closeReason ?? "(no reason)"] }.mapValues(\.count)
         for (pair, count) in counted.sorted(by: { ($1.value, $0.key.joined(separator: "|")) < ($0.value, $1.key.joined(separator: "|")) }) {
@@ -139,8 +143,9 @@ extension Reports {
         var named = Section(
             "closed_leads", "Lost and disqualified leads",
             [
-                Column("closed", "Closed"), Column("lead", "Lead"), Column("organisation", "Organisation"), Column("source", "Source"),
-                Column("outcome", "Outcome"), Column("reason", "Reason"), Column("note", "Note"),
+                Column("closed", "Closed"), Column("lead", "Lead", .key), Column("organisation", "Organisation", .text, .high),
+                Column("source", "Source", .whole, .low),
+                Column("outcome", "Outcome", .whole, .high), Column("reason", "Reason", .text), Column("note", "Note", .text, .low),
             ])
         named.empty = "No lost or disqualified leads."
         for lead in closed.sorted(by: { ($0.closedAt ?? .distantPast, $0.handle) < ($1.closedAt ?? .distantPast, $1.handle) }) {

@@ -11,10 +11,10 @@ extension Reports {
         var list = Section(
             "referrals", "Referrers and what their introductions became",
             [
-                Column("referrer", "Referrer"), Column("lead", "Lead"), Column("organisation", "Organisation"),
-                Column("received", "Received"), Column("stage", "Stage"), Column("engagement", "Engagement"),
-                Column("open_value", "Open value"), Column("won_value", "Won value"), Column("currency", "Currency"),
-                Column("thanked", "Thanked"),
+                Column("referrer", "Referrer"), Column("lead", "Lead", .key), Column("organisation", "Organisation", .text),
+                Column("received", "Received", .whole, .high), Column("stage", "Stage", .whole, .high), Column("engagement", "Engagement"),
+                Column("open_value", "Open value"), Column("won_value", "Won value", .whole, .high), Column("currency", "Currency"),
+                Column("thanked", "Thanked", .whole, .high),
             ])
         list.empty = "No referrals yet."
         for referral in referrals {

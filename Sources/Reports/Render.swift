@@ -26,12 +26,14 @@ public enum Render {
         var out = ""
         // A heading line of the prose stands apart from the text under it.
         for line in report.prose.map({ Neutralise.terminal($0) }) {
-            out += line.hasPrefix("# ") ? String(line.dropFirst(2)) + "\n\n" : line + "\n"
+            let text = line.hasPrefix("# ") ? String(line.dropFirst(2)) : line
+            out += Cells.wrap(text, to: width).joined(separator: "\n") + (line.hasPrefix("# ") ? "\n\n" : "\n")
         }
         if !report.prose.isEmpty { out += "\n" }
         for (index, section) in report.sections.enumerated() {
             if index > 0 { out += "\n" }
-            out += (colour ? "\u{1B}[1m\(section.title)\u{1B}[0m" : section.title) + "\n"
+            let title = Cells.wrap(section.title, to: width).joined(separator: "\n")
+            out += (colour ? "\u{1B}[1m\(title)\u{1B}[0m" : title) + "\n"
             guard !section.rows.isEmpty else {
                 out += "  \(section.empty)\n"
                 continue
@@ -119,10 +121,17 @@ public struct TextTable: Sendable {
     public struct Column: Sendable {
         public var title: String
         public var alignment: Alignment
+        /// Whether a narrow terminal may cut the column (`.text`) or must show it whole (and
+        /// may drop it, unless it is a key column or the first).
+        public var fit: ColumnFit
+        /// Which columns a narrow terminal drops first (the lowest, the rightmost among equals).
+        public var priority: ColumnPriority
 
-        public init(_ title: String, _ alignment: Alignment = .left) {
+        public init(_ title: String, _ alignment: Alignment = .left, fit: ColumnFit = .whole, priority: ColumnPriority = .normal) {
             self.title = title
             self.alignment = alignment
+            self.fit = fit
+            self.priority = priority
         }
     }
 
@@ -140,42 +149,81 @@ public struct TextTable: Sendable {
         self.init(columns: titles.indices.map { Column(titles[$0], rightAligned.contains($0) ? .right : .left) }, rows: rows)
     }
 
-    /// A report's section: its columns' titles, its cells as people read them, a column
-    /// aligned right when it holds a number.
+    /// A report's section: its columns' titles, fit and priority, its cells as people read
+    /// them, a column aligned right when it holds a number. A column holding a number, a day or
+    /// yes/no is never cut, whatever its fit says.
     public init(_ section: Section) {
         self.init(
             columns: section.columns.indices.map { column in
-                Column(section.columns[column].title, section.rows.contains { $0[column].isNumeric } ? .right : .left)
+                let spec = section.columns[column]
+                let onlyText = section.rows.allSatisfy { row in
+                    switch row[column] {
+                    case .text, .empty: true
+                    default: false
+                    }
+                }
+                return Column(
+                    spec.title, section.rows.contains { $0[column].isNumeric } ? .right : .left,
+                    fit: spec.fit == .text && !onlyText ? .whole : spec.fit, priority: spec.priority)
             },
             rows: section.rows.map { $0.map(\.display) })
     }
 
-    /// Lines for a terminal: the header, then the rows; each column padded to its widest value,
-    /// two spaces between columns, no trailing spaces. When a line would pass `width`, the
-    /// widest column is shortened (never below 8 characters) and the values cut in it end in
-    /// "…". `dimHeader` dims the header with ANSI escapes (for a terminal, never with NO_COLOR:
-    /// the caller decides).
+    /// The note under a table that dropped columns to fit.
+    public static func droppedNote(_ count: Int) -> String { "+\(count) column\(count == 1 ? "" : "s"): --wide" }
+
+    /// Lines for a terminal: the header, then the rows; each column padded to its widest value
+    /// in terminal cells (``Cells``), two spaces between columns, no trailing spaces.
+    ///
+    /// When a line would pass `width` cells (the indent included): text columns (`.text`) shrink,
+    /// the widest first and none below 8 cells, their values cut with "…" (never inside a figure:
+    /// ``Cells/cut(_:to:)``); if the table still does not fit with every text column at 8,
+    /// columns are dropped, the lowest priority and the rightmost first, never the first
+    /// column or a key column, and a line under the table
+    /// says how many ("+2 columns: --wide"). Nothing else is ever cut: a date, a number or a
+    /// handle is shown whole or not at all. `dimHeader` dims the header with ANSI escapes (for a
+    /// terminal, never with NO_COLOR: the caller decides).
     public func plain(width: Int = .max, indent: String = "", dimHeader: Bool = false) -> String {
-        let header = columns.map(\.title)
-        var widths = columns.indices.map { column in
-            ([header[column]] + rows.map { $0[column] }).map { Neutralise.terminal($0).count }.max() ?? 0
-        }
-        while widths.reduce(0, +) + 2 * widths.count > width, let widest = widths.indices.max(by: { widths[$0] < widths[$1] }),
-            widths[widest] > 8
-        {
-            widths[widest] -= 1
+        let header = columns.map { Neutralise.terminal($0.title) }
+        let body = rows.map { $0.map { Neutralise.terminal($0) } }
+        let natural = columns.indices.map { column in ([header[column]] + body.map { $0[column] }).map { Cells.width($0) }.max() ?? 0 }
+        let shrinks = columns.map { $0.fit == .text }
+        let minimum = columns.indices.map { shrinks[$0] ? min(natural[$0], 8) : natural[$0] }
+        let budget = width == .max ? .max : width - Cells.width(indent)
+        var visible = Array(columns.indices)
+        var widths = natural
+        func total() -> Int { visible.map { widths[$0] }.reduce(0, +) + 2 * max(0, visible.count - 1) }
+        if budget != .max {
+            widths = minimum
+            while total() > budget,
+                let drop = visible.filter({ $0 > 0 && columns[$0].fit != .key }).min(by: {
+                    (columns[$0].priority.rawValue, -$0) < (columns[$1].priority.rawValue, -$1)
+                })
+            {
+                visible.removeAll { $0 == drop }
+            }
+            // The text columns take back what room is left, the narrowest first.
+            var grew = true
+            while grew {
+                grew = false
+                for column in visible.filter({ shrinks[$0] && widths[$0] < natural[$0] }).sorted(by: { widths[$0] < widths[$1] })
+                where total() < budget {
+                    widths[column] += 1
+                    grew = true
+                }
+            }
         }
         func line(_ values: [String], dim: Bool) -> String {
-            var text = values.indices.map { column -> String in
-                var value = Neutralise.terminal(values[column])
-                if value.count > widths[column] { value = String(value.prefix(widths[column] - 1)) + "…" }
-                let pad = String(repeating: " ", count: widths[column] - value.count)
-                return columns[column].alignment == .right ? pad + value : value + pad
+            var text = visible.map { column -> String in
+                let value = Cells.cut(values[column], to: widths[column])
+                return Cells.pad(value, to: widths[column], right: columns[column].alignment == .right)
             }.joined(separator: "  ")
             while text.last?.isWhitespace == true { text.removeLast() }
             return indent + (dim ? "\u{1B}[2m\(text)\u{1B}[0m" : text) + "\n"
         }
-        return line(header, dim: dimHeader) + rows.map { line($0, dim: false) }.joined()
+        var out = line(header, dim: dimHeader) + body.map { line($0, dim: false) }.joined()
+        if visible.count < columns.count { out += indent + Self.droppedNote(columns.count - visible.count) + "\n" }
+        return out
     }
 
     /// GitHub-flavoured Markdown: a header row, `---:` under the columns aligned right, `|`

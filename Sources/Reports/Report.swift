@@ -47,11 +47,38 @@ public struct Column: Sendable {
     public let key: String
     /// The header shown to people.
     public let title: String
+    /// How a table on a narrow terminal treats the column (see ``ColumnFit``).
+    public let fit: ColumnFit
+    /// Which columns a narrow terminal drops first: the lowest priority, the rightmost among
+    /// equals. Key columns are never dropped.
+    public let priority: ColumnPriority
 
-    public init(_ key: String, _ title: String) {
+    /// A column shown whole (`fit`) at normal priority unless told otherwise. A column holding
+    /// numbers, dates or yes/no is never cut, whatever its fit.
+    public init(_ key: String, _ title: String, _ fit: ColumnFit = .whole, _ priority: ColumnPriority = .normal) {
         self.key = key
         self.title = title
+        self.fit = fit
+        self.priority = priority
     }
+}
+
+/// What a table narrower than its columns may do with a column.
+public enum ColumnFit: Sendable {
+    /// Names the row: always shown, never cut. The first column of a section is never
+    /// dropped either, but shrinks if it is `.text`.
+    case key
+    /// Shown whole or not at all: handles, codes, dates, numbers.
+    case whole
+    /// Free text (names, reasons, lists): shrinks first, cut with "…".
+    case text
+}
+
+/// Ordered: a narrow table drops `.low` columns before `.normal` ones, and those before
+/// `.high` ones.
+public enum ColumnPriority: Int, Sendable, Comparable {
+    case low, normal, high
+    public static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// A value in a report: numbers stay numbers in JSON and CSV.

@@ -57,30 +57,34 @@ extension Reports {
         var section = Section(
             "engagements", "Engagements",
             [
-                Column("engagement", "Engagement"), Column("organisation", "Organisation"), Column("phase", "Phase"),
-                Column("health", "Health"),
-                Column("reasons", "Why"), Column("sponsor", "Sponsor"), Column("champions", "Champions"), Column("channels", "Channels"),
-                Column("budget_source", "Budget source"), Column("handover", "Handover"), Column("handover_on", "Handover on"),
+                Column("engagement", "Engagement"), Column("organisation", "Organisation", .text, .high),
+                Column("phase", "Phase", .whole, .high),
+                Column("health", "Health", .whole, .high),
+                Column("reasons", "Why", .text, .high), Column("sponsor", "Sponsor", .text), Column("champions", "Champions", .text, .low),
+                Column("channels", "Channels", .text, .low),
+                Column("budget_source", "Budget source", .whole, .low), Column("handover", "Handover"),
+                Column("handover_on", "Handover on", .whole, .high),
                 Column("checklist_done", "Checklist done"),
-                Column("checklist_total", "Checklist items"), Column("owners", "Receiving owners"),
-                Column("hours_this_month", "Hours this month"),
+                Column("checklist_total", "Checklist items"), Column("owners", "Receiving owners", .text, .low),
+                Column("hours_this_month", "Hours this month", .whole, .high),
                 Column("hours_per_month", "Hours a month"),
             ])
         section.empty = "No open engagements."
         var objectiveSection = Section(
             "objectives", "Objectives",
             [
-                Column("engagement", "Engagement"), Column("objective", "Objective"), Column("metric", "Metric"),
+                Column("engagement", "Engagement"), Column("objective", "Objective", .key), Column("metric", "Metric", .text),
                 Column("baseline", "Baseline"),
-                Column("latest", "Latest"), Column("target", "Target"), Column("progress", "Progress"), Column("trend", "Trend"),
-                Column("due", "Due"), Column("last_measured", "Last measured"), Column("status", "Status"),
+                Column("latest", "Latest", .whole, .high), Column("target", "Target", .whole, .high),
+                Column("progress", "Progress", .whole, .high), Column("trend", "Trend", .whole, .low),
+                Column("due", "Due", .whole, .high), Column("last_measured", "Last measured", .whole, .low), Column("status", "Status"),
             ])
         objectiveSection.empty = "No objectives."
         var channels = Section(
             "channels", "Channels and the objectives they serve",
             [
-                Column("engagement", "Engagement"), Column("channel", "Channel"), Column("handle", "Handle"),
-                Column("serves", "Serves objectives"), Column("adopted", "Adopted"),
+                Column("engagement", "Engagement"), Column("channel", "Channel", .key), Column("handle", "Handle", .whole, .high),
+                Column("serves", "Serves objectives", .text), Column("adopted", "Adopted"),
             ])
         channels.empty = "No channels."
         let events = try input.domainEvents()

@@ -3,10 +3,6 @@ import Foundation
 import Recording
 import Reports
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 extension Consult {
     struct Due: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -45,21 +41,13 @@ extension Consult {
             let items = try Reports.dueItems(input, handles: try session.people.handles(), within: within, staleAfter: stale)
             switch report.format {
             case .table:
-                print(Reports.dueText(items, asOf: input.now, within: within, width: Self.width()), terminator: "")
+                // Its own layout: lines wrapped at spaces, never cut (so --wide changes nothing).
+                report.settings.show(Reports.dueText(items, asOf: input.now, within: within, width: Terminal.width()))
             case .json, .csv:
                 report.print(Reports.due(items, asOf: input.now, within: within))
             case .markdown, .html:
                 report.print(Reports.dueByGroup(items, asOf: input.now, within: within))
             }
-        }
-
-        /// The width to wrap at: COLUMNS when set, else the terminal's; unbounded when piped.
-        static func width() -> Int {
-            if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 20 { return columns }
-            guard isatty(STDOUT_FILENO) == 1 else { return .max }
-            var size = winsize()
-            if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 { return Int(size.ws_col) }
-            return 80
         }
     }
 }

@@ -12,6 +12,7 @@ struct ListOptions: ParsableArguments {
     @Flag(help: "Only what is still open (leads, engagements, objectives).") var open = false
     @Option(help: ArgumentHelp("Only what started on or after this day: YYYY-MM-DD.", valueName: "date")) var since: String?
     @Option(help: "table, json, csv, markdown or html.") var format: ReportFormat = .table
+    @OptionGroup var display: DisplayOptions
 
     /// Lists `noun`, refusing a filter that does not apply to it.
     func list(_ noun: Noun, _ global: GlobalOptions) throws {
@@ -29,7 +30,7 @@ struct ListOptions: ParsableArguments {
         let recorder = try global.recorder()
         let filter = ListFilter(
             organisation: org, engagement: engagement, stage: stage, open: open, since: try Recorder.day(since, field: "since"))
-        ReportSettings(format: format).print(try recorder.list(noun, filter))
+        ReportSettings(format: format, display: display).print(try recorder.list(noun, filter))
     }
 }
 
@@ -37,9 +38,10 @@ struct ListOptions: ParsableArguments {
 struct ShowOptions: ParsableArguments {
     @Argument(help: "The handle (or id).") var handle: String
     @Option(help: "table, json, csv, markdown or html.") var format: ReportFormat = .table
+    @OptionGroup var display: DisplayOptions
 
     func show(_ noun: Noun, _ global: GlobalOptions) throws {
-        ReportSettings(format: format).print(try global.recorder().show(noun, handle))
+        ReportSettings(format: format, display: display).print(try global.recorder().show(noun, handle))
     }
 }
 
@@ -130,11 +132,12 @@ extension Consult {
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The text to look for (any case).") var text: String
         @Option(help: "table, json, csv, markdown or html.") var format: ReportFormat = .table
+        @OptionGroup var display: DisplayOptions
 
         func validate() throws {
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("Give some text to look for.") }
         }
 
-        func run() throws { ReportSettings(format: format).print(try global.recorder().search(text)) }
+        func run() throws { ReportSettings(format: format, display: display).print(try global.recorder().search(text)) }
     }
 }

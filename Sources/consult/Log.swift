@@ -23,6 +23,7 @@ extension Consult {
             String?
         @Option(help: ArgumentHelp("Up to and including this day: YYYY-MM-DD.", valueName: "date")) var until: String?
         @Option(help: "A table for people, or JSON for programs.") var format: LogFormat = .table
+        @OptionGroup var display: DisplayOptions
 
         enum LogFormat: String, ExpressibleByArgument, CaseIterable {
             case table, json
@@ -54,7 +55,12 @@ extension Consult {
                     entry.summary,
                 ]
             }
-            print(TextTable(["WHEN (UTC)", "WHO", "WHAT", ""], rows: rows).plain(), terminator: "")
+            // The summary shrinks first, then who recorded it goes; when and what are always shown.
+            let table = TextTable(
+                columns: [
+                    .init("WHEN (UTC)"), .init("WHO", priority: .low), .init("WHAT", fit: .key), .init("", fit: .text, priority: .high),
+                ], rows: rows)
+            Terminal.show(table.plain(width: Terminal.width(wide: display.wide)), pager: !display.noPager)
         }
 
         private func printJSON(_ entries: [TimelineEntry]) throws {

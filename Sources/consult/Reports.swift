@@ -5,10 +5,6 @@ import Projections
 import Recording
 import Reports
 
-#if canImport(Glibc)
-    import Glibc
-#endif
-
 extension ReportFormat: ExpressibleByArgument {}
 
 /// `--as-of`, `--format` and friends, shared by the reports.
@@ -29,8 +25,10 @@ struct ReportOptions: ParsableArguments {
     @Option(help: ArgumentHelp("With --format csv: the section to write (default: the first).", valueName: "name"))
     var section: String?
 
+    @OptionGroup var display: DisplayOptions
+
     var settings: ReportSettings {
-        ReportSettings(asOf: asOf, recorded: recorded, format: format, section: section)
+        ReportSettings(asOf: asOf, recorded: recorded, format: format, section: section, display: display)
     }
 
     func input(_ recorder: Recorder, withEvents: Bool = true) throws -> ReportInput {
@@ -46,24 +44,36 @@ struct ReportSettings {
     var recorded = false
     var format: ReportFormat = .table
     var section: String?
+    /// Show every column (`--wide`).
+    var wide = false
+    /// Page long output on a terminal (not `--no-pager`).
+    var pager = true
+
+    init(asOf: String? = nil, recorded: Bool = false, format: ReportFormat = .table, section: String? = nil, display: DisplayOptions? = nil)
+    {
+        self.asOf = asOf
+        self.recorded = recorded
+        self.format = format
+        self.section = section
+        wide = display?.wide ?? false
+        pager = !(display?.noPager ?? false)
+    }
 
     /// Everything a report is built from (see ``Recorder/reportInput(asOf:recorded:withEvents:)``).
     func input(_ recorder: Recorder, withEvents: Bool = true) throws -> ReportInput {
         try recorder.reportInput(asOf: asOf, recorded: recorded, withEvents: withEvents)
     }
 
-    /// Prints a report in the format asked for: tables fitted to the terminal, colour only on a
-    /// terminal and never with NO_COLOR set.
+    /// Prints a report in the format asked for: tables fitted to COLUMNS or the terminal (see
+    /// ``Terminal/width(wide:)``), colour only on a terminal and never with NO_COLOR set, long
+    /// output on a terminal through the pager.
     func print(_ report: Report) {
-        let terminal = isatty(STDOUT_FILENO) == 1
-        var width = Int.max / 4  // not a terminal: never cut a value
-        if terminal {
-            var size = winsize()
-            if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 20 { width = Int(size.ws_col) }
-        }
-        let colour = terminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-        Swift.print(Render.render(report, as: format, width: width, colour: colour, section: section), terminator: "")
+        let colour = Terminal.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        show(Render.render(report, as: format, width: Terminal.width(wide: wide), colour: colour, section: section))
     }
+
+    /// Prints text, through the pager when it is long and standard output is a terminal.
+    func show(_ text: String) { Terminal.show(text, pager: pager) }
 }
 
 extension Consult {
@@ -192,6 +202,7 @@ extension Consult {
         @Option(help: ArgumentHelp("From this day (inclusive): YYYY-MM-DD.", valueName: "date")) var since: String
         @Option(help: ArgumentHelp("Up to this day (inclusive): YYYY-MM-DD; default today.", valueName: "date")) var until: String?
         @Option(help: "table, json, csv, markdown or html.") var format: ReportFormat = .table
+        @OptionGroup var display: DisplayOptions
 
         func run() throws {
             let session = try global.recorder()
@@ -200,7 +211,7 @@ extension Consult {
             guard to > from else { throw CommandFailure("--until: comes before --since") }
             // The read models and the log as they stood at the end of the period: a lead slipped
             // if it was still open then.
-            let options = ReportSettings(asOf: until, format: format)
+            let options = ReportSettings(asOf: until, format: format, display: display)
             let input = try options.input(session)
             options.print(try Reports.changes(input, since: from, until: to))
         }
