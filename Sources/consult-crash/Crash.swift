@@ -153,11 +153,19 @@ extension Crash {
                         let store = EventStore(
                             connection: try Connection.connect(database, overrides: ["user": Crash.member(writer)]))
                         let body = Data(#"{"activity": "retried after the crash", "billable": false, "hours": 1}"#.utf8)
-                        let stream = fields[2]
-                        let result = try store.append(
-                            [NewEvent(stream: stream, type: "WorkLogged", data: body)], to: stream, expecting: .any, commandID: command)
-                        let again = try store.append(
-                            [NewEvent(stream: stream, type: "WorkLogged", data: body)], to: stream, expecting: .any, commandID: command)
+                        // A command that had committed is replayed by its id on the streams it wrote
+                        // (registering an organisation writes two); one that had not is recorded now,
+                        // on its engagement's stream (or a fresh one, if it died before starting it).
+                        let written = try owner.execute(
+                            "SELECT stream FROM consult.events WHERE tenant_id = \(tenant.rawValue) AND command_id = \(command) ORDER BY position"
+                        ).map { try $0.decode(String.self, at: 0) }
+                        let streams =
+                            !written.isEmpty
+                            ? written : [fields[2] == "-" ? StreamName.entity(.engagement, UUID()).description : fields[2]]
+                        let events = streams.map { NewEvent(stream: $0, type: "WorkLogged", data: body) }
+                        let expecting = Dictionary(streams.map { ($0, ExpectedVersion.any) }) { first, _ in first }
+                        let result = try store.append(events, expecting: expecting, commandID: command)
+                        let again = try store.append(events, expecting: expecting, commandID: command)
                         if !again.replayed || again.events.map(\.position) != result.events.map(\.position) {
                             problems.append("retrying command \(command) did not replay")
                         }
