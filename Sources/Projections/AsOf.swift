@@ -9,6 +9,11 @@ extension Projector {
         try connection.withTransaction(.repeatableRead, readOnly: true) { _ in try loadAll() }
     }
 
+    /// The events the projector left out because this version cannot decode them, in log order.
+    public func quarantined() throws -> [QuarantineRow] {
+        try select(QuarantineRow.self).values.sorted { $0.position < $1.position }
+    }
+
     /// The read models as they stood at an instant, folded from the log in memory: by when
     /// things happened (`occurred_at`), or, with `recorded`, by what the log held then.
     public func asOf(_ instant: Date, recorded: Bool = false) throws -> ReadModel {

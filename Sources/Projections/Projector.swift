@@ -24,9 +24,21 @@ public final class Projector {
 
     // MARK: - Folding
 
+    /// Applies events in order. One this version cannot decode is quarantined (recorded in the
+    /// model's ``ReadModel/quarantine``, written to `consult.projection_quarantine`) and left
+    /// out, and the rest are applied: one poison event does not stop its tenant's read models.
     func fold(_ events: [RecordedEvent], into model: inout ReadModel) throws {
         for recorded in events {
-            let event = try recorded.domainEvent()
+            let event: any DomainEvent
+            do {
+                event = try recorded.domainEvent()
+            } catch let error as EventDecodingError {
+                model.quarantine(
+                    QuarantineRow(
+                        position: recorded.position, stream: recorded.stream, type: recorded.type,
+                        schemaVersion: recorded.storedSchemaVersion, error: error.reason))
+                continue
+            }
             model.apply(event, stream: recorded.stream, at: recorded.metadata.occurredAt)
         }
     }

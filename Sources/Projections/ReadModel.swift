@@ -15,6 +15,8 @@ public struct ReadModel: Sendable, Equatable {
     public var handovers: [UUID: HandoverRow] = [:]
     public var people: [UUID: PersonRow] = [:]
     public var organisations: [UUID: OrganisationRow] = [:]
+    /// Events of the log this version could not decode, by position: left out of every row.
+    public var quarantine: [Int64: QuarantineRow] = [:]
 
     /// Keys changed since the model was loaded (or created).
     public struct Dirty: Sendable, Equatable {
@@ -26,6 +28,7 @@ public struct ReadModel: Sendable, Equatable {
         public var handovers: Set<UUID> = []
         public var people: Set<UUID> = []
         public var organisations: Set<UUID> = []
+        public var quarantine: Set<Int64> = []
     }
     public var dirty = Dirty()
 
@@ -34,6 +37,12 @@ public struct ReadModel: Sendable, Equatable {
     /// Whether both hold the same rows (what changed since loading aside).
     public func sameRows(as other: ReadModel) -> Bool {
         ReadModelTable.all.allSatisfy { $0.sameRows(self, other) }
+    }
+
+    /// Records an event this version cannot decode, in place of applying it.
+    public mutating func quarantine(_ row: QuarantineRow) {
+        quarantine[row.position] = row
+        dirty.quarantine.insert(row.position)
     }
 
     /// Applies one event of `stream` that happened at `at`. Events of a handle's stream, or of

@@ -10,6 +10,8 @@ extension Projector {
         public let position: Int64
         public let rows: Int
         public let seconds: Double
+        /// The events left out because this version cannot decode them (now in the quarantine).
+        public let quarantined: [QuarantineRow]
     }
 
     /// The points a rebuild passes, for progress and for tests that kill it there.
@@ -26,6 +28,8 @@ extension Projector {
     /// transaction, applies what was appended since, keeps the live rows as the previous
     /// version (for ``rollback()``), and puts the fresh ones in their place. Readers see the old
     /// rows until that transaction commits, and the new ones after: never a half-built model.
+    /// The quarantine is rebuilt with the rest: an event this version can now decode (an
+    /// upcaster added, say) is applied and its entry is gone; one it still cannot stays.
     @discardableResult
     public func rebuild(progress: (Int) -> Void = { _ in }, at point: (RebuildPoint) -> Void = { _ in }) throws -> RebuildReport {
         let started = Date()
@@ -63,7 +67,9 @@ extension Projector {
             try recordRun(kind: "rebuild", started: started, events: events, position: position, drift: false, report: ["rows": rows])
             return (position, rows)
         }
-        return RebuildReport(events: events, position: result.0, rows: result.1, seconds: Date().timeIntervalSince(started))
+        return RebuildReport(
+            events: events, position: result.0, rows: result.1, seconds: Date().timeIntervalSince(started),
+            quarantined: model.quarantine.values.sorted { $0.position < $1.position })
     }
 
     // MARK: - Rollback
@@ -73,28 +79,8 @@ extension Projector {
     public func rollback() throws -> Bool {
         try connection.withTransaction { _ in
             let checkpoint = try lockCheckpoint()
-            let previous = try connection.execute(
-                "SELECT position FROM consult.projection_previous WHERE tenant_id = \(tenant.rawValue) AND projection = \(Self.name)")
-            guard let row = previous.first else { return false }
-            let position = try row.decode(Int64.self, at: 0)
-            try connection.execute(
-                "CREATE TEMP TABLE rollback_rows ON COMMIT DROP AS SELECT * FROM consult.projection_previous_rows WHERE tenant_id = \(tenant.rawValue)"
-            )
-            try keepPrevious(position: checkpoint)
-            try deleteLive()
-            for table in Self.tables {
-                try connection.execute(
-                    """
-                    INSERT INTO consult.\(identifier: table)
-                    SELECT (jsonb_populate_record(NULL::consult.\(identifier: table), r.row)).*
-                      FROM rollback_rows r WHERE r.table_name = \(table)
-                    """)
-            }
-            try connection.execute(
-                """
-                UPDATE consult.projection_checkpoints SET position = \(position), updated_at = now()
-                 WHERE tenant_id = \(tenant.rawValue) AND projection = \(Self.name)
-                """)
+            let restored = try connection.execute("SELECT consult.projection_rollback(\(tenant.rawValue), \(Self.name))")[0]
+            guard let position = try restored.decode(Int64?.self, at: 0) else { return false }
             try recordRun(kind: "rollback", started: Date(), events: 0, position: position, drift: false, report: ["from": checkpoint])
             return true
         }

@@ -466,3 +466,30 @@ public struct OrganisationRow: ProjectedRow {
     }
 
 }
+
+/// An event of the log this version cannot decode, left out of every other row: where it is,
+/// what it claims to be, and why it does not decode (db/migrations/0028).
+public struct QuarantineRow: ProjectedRow {
+    public static let schema = TableSchema<QuarantineRow>(
+        "projection_quarantine", blank: QuarantineRow(position: 0, stream: "", type: "", schemaVersion: 0, error: ""),
+        [
+            .column("position", \.position), .column("stream", \.stream), .column("type", \.type),
+            .column("schema_version", \.schemaVersion), .column("error", \.error),
+        ])
+    public var position: Int64
+    public var stream: String
+    public var type: String
+    public var schemaVersion: Int
+    /// The decoder's reason (``EventDecodingError/reason``).
+    public var error: String
+
+    public var key: Int64 { position }
+
+    public init(position: Int64, stream: String, type: String, schemaVersion: Int, error: String) {
+        self.position = position
+        self.stream = stream
+        self.type = type
+        self.schemaVersion = schemaVersion
+        self.error = error
+    }
+}

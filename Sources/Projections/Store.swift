@@ -3,25 +3,17 @@ import EventStore
 import Foundation
 import Postgres
 
-// The SQL store of the read models: the checkpoint, reading and writing rows (one by one for a
-// catch-up, by COPY for a rebuild), the previous version a rebuild keeps, and the record of runs.
+// The SQL store of the read models: the checkpoint, reading and writing rows, the previous
+// version a rebuild keeps, and the record of runs. Members hold no write privilege on these
+// tables (db/migrations/0027): every write is a call of a SECURITY DEFINER function that acts
+// for the caller's own tenant, one call per table for a whole batch of rows.
 
 extension Projector {
     // MARK: - Checkpoint
 
     /// The checkpoint row, created at 0 when missing, locked until the transaction ends.
     func lockCheckpoint() throws -> Int64 {
-        try connection.execute(
-            """
-            INSERT INTO consult.projection_checkpoints (tenant_id, projection) VALUES (\(tenant.rawValue), \(Self.name))
-            ON CONFLICT (tenant_id, projection) DO NOTHING
-            """)
-        return try connection.execute(
-            """
-            SELECT position FROM consult.projection_checkpoints
-             WHERE tenant_id = \(tenant.rawValue) AND projection = \(Self.name) FOR UPDATE
-            """
-        )[0].decode(Int64.self, at: 0)
+        try connection.execute("SELECT consult.projection_lock(\(tenant.rawValue), \(Self.name))")[0].decode(Int64.self, at: 0)
     }
 
     func currentCheckpoint() throws -> Int64 {
@@ -33,11 +25,9 @@ extension Projector {
     /// Compare-and-set: moves the checkpoint only from where this runner found it.
     func moveCheckpoint(from old: Int64, to new: Int64) throws {
         let moved = try connection.execute(
-            """
-            UPDATE consult.projection_checkpoints SET position = \(new), updated_at = now()
-             WHERE tenant_id = \(tenant.rawValue) AND projection = \(Self.name) AND position = \(old)
-            """)
-        guard moved.affectedRows == 1 else {
+            "SELECT consult.projection_move(\(tenant.rawValue), \(Self.name), \(old), \(new))"
+        )[0].decode(Bool.self, at: 0)
+        guard moved else {
             throw PostgresError(.usage, message: "the checkpoint moved under this runner (expected \(old)); nothing was applied")
         }
     }
@@ -72,7 +62,7 @@ extension Projector {
         }
         var model = ReadModel()
         for table in ReadModelTable.all {
-            guard let only = ids[table.entity] else { continue }
+            guard let kind = table.entity, let only = ids[kind] else { continue }
             try table.load(self, Array(only), &model)
         }
         return model
@@ -86,18 +76,27 @@ extension Projector {
 
     // MARK: - Writing rows
 
-    func upsert<R: ProjectedRow>(_ rows: some Sequence<R>) throws {
-        let columns = ["tenant_id"] + R.columns
-        let keys = columns.prefix(1 + R.keyColumns).joined(separator: ", ")
-        let updates = R.columns.dropFirst(R.keyColumns).map { "\($0) = EXCLUDED.\($0)" }.joined(separator: ", ")
-        let placeholders = (1...columns.count).map { "$\($0)" }.joined(separator: ", ")
-        let sql = """
-            INSERT INTO consult.\(R.table) (\(columns.joined(separator: ", "))) VALUES (\(placeholders))
-            ON CONFLICT (\(keys)) DO UPDATE SET \(updates)
-            """
-        for row in rows {
-            try connection.execute(Query(unsafeSQL: sql, binds: [tenant.rawValue.postgresValue] + row.values))
+    /// Inserts or updates rows, 5,000 to a call of `consult.projection_write`: the column names
+    /// and one text array literal of cells a row (each cell the column's text, as COPY would
+    /// take it), cast on the server by the column's input function.
+    @discardableResult
+    func write<R: ProjectedRow>(_ rows: some Collection<R>) throws -> Int {
+        guard !rows.isEmpty else { return 0 }
+        var batch = RowsArray()
+        var written = 0
+        func flush() throws {
+            guard batch.count > 0 else { return }
+            written += try connection.execute(
+                "SELECT consult.projection_write(\(tenant.rawValue), \(R.table), \(array: R.columns), \(batch.value))"
+            )[0].decode(Int.self, at: 0)
+            batch = RowsArray()
         }
+        for row in rows {
+            batch.append(row.values)
+            if batch.count == 5000 { try flush() }
+        }
+        try flush()
+        return written
     }
 
     /// Writes the rows the model marks as changed.
@@ -105,55 +104,64 @@ extension Projector {
         for table in ReadModelTable.all { try table.upsertDirty(self, model) }
     }
 
-    /// Writes every row of a fresh model with COPY, through a temporary table (COPY FROM
-    /// refuses tables under row-level security).
-    func copy<R: ProjectedRow>(_ rows: some Collection<R>) throws -> Int {
-        guard !rows.isEmpty else { return 0 }
-        let temporary = "load_\(R.table)"
-        try connection.execute(
-            Query(unsafeSQL: "CREATE TEMP TABLE \(temporary) (LIKE consult.\(R.table) INCLUDING DEFAULTS) ON COMMIT DROP"))
-        let tenantText = String(tenant.rawValue)
-        try connection.copyIn(Query(unsafeSQL: "COPY \(temporary) (tenant_id, \(R.columns.joined(separator: ", "))) FROM STDIN")) {
-            writer in
-            for row in rows { try writer.writeRow([tenantText] + row.copyFields) }
-        }
-        try connection.execute(Query(unsafeSQL: "INSERT INTO consult.\(R.table) SELECT * FROM \(temporary)"))
-        return rows.count
-    }
-
+    /// Writes every row of a fresh model (the tenant's rows were deleted before).
     func insertAll(_ model: ReadModel) throws -> Int {
         try ReadModelTable.all.reduce(0) { $0 + (try $1.copy(self, model)) }
     }
 
     func deleteLive() throws {
-        for table in Self.tables {
-            try connection.execute("DELETE FROM consult.\(identifier: table) WHERE tenant_id = \(tenant.rawValue)")
-        }
+        try connection.execute("SELECT consult.projection_clear(\(tenant.rawValue))")
     }
 
     /// Saves the live rows, and the checkpoint they stand at, as the previous version.
     func keepPrevious(position: Int64) throws {
-        try connection.execute("DELETE FROM consult.projection_previous_rows WHERE tenant_id = \(tenant.rawValue)")
-        for table in Self.tables {
-            try connection.execute(
-                """
-                INSERT INTO consult.projection_previous_rows (tenant_id, table_name, row)
-                SELECT t.tenant_id, \(table), to_jsonb(t) FROM consult.\(identifier: table) t WHERE t.tenant_id = \(tenant.rawValue)
-                """)
-        }
-        try connection.execute(
-            """
-            INSERT INTO consult.projection_previous (tenant_id, projection, position) VALUES (\(tenant.rawValue), \(Self.name), \(position))
-            ON CONFLICT (tenant_id, projection) DO UPDATE SET position = EXCLUDED.position, kept_at = now()
-            """)
+        try connection.execute("SELECT consult.projection_keep_previous(\(tenant.rawValue), \(Self.name), \(position))")
     }
 
     func recordRun(kind: String, started: Date, events: Int, position: Int64, drift: Bool, report: [String: any Sendable]) throws {
         let json = try JSONSerialization.data(withJSONObject: report.mapValues { $0 as Any }, options: [.sortedKeys])
         try connection.execute(
             """
-            INSERT INTO consult.projection_runs (tenant_id, projection, kind, started_at, events, position, drift, report)
-            VALUES (\(tenant.rawValue), \(Self.name), \(kind), \(started), \(events), \(position), \(drift), \(PostgresValue.jsonb(json)))
+            SELECT consult.projection_record_run(\(tenant.rawValue), \(Self.name), \(kind), \(started), \(events), \(position), \(drift),
+                                                 \(PostgresValue.jsonb(json)))
             """)
     }
+}
+
+/// A `text[]` parameter whose elements are rows, each a text array literal of its cells: both
+/// levels of quoting written in one pass over the bytes (a row's literal built as a string and
+/// then quoted again cost as much as the server's whole write).
+struct RowsArray {
+    private var bytes: [UInt8] = [UInt8(ascii: "{")]
+    private(set) var count = 0
+
+    mutating func append(_ cells: [PostgresValue]) {
+        let quote = UInt8(ascii: "\"")
+        let backslash = UInt8(ascii: "\\")
+        if count > 0 { bytes.append(UInt8(ascii: ",")) }
+        count += 1
+        // The outer element, quoted: "{…}".
+        bytes.append(quote)
+        bytes.append(UInt8(ascii: "{"))
+        for (index, cell) in cells.enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            guard let value = cell.bytes else {
+                bytes += Array("NULL".utf8)
+                continue
+            }
+            // The inner element's quote, \" once quoted for the outer level.
+            bytes += [backslash, quote]
+            for byte in value {
+                // Inner: " → \", \ → \\; outer: each of those characters escaped again.
+                if byte == quote || byte == backslash { bytes += [backslash, backslash, backslash] }
+                bytes.append(byte)
+            }
+            bytes += [backslash, quote]
+        }
+        bytes.append(UInt8(ascii: "}"))
+        bytes.append(quote)
+    }
+
+    /// The parameter: `text[]`.
+    var value: PostgresValue { PostgresValue(bytes: bytes + [UInt8(ascii: "}")], type: PostgresType(oid: 1009)) }
 }

@@ -10,8 +10,9 @@ public struct ReadModelTable: Sendable {
     public let name: String
     /// Its columns after `tenant_id`, the key's first.
     public let columns: [String]
-    /// The kind of entity whose stream changes the table's rows, and the column that names it.
-    let entity: EntityKind
+    /// The kind of entity whose stream changes the table's rows, and the column that names it;
+    /// nil for the quarantine, which a catch-up only adds to (it loads none of its rows).
+    let entity: EntityKind?
     let entityColumn: String
 
     let load: @Sendable (Projector, _ only: [UUID]?, inout ReadModel) throws -> Void
@@ -22,7 +23,7 @@ public struct ReadModelTable: Sendable {
 
     init<R: ProjectedRow>(
         _ type: R.Type, rows: WritableKeyPath<ReadModel, [R.Key: R]> & Sendable,
-        dirty: WritableKeyPath<ReadModel.Dirty, Set<R.Key>> & Sendable, changedBy entity: EntityKind, column: String
+        dirty: WritableKeyPath<ReadModel.Dirty, Set<R.Key>> & Sendable, changedBy entity: EntityKind?, column: String
     ) {
         name = R.table
         columns = R.columns
@@ -33,14 +34,15 @@ public struct ReadModelTable: Sendable {
         }
         upsertDirty = { projector, model in
             let table = model[keyPath: rows]
-            try projector.upsert(model.dirty[keyPath: dirty].compactMap { table[$0] })
+            try projector.write(model.dirty[keyPath: dirty].compactMap { table[$0] })
         }
-        copy = { projector, model in try projector.copy(model[keyPath: rows].values) }
+        copy = { projector, model in try projector.write(model[keyPath: rows].values) }
         compare = { live, fresh in Projector.compare(R.self, live[keyPath: rows], fresh[keyPath: rows]) }
         sameRows = { a, b in a[keyPath: rows] == b[keyPath: rows] }
     }
 
-    /// The read-model tables, in the order they are written. The one list of them.
+    /// The read-model tables, in the order they are written. The one list of them; the
+    /// database's consult.projection_tables() (db/migrations/0028) names the same.
     public static let all: [ReadModelTable] = [
         ReadModelTable(PipelineRow.self, rows: \.pipeline, dirty: \.pipeline, changedBy: .lead, column: "lead_id"),
         ReadModelTable(StageRow.self, rows: \.stages, dirty: \.stages, changedBy: .lead, column: "lead_id"),
@@ -51,5 +53,6 @@ public struct ReadModelTable: Sendable {
         ReadModelTable(PersonRow.self, rows: \.people, dirty: \.people, changedBy: .person, column: "person_id"),
         ReadModelTable(
             OrganisationRow.self, rows: \.organisations, dirty: \.organisations, changedBy: .organisation, column: "organisation_id"),
+        ReadModelTable(QuarantineRow.self, rows: \.quarantine, dirty: \.quarantine, changedBy: nil, column: "position"),
     ]
 }

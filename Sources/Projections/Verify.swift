@@ -21,6 +21,8 @@ extension Projector {
         public let position: Int64
         public let events: Int
         public let tables: [TableComparison]
+        /// The events up to the checkpoint that this version cannot decode, in log order.
+        public let quarantined: [QuarantineRow]
         public var drift: Bool { tables.contains(where: \.drift) }
     }
 
@@ -46,11 +48,13 @@ extension Projector {
             live = try loadAll()
         }
         let tables = ReadModelTable.all.map { $0.compare(live, fresh) }
-        let report = VerifyReport(position: checkpoint, events: events, tables: tables)
+        let report = VerifyReport(
+            position: checkpoint, events: events, tables: tables, quarantined: fresh.quarantine.values.sorted { $0.position < $1.position })
         try connection.withTransaction { _ in
             let drifted = tables.filter(\.drift).map(\.table)
             try recordRun(
-                kind: "verify", started: started, events: events, position: checkpoint, drift: report.drift, report: ["drifted": drifted])
+                kind: "verify", started: started, events: events, position: checkpoint, drift: report.drift,
+                report: ["drifted": drifted, "quarantined": report.quarantined.map { Int($0.position) }])
         }
         return report
     }

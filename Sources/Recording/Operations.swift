@@ -94,6 +94,8 @@ public enum Operations {
         public let checkpoint: Int64
         public let lastRebuild: Run?
         public let lastVerify: Run?
+        /// Events the projector left out because this version cannot decode them.
+        public let quarantined: [QuarantineRow]
     }
 
     public static func projectionState(_ connection: Connection, tenant: TenantID) throws -> ProjectionState {
@@ -119,6 +121,7 @@ public enum Operations {
         return ProjectionState(
             lastPosition: try row.decode(Int64.self, at: 0), checkpoint: try row.decode(Int64.self, at: 1),
             lastRebuild: try last("rebuild"),
-            lastVerify: try last("verify"))
+            lastVerify: try last("verify"),
+            quarantined: try Projector(connection: connection, tenant: tenant).quarantined())
     }
 }

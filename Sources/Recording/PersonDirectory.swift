@@ -48,18 +48,20 @@ public struct PersonDirectory {
         return (1...).lazy.map { $0 == 1 ? base : "\(base)-\($0)" }.first { !taken.contains($0) }!
     }
 
-    /// Stores a new person's details, on `on` (the transaction of the append that adds them).
+    /// Stores a new person's details, on `on` (the transaction of the append that adds them),
+    /// through `consult.add_person_details`: members hold no write privilege on the table
+    /// (db/migrations/0027), and the function writes for the caller's own tenant only.
     public func insert(_ person: UUID, _ details: Details, on connection: Connection) throws {
         try connection.execute(
             """
-            INSERT INTO consult.person_details (tenant_id, person_id, handle, name, email, phone)
-            VALUES (\(tenant.rawValue), \(person), \(details.handle), \(details.name), \(details.email), \(details.phone))
+            SELECT consult.add_person_details(\(tenant.rawValue), \(person), \(details.handle), \(details.name), \(details.email),
+                                              \(details.phone))
             """)
     }
 
     /// Destroys a person's details, on `on` (the transaction of the append that records it).
     public func erase(_ person: UUID, on connection: Connection) throws {
-        try connection.execute("DELETE FROM consult.person_details WHERE tenant_id = \(tenant.rawValue) AND person_id = \(person)")
+        try connection.execute("SELECT consult.erase_person_details(\(tenant.rawValue), \(person))")
     }
 
     /// Every known person's name, for reports.
@@ -123,14 +125,11 @@ extension PersonDirectory {
             guard let row = try? JSONDecoder().decode(Row.self, from: attachment.row) else {
                 throw Transfer.ImportError(line: attachment.line, reason: "person details without a person_id, handle and name")
             }
-            let stream = StreamName.entity(.person, row.person_id).description
+            // consult.import_person_details (owner only) skips a person the log says was forgotten.
             try connection.execute(
                 """
-                INSERT INTO consult.person_details (tenant_id, person_id, handle, name, email, phone)
-                SELECT \(attachment.tenantID.rawValue), \(row.person_id), \(row.handle), \(row.name), \(row.email), \(row.phone)
-                 WHERE NOT EXISTS (SELECT 1 FROM consult.events
-                                    WHERE tenant_id = \(attachment.tenantID.rawValue) AND stream = \(stream) AND type = \(PersonForgotten.typeName))
-                ON CONFLICT DO NOTHING
+                SELECT consult.import_person_details(\(attachment.tenantID.rawValue), \(row.person_id), \(row.handle), \(row.name),
+                                                     \(row.email), \(row.phone))
                 """)
         }
     }

@@ -22,7 +22,20 @@ extension Recorder {
             catchUpReadModels()
             model = try projector.readModel()
         }
-        let events = withEvents ? try log().filter { (recorded ? $0.metadata.recordedAt : $0.metadata.occurredAt) <= instant } : []
+        // Events this version cannot decode are quarantined (db/migrations/0028): left out of the
+        // read models and of the events reports draw on, and said once.
+        let quarantined = Set(model.quarantine.keys)
+        if !quarantined.isEmpty {
+            let positions = quarantined.sorted().prefix(10).map(String.init).joined(separator: ", ")
+            warn(
+                "\(quarantined.count) event\(quarantined.count == 1 ? " is" : "s are") quarantined (this version cannot decode them) and left out of this report: position\(quarantined.count == 1 ? "" : "s") \(positions)\(quarantined.count > 10 ? ", …" : ""); see `consult projections status`"
+            )
+        }
+        let events =
+            withEvents
+            ? try log().filter {
+                (recorded ? $0.metadata.recordedAt : $0.metadata.occurredAt) <= instant && !quarantined.contains($0.position)
+            } : []
         return ReportInput(model: model, people: try people.names(), events: events, now: instant)
     }
 

@@ -4,6 +4,7 @@ import Foundation
 import Postgres
 import Projections
 import Recording
+import Reports
 import Synchronization
 
 extension Consult {
@@ -57,6 +58,7 @@ extension Consult {
                             sleep(120)
                         })
                     print("\(name): applied \(applied) event\(applied == 1 ? "" : "s")")
+                    try Quarantine.warn(name, try Projector(connection: connection, tenant: tenant).quarantined())
                 }
                 guard follow else { return }
                 guard list.count == 1, let (tenant, name) = list.first else {
@@ -116,38 +118,50 @@ extension Consult {
                 }
                 var drift = false
                 var failed: [String] = []
-                // One tenant that cannot be rebuilt (a poison event in its log, say) does not stop
-                // the others: it is named, and the run ends with exit 2 (`scripts/nightly`'s code).
+                var quarantined: [String] = []
+                // One tenant that cannot be rebuilt (the server failing it, say) does not stop the
+                // others: it is named, and the run ends with exit 2 (`scripts/nightly`'s code). A
+                // tenant with quarantined events is rebuilt or verified without them, named, and
+                // the run ends with exit 2 too.
                 for (tenant, name) in list {
                     do {
-                        try rebuildOrVerify(connection, tenant: tenant, name: name, drift: &drift)
+                        if try !rebuildOrVerify(connection, tenant: tenant, name: name, drift: &drift).isEmpty {
+                            quarantined.append(name)
+                        }
                     } catch {
                         failed.append(name)
                         FileHandle.standardError.write(Data("consult: \(name): \(verify ? "verify" : "rebuild") failed: \(error)\n".utf8))
                     }
                 }
                 if !verify { try analyze(connection) }
-                if !failed.isEmpty {
-                    throw CommandFailure(
-                        "\(failed.count) of \(list.count) tenant\(list.count == 1 ? "" : "s") could not be \(verify ? "verified" : "rebuilt"): \(failed.joined(separator: ", "))",
-                        exitCode: 2)
-                }
+                try Quarantine.conclude(failed: failed, quarantined: quarantined, of: list.count, verb: verify ? "verified" : "rebuilt")
                 if drift { throw ExitCode(1) }
             }
 
-            func rebuildOrVerify(_ connection: Connection, tenant: TenantID, name: String, drift: inout Bool) throws {
+            /// Rebuilds or verifies one tenant; returns the events left out because they do not decode.
+            func rebuildOrVerify(_ connection: Connection, tenant: TenantID, name: String, drift: inout Bool) throws -> [QuarantineRow] {
                 do {
                     let projector = Projector(connection: connection, tenant: tenant)
                     if verify {
                         let report = try projector.verify()
-                        // What the checkpoint has not reached must be readable too: an event
-                        // this version cannot read holds catch-up there for good.
+                        // What the checkpoint has not reached is read too: an event there that
+                        // this version cannot decode will be quarantined by the next catch-up.
                         let store = EventStore(connection: connection, tenant: tenant)
                         var position = report.position
+                        var ahead: [QuarantineRow] = []
                         while true {
                             let page = try store.read(after: position, limit: 5000)
                             guard let last = page.last else { break }
-                            for event in page { _ = try event.domainEvent() }
+                            for event in page {
+                                do {
+                                    _ = try event.domainEvent()
+                                } catch let error as EventDecodingError {
+                                    ahead.append(
+                                        QuarantineRow(
+                                            position: event.position, stream: event.stream, type: event.type,
+                                            schemaVersion: event.storedSchemaVersion, error: error.reason))
+                                }
+                            }
                             position = last.position
                         }
                         drift = drift || report.drift
@@ -158,6 +172,8 @@ extension Consult {
                             for key in table.onlyFresh { print("    missing from the live table: \(key)") }
                             for change in table.changed { print("    differs: \(change)") }
                         }
+                        try Quarantine.warn(name, report.quarantined + ahead)
+                        return report.quarantined + ahead
                     } else {
                         let total = try EventStore(connection: connection, tenant: tenant).lastPosition()
                         let progress = RebuildProgress(name: name, total: Int(total))
@@ -175,6 +191,8 @@ extension Consult {
                         print(
                             "\(name): rebuilt \(report.rows) rows from \(report.events) events up to position \(report.position) in \(String(format: "%.2f", report.seconds)) s (\(rate) events/s)"
                         )
+                        try Quarantine.warn(name, report.quarantined)
+                        return report.quarantined
                     }
                 }
             }
@@ -189,7 +207,7 @@ extension Consult {
             /// left. Each tenant's rebuild is the same as alone: its own snapshot, its own swap.
             /// A tenant that fails is named and the others go on; the run then exits 2.
             func rebuildInParallel(_ list: [(TenantID, String)], conninfo: String?) throws {
-                let queue = Mutex((next: 0, failed: [String]()))
+                let queue = Mutex((next: 0, failed: [String](), quarantined: [String]()))
                 let lines = Mutex<[String]>([])
                 let tenants = list.map { (id: $0.0.rawValue, name: $0.1) }
                 let group = DispatchGroup()
@@ -212,7 +230,11 @@ extension Consult {
                                     let rate = report.seconds > 0 ? Int(Double(report.events) / report.seconds) : report.events
                                     let line =
                                         "\(name): rebuilt \(report.rows) rows from \(report.events) events up to position \(report.position) in \(String(format: "%.2f", report.seconds)) s (\(rate) events/s)"
-                                    lines.withLock { _ in print(line) }
+                                    lines.withLock { _ in
+                                        print(line)
+                                        try? Quarantine.warn(name, report.quarantined)
+                                    }
+                                    if !report.quarantined.isEmpty { queue.withLock { $0.quarantined.append(name) } }
                                 } catch {
                                     queue.withLock { $0.failed.append(name) }
                                     FileHandle.standardError.write(Data("consult: \(name): rebuild failed: \(error)\n".utf8))
@@ -227,11 +249,8 @@ extension Consult {
                     thread.start()
                 }
                 group.wait()
-                let failed = queue.withLock { $0.failed }
-                if !failed.isEmpty {
-                    throw CommandFailure(
-                        "\(failed.count) of \(tenants.count) tenants could not be rebuilt: \(failed.joined(separator: ", "))", exitCode: 2)
-                }
+                let (failed, quarantined) = queue.withLock { ($0.failed, $0.quarantined) }
+                try Quarantine.conclude(failed: failed, quarantined: quarantined, of: tenants.count, verb: "rebuilt")
             }
         }
 
@@ -257,12 +276,19 @@ extension Consult {
 
         struct Status: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Each tenant's checkpoint, lag, last rebuild and last verification.",
-                discussion: "Example: consult projections status --all-tenants")
+                abstract: "Each tenant's checkpoint, lag, last rebuild and last verification, and quarantined events.",
+                discussion: """
+                    An event this version cannot decode is quarantined: left out of the read models and \
+                    named here (position, type, stream and why). status then exits 1. A rebuild that can \
+                    decode it (after an upgrade) applies it and clears the entry.
+
+                    Example: consult projections status --all-tenants
+                    """)
             @OptionGroup var global: GlobalOptions
             @OptionGroup var tenants: Tenants
 
             func run() throws {
+                var quarantined: [String] = []
                 try tenants.each(global) { connection, tenant, name in
                     let state = try Operations.projectionState(connection, tenant: tenant)
                     let (last, checkpoint) = (state.lastPosition, state.checkpoint)
@@ -278,9 +304,53 @@ extension Consult {
                             "  last \(kind): \(Format.timestamp(run.finishedAt)), \(String(format: "%.2f", run.seconds)) s, \(run.events) events (\(rate)/s)\(outcome)"
                         )
                     }
+                    if !state.quarantined.isEmpty {
+                        quarantined.append(name)
+                        print("  quarantined: \(Quarantine.count(state.quarantined)), left out of the read models:")
+                        for line in Quarantine.lines(state.quarantined) { print("    " + line) }
+                    }
+                }
+                if !quarantined.isEmpty {
+                    throw CommandFailure(
+                        "quarantined events in \(quarantined.joined(separator: ", ")): a rebuild applies them once this version can decode them",
+                        exitCode: 1)
                 }
             }
         }
+    }
+}
+
+/// Events left out of the read models because this version cannot decode them: how the
+/// projections commands name them (stderr) and end (exit 2 from a rebuild or verification).
+enum Quarantine {
+    static func count(_ rows: [QuarantineRow]) -> String { "\(rows.count) event\(rows.count == 1 ? "" : "s")" }
+
+    /// One line per event: its position, type and version, stream, and why it does not decode.
+    static func lines(_ rows: [QuarantineRow]) -> [String] {
+        rows.map { "position \($0.position): \($0.type) v\($0.schemaVersion) in \($0.stream): \($0.error)" }
+    }
+
+    static func warn(_ tenant: String, _ rows: [QuarantineRow]) throws {
+        guard !rows.isEmpty else { return }
+        let text =
+            "consult: \(tenant): \(count(rows)) quarantined (not decodable by this version, left out of the read models):\n"
+            + lines(rows).map { "  \($0)\n" }.joined()
+        FileHandle.standardError.write(Data(Neutralise.terminal(text, keepLineBreaks: true).utf8))
+    }
+
+    /// The end of a run over tenants: exit 2 naming those that failed or have quarantined events.
+    static func conclude(failed: [String], quarantined: [String], of total: Int, verb: String) throws {
+        var problems: [String] = []
+        if !failed.isEmpty {
+            problems.append(
+                "\(failed.count) of \(total) tenant\(total == 1 ? "" : "s") could not be \(verb): \(failed.joined(separator: ", "))")
+        }
+        if !quarantined.isEmpty {
+            problems.append(
+                "\(quarantined.count) of \(total) tenant\(total == 1 ? "" : "s") \(quarantined.count == 1 ? "has" : "have") quarantined events (\(verb) without them): \(quarantined.joined(separator: ", "))"
+            )
+        }
+        guard problems.isEmpty else { throw CommandFailure(problems.joined(separator: "; "), exitCode: 2) }
     }
 }
 
