@@ -143,24 +143,34 @@ struct RowsArray {
         // The outer element, quoted: "{…}".
         bytes.append(quote)
         bytes.append(UInt8(ascii: "{"))
-        for (index, cell) in cells.enumerated() {
-            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+        var first = true
+        for cell in cells {
+            if !first { bytes.append(UInt8(ascii: ",")) }
+            first = false
             guard let value = cell.bytes else {
-                bytes += Array("NULL".utf8)
+                bytes.append(contentsOf: Self.null)
                 continue
             }
             // The inner element's quote, \" once quoted for the outer level.
-            bytes += [backslash, quote]
+            bytes.append(backslash)
+            bytes.append(quote)
             for byte in value {
                 // Inner: " → \", \ → \\; outer: each of those characters escaped again.
-                if byte == quote || byte == backslash { bytes += [backslash, backslash, backslash] }
+                if byte == quote || byte == backslash {
+                    bytes.append(backslash)
+                    bytes.append(backslash)
+                    bytes.append(backslash)
+                }
                 bytes.append(byte)
             }
-            bytes += [backslash, quote]
+            bytes.append(backslash)
+            bytes.append(quote)
         }
         bytes.append(UInt8(ascii: "}"))
         bytes.append(quote)
     }
+
+    private static let null = Array("NULL".utf8)
 
     /// The parameter: `text[]`.
     var value: PostgresValue { PostgresValue(bytes: bytes + [UInt8(ascii: "}")], type: PostgresType(oid: 1009)) }
