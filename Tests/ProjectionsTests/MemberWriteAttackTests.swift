@@ -89,6 +89,22 @@ struct MemberWriteAttackTests {
         }
     }
 
+    @Test("the column privilege UPDATE (lock_marker) on consult.tenants, revoked by 0027, never allowed LOCK TABLE; it allowed a row lock")
+    func columnPrivilege() throws {
+        let member = try database.connect(user: a.member)
+        // Put back what 0006 granted, to see what it allowed.
+        try database.connect().execute(Query(unsafeSQL: "GRANT UPDATE (lock_marker) ON consult.tenants TO \(a.member)"))
+        for mode in ["ACCESS EXCLUSIVE", "ROW EXCLUSIVE", "ROW SHARE"] {
+            try member.execute("BEGIN")
+            let error = postgresError { try member.execute(Query(unsafeSQL: "LOCK TABLE consult.tenants IN \(mode) MODE")) }
+            #expect(error?.sqlState == .insufficientPrivilege, "\(mode): \(String(describing: error))")
+            try member.execute("ROLLBACK")
+        }
+        // The row lock it did allow: the member's own tenant's row (row-level security hides the rest).
+        let locked = try member.execute("SELECT tenant_id FROM consult.tenants FOR UPDATE").map { try $0.decode(Int64.self, at: 0) }
+        #expect(locked == [a.tenant.rawValue])
+    }
+
     @Test("a member holding what it still may (ACCESS SHARE, reading in an open transaction) holds up no other tenant's writes")
     func accessShareHoldsNobody() throws {
         let attacker = try database.connect(user: a.member)
