@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import TestSupport
 import Testing
 
@@ -25,6 +26,9 @@ struct ClientPageTests {
     ]
     static let leadValues = ["48,213", "48213", "6,500", "6500", "6,000", "6000", "2,750", "2750"]
     static let internalOnly = ["7,300", "7300", "xyzzy", "zanzibar", "fee", "Work logged"]
+
+    /// Markup and a right-to-left override (U+202E) in a person's name.
+    static let hostileName = "<img src=x onerror=alert(1)>Evil\u{202E}gnp.exe"
 
     static let statements = [
         "Passengers learn of cancellations before they reach the pier", "Passengers share photographs of the crossing",
@@ -118,6 +122,21 @@ struct ClientPageTests {
             let output = try fixture.consult(step)
             #expect(output.status == 0, "\(step): \(output.stderr)")
         }
+        // A champion whose name was changed behind consult's back (psql, an import): markup
+        // and a bidi override that would reorder what is shown. consult refuses both at the
+        // edge; the page must still show them as harmless text.
+        for step in [
+            ["person", "add", "Harmless Name", "--org", "quillfeather-ferry-company", "--title", "Ferry Pilot", "--at", "2026-11-02"],
+            ["engagement", "champion", "ferries-on-instagram", "harmless-name", "--level", "manager", "--at", "2026-11-02"],
+        ] {
+            let output = try fixture.consult(step)
+            #expect(output.status == 0, "\(step): \(output.stderr)")
+        }
+        let admin = try fixture.database.connect()
+        defer { admin.close() }
+        try admin.execute(
+            "UPDATE consult.person_details SET name = \(Self.hostileName) WHERE tenant_id = \(fixture.tenant.rawValue) AND handle = 'harmless-name'"
+        )
         return fixture
     }
 
@@ -163,13 +182,17 @@ struct ClientPageTests {
         for banned in Self.otherClients + Self.leadValues + Self.internalOnly {
             #expect(!text.contains(banned), "the page shows \(banned)")
         }
+        // The hostile name is text: its markup shown, not run (no image fetched), its override
+        // made U+FFFD so it cannot reorder the page.
+        #expect(text.contains("<img src=x onerror=alert(1)>Evil\u{FFFD}gnp.exe"))
+        #expect(!text.contains("\u{202E}"))
         // Not only hidden: absent from the page's source as well.
         let source = try String(contentsOf: url, encoding: .utf8)
         for banned in Self.otherClients + Self.leadValues + ["xyzzy", "zanzibar", "7300 GBP"] {
             #expect(!source.contains(banned), "the page's source holds \(banned)")
         }
         #expect(page.scripts == 0 && page.resources.isEmpty, "self-contained: \(page.resources)")
-        #expect(!source.contains("http://") && !source.contains("https://") && !source.contains("<b>live"))
+        #expect(!source.contains("http://") && !source.contains("https://") && !source.contains("<b>live") && !source.contains("<img"))
         #expect(page.scrollWidth <= 1280, "the page is \(page.scrollWidth) px wide at 1280")
         #expect(page.overflowing.isEmpty, "\(page.overflowing)")
         #expect(FileManager.default.fileExists(atPath: screenshot.path))
