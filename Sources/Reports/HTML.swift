@@ -34,7 +34,7 @@ public enum HTML {
         svg .series { fill: none; stroke: var(--accent); stroke-width: 2; } svg .dot { fill: var(--accent); }
         svg .plan { stroke: var(--muted); stroke-dasharray: 1 3; stroke-width: 1.5; } svg .due { stroke: var(--line); stroke-dasharray: 2 2; }
         svg .funnel-bar rect { fill: var(--accent); } svg .bar rect { fill: var(--good); }
-        p.prose { max-width: 70ch; } .scroll { overflow-x: auto; } td.num, td.day { white-space: nowrap; } header, p, figcaption, .progress-row span { overflow-wrap: anywhere; }
+        p.prose { max-width: 70ch; } .scroll { overflow-x: auto; } td.num, td.day { white-space: nowrap; } td.word { overflow-wrap: break-word; } header, p, figcaption, .progress-row span { overflow-wrap: anywhere; }
         @media print { body { margin: 0; max-width: none; font-size: 11px; } .scroll { overflow: visible; } h2 { break-before: auto; } section { break-inside: avoid-page; } }
         """
 
@@ -76,6 +76,9 @@ public enum HTML {
             // (as a narrow terminal drops them first), so it fits 1280 px without scrolling.
             let many = section.columns.count > 10
             func low(_ column: Int) -> Bool { many && section.columns[column].priority == .low }
+            // A column shown whole (a phase, a handle) breaks only where a word is too long for
+            // the whole table, never inside "planning" to make room for a neighbour.
+            func word(_ column: Int) -> String? { section.columns[column].fit == .text ? nil : "word" }
             out += "<div class=\"scroll\"><table class=\"\(escape(section.name))\(many ? " many" : "")\"><thead><tr>"
             out += section.columns.indices.map {
                 "<th\(classes([numeric[$0] ? "num" : nil, low($0) ? "low" : nil]))>\(escape(section.columns[$0].title))</th>"
@@ -86,7 +89,7 @@ public enum HTML {
                 out +=
                     "<tr>"
                     + row.indices.map {
-                        "<td\(classes([cellClass(row[$0], numeric: numeric[$0]), low($0) ? "low" : nil]))>\(escape(row[$0].display))</td>"
+                        "<td\(classes([cellClass(row[$0], numeric: numeric[$0]) ?? word($0), low($0) ? "low" : nil]))>\(escape(row[$0].display))</td>"
                     }.joined()
                     + "</tr>\n"
             }

@@ -313,12 +313,17 @@ extension ClientPageTests {
         #expect(source.contains("Handed over on 2026-09-25 to Tom Reid, Grace Obi."))
         #expect(
             source.contains(
-                "<tr><td class=\"num\">30</td><td class=\"day\">2026-10-25</td><td class=\"day\">2026-10-26</td><td>active</td><td class=\"num\">9.0</td></tr>"
+                "<tr><td class=\"num\">30</td><td class=\"day\">2026-10-25</td><td class=\"day\">2026-10-26</td><td class=\"word\">active</td><td class=\"num\">9.0</td></tr>"
             ))
         #expect(
-            source.contains("<tr><td class=\"num\">90</td><td class=\"day\">2026-12-24</td><td></td><td></td><td class=\"num\"></td></tr>"))
+            source.contains(
+                "<tr><td class=\"num\">90</td><td class=\"day\">2026-12-24</td><td class=\"word\"></td><td class=\"word\"></td><td class=\"num\"></td></tr>"
+            ))
         #expect(source.contains("<td class=\"num\">180</td><td class=\"day\">2027-03-24</td>"))
-        #expect(source.contains("<td>A style guide of our own</td><td>content</td><td>waived</td><td class=\"day\">2026-09-23</td>"))
+        #expect(
+            source.contains(
+                "<td>A style guide of our own</td><td class=\"word\">content</td><td class=\"word\">waived</td><td class=\"day\">2026-09-23</td>"
+            ))
         #expect(source.contains("Helen Carter (Assistant Director, Libraries)"))
         for banned in ["Priya Shah", "Camden", "Quillfeather", "Marisol", "Obsidian", "6,500", "6,000", "posts daily"] {
             #expect(!source.contains(banned), "\(banned)")
