@@ -39,6 +39,54 @@ extension Recorder {
         return ReportInput(model: model, people: try people.names(), events: events, now: instant)
     }
 
+    /// What a page for one client is built from, and nothing else: the engagement's own stream
+    /// folded (its row, objectives, handover and checklist), its organisation's, and those of the
+    /// people it names (sponsor, champions, receiving owners, who signed off, who attended or
+    /// took an account over); their names only; and the engagement's events as the log. No
+    /// other client, lead or person is read into it, so no renderer can show one.
+    ///
+    /// `asOf` and `recorded` as for ``reportInput(asOf:recorded:withEvents:)``; the rows are
+    /// folded from the streams either way (a stream is short), in one read-only snapshot.
+    /// - Throws: ``CommandFailure`` when the engagement had not started by then.
+    public func engagementInput(_ engagement: UUID, asOf: String?, recorded: Bool = false) throws -> ReportInput {
+        var instant = Date()
+        if let asOf {
+            instant = try Self.parseAt(asOf, clock: Clock(now: .distantFuture))
+            if asOf.count == 10 { instant = instant.addingTimeInterval(86_400 - 0.001) }
+        }
+        func upTo(_ events: [RecordedEvent]) -> [RecordedEvent] {
+            events.filter { (recorded ? $0.metadata.recordedAt : $0.metadata.occurredAt) <= instant }
+        }
+        func fold(_ events: [RecordedEvent], into model: inout ReadModel) throws {
+            for recorded in events { model.apply(try recorded.domainEvent(), stream: recorded.stream, at: recorded.metadata.occurredAt) }
+        }
+        return try connection.withTransaction(.repeatableRead, readOnly: true) { _ in
+            var model = ReadModel()
+            let own = upTo(try store.read(stream: StreamName.entity(.engagement, engagement).description))
+            try fold(own, into: &model)
+            guard let row = model.engagements[engagement] else {
+                throw CommandFailure("engagement: \(asOf.map { "it had not started by \($0)" } ?? "it has no events")")
+            }
+            try fold(upTo(try store.read(stream: StreamName.entity(.organisation, row.organisationID).description)), into: &model)
+            var named = Set([row.sponsorID].compactMap { $0 } + row.champions)
+            if let handover = model.handovers[engagement] {
+                named.formUnion(handover.owners + [handover.sponsorID] + [handover.signedOffBy].compactMap { $0 })
+            }
+            for recorded in own {
+                switch try recorded.domainEvent() {
+                case let e as CoachingSessionHeld: named.formUnion(e.attendees)
+                case let e as AccountControlTransferred: named.insert(e.to)
+                default: break
+                }
+            }
+            for person in named.sorted(by: { $0.uuidString < $1.uuidString }) {
+                try fold(upTo(try store.read(stream: StreamName.entity(.person, person).description)), into: &model)
+            }
+            let names = try people.names().filter { named.contains($0.key) }
+            return ReportInput(model: model, people: names, events: own, now: instant)
+        }
+    }
+
     /// The read models as they stood at an instant, folded from the log.
     public func readModel(asOf instant: Date) throws -> ReadModel {
         try Projector(connection: connection, tenant: tenant).asOf(instant)

@@ -86,11 +86,7 @@ extension Reports {
                 .metric(o.baseline, of: o), .metric(o.latest, of: o), .optional(o.lastMeasuredAt.map { Day($0) }),
                 .metric(o.target, of: o), .percent(o.progress),
             ])
-            report.charts.append(
-                .line(
-                    objective: words.statement(o.objectiveID) ?? o.handle, metric: o.metric,
-                    points: measurements(of: o.objectiveID, in: events),
-                    baseline: o.baseline.approximation, target: o.target.approximation))
+            report.charts.append(objectiveChart(o, statements: statements(in: own), events: events))
         }
         report.charts.insert(
             .progress(

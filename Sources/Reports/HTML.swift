@@ -3,20 +3,27 @@ import Foundation
 
 /// One self-contained HTML page: inline CSS and SVG, no script, no fetch; readable printed.
 public enum HTML {
+    /// Text as HTML shows it: `&`, `<`, `>` and `"` escaped (so a name can never open a tag or
+    /// leave an attribute), and the characters ``Neutralise/terminal(_:keepLineBreaks:)``
+    /// makes visible (controls, bidi overrides that would reorder the page's text) made so.
     static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+        Neutralise.terminal(text, keepLineBreaks: true).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(
+            of: "<", with: "&lt;"
+        )
+        .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 
     static let style = """
         :root { --ink: #1d2433; --muted: #5b6476; --line: #d9dee7; --accent: #2f6fb2; --good: #2e8b57; --bad: #c0392b; --soft: #eef3fa; }
         * { box-sizing: border-box; }
-        body { font: 15px/1.5 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: var(--ink); max-width: 1100px; margin: 2rem auto; padding: 0 1.5rem; }
+        body { font: 15px/1.5 -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: var(--ink); max-width: 1200px; margin: 2rem auto; padding: 0 1.5rem; }
         header { border-bottom: 3px solid var(--accent); margin-bottom: 1.5rem; }
         h1 { font-size: 1.8rem; margin: 0 0 .25rem; } h2 { font-size: 1.35rem; margin: 2.2rem 0 .6rem; color: var(--accent); }
         h3 { font-size: 1.05rem; margin: 1.4rem 0 .4rem; } .muted { color: var(--muted); }
         table { border-collapse: collapse; width: 100%; margin: .3rem 0 1rem; font-size: .9rem; }
-        th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+        th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
+        th { overflow-wrap: normal; } table.many { font-size: .8rem; } table.many th, table.many td { padding: .3rem .3rem; }
+        @media screen and (max-width: 1400px) { table.many .low { display: none; } }
         th { background: var(--soft); font-weight: 600; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
         .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 1rem 2rem; }
         figure { margin: 0; } figcaption { font-weight: 600; margin-bottom: .3rem; }
@@ -25,10 +32,10 @@ public enum HTML {
         .progress { background: var(--good); height: 100%; }
         svg text { font-size: 11px; fill: var(--ink); } svg .axis { stroke: var(--line); } svg .target { stroke: var(--bad); stroke-dasharray: 4 3; }
         svg .series { fill: none; stroke: var(--accent); stroke-width: 2; } svg .dot { fill: var(--accent); }
+        svg .plan { stroke: var(--muted); stroke-dasharray: 1 3; stroke-width: 1.5; } svg .due { stroke: var(--line); stroke-dasharray: 2 2; }
         svg .funnel-bar rect { fill: var(--accent); } svg .bar rect { fill: var(--good); }
-        p.prose { max-width: 70ch; } .scroll { overflow-x: auto; } .scroll table { min-width: 100%; } td { white-space: nowrap; }
-        td:last-child, th:last-child { white-space: normal; }
-        @media print { body { margin: 0; max-width: none; font-size: 11px; } .scroll { overflow: visible; } td { white-space: normal; } h2 { break-before: auto; } section { break-inside: avoid-page; } }
+        p.prose { max-width: 70ch; } .scroll { overflow-x: auto; } td.num, td.day { white-space: nowrap; } td.word { overflow-wrap: break-word; } header, p, figcaption, .progress-row span { overflow-wrap: anywhere; }
+        @media print { body { margin: 0; max-width: none; font-size: 11px; } .scroll { overflow: visible; } h2 { break-before: auto; } section { break-inside: avoid-page; } }
         """
 
     /// The page for several reports (`consult report --html FILE`) or one.
@@ -55,7 +62,7 @@ public enum HTML {
         let small = report.charts.filter { if case .line = $0 { false } else { true } }
         if !small.isEmpty { out += "<div class=\"charts\">\n" + small.map(chart).joined() + "</div>\n" }
         let lines = report.charts.filter { if case .line = $0 { true } else { false } }
-        if !lines.isEmpty { out += "<h3>Measurements</h3>\n<div class=\"charts\">\n" + lines.map(chart).joined() + "</div>\n" }
+        if !lines.isEmpty { out += "<h3>Objectives over time</h3>\n<div class=\"charts\">\n" + lines.map(chart).joined() + "</div>\n" }
         for section in report.sections {
             out += "<h3>\(escape(section.title))</h3>\n"
             guard !section.rows.isEmpty else {
@@ -63,18 +70,46 @@ public enum HTML {
                 continue
             }
             let numeric = section.columns.indices.map { column in section.rows.contains { $0[column].isNumeric } }
-            out += "<div class=\"scroll\"><table class=\"\(escape(section.name))\"><thead><tr>"
-            out += section.columns.indices.map { "<th\(numeric[$0] ? " class=\"num\"" : "")>\(escape(section.columns[$0].title))</th>" }
-                .joined()
+            // Cells wrap (a long name breaks anywhere rather than widen the page); figures and
+            // days never do, nor do headers inside a word. A table of many columns is set
+            // smaller, and on a screen narrower than 1400 px leaves out its low-priority columns
+            // (as a narrow terminal drops them first), so it fits 1280 px without scrolling.
+            let many = section.columns.count > 10
+            func low(_ column: Int) -> Bool { many && section.columns[column].priority == .low }
+            // A column shown whole (a phase, a handle) breaks only where a word is too long for
+            // the whole table, never inside "planning" to make room for a neighbour.
+            func word(_ column: Int) -> String? { section.columns[column].fit == .text ? nil : "word" }
+            out += "<div class=\"scroll\"><table class=\"\(escape(section.name))\(many ? " many" : "")\"><thead><tr>"
+            out += section.columns.indices.map {
+                "<th\(classes([numeric[$0] ? "num" : nil, low($0) ? "low" : nil]))>\(escape(section.columns[$0].title))</th>"
+            }
+            .joined()
             out += "</tr></thead><tbody>\n"
             for row in section.rows {
                 out +=
-                    "<tr>" + row.indices.map { "<td\(numeric[$0] ? " class=\"num\"" : "")>\(escape(row[$0].display))</td>" }.joined()
+                    "<tr>"
+                    + row.indices.map {
+                        "<td\(classes([cellClass(row[$0], numeric: numeric[$0]) ?? word($0), low($0) ? "low" : nil]))>\(escape(row[$0].display))</td>"
+                    }.joined()
                     + "</tr>\n"
             }
             out += "</tbody></table></div>\n"
         }
         return out + "</section>\n"
+    }
+
+    /// A cell's class: `num` in a column of figures (aligned right), `day` for a date; neither
+    /// wraps.
+    static func cellClass(_ cell: Cell, numeric: Bool) -> String? {
+        if numeric { return "num" }
+        if case .day = cell { return "day" }
+        return nil
+    }
+
+    /// ` class="a b"` of the classes given, or nothing.
+    static func classes(_ names: [String?]) -> String {
+        let present = names.compactMap { $0 }
+        return present.isEmpty ? "" : " class=\"\(present.joined(separator: " "))\""
     }
 
     static func chart(_ chart: Chart) -> String {
@@ -114,42 +149,12 @@ public enum HTML {
             for objective in objectives {
                 out += "<div class=\"progress-row\"><span>\(escape(objective.objective))</span><div class=\"track\">"
                 out +=
-                    "<div class=\"progress\" data-objective=\"\(escape(objective.objective))\" style=\"width: \(String(format: "%.1f", objective.percent))%\"></div>"
+                    "<div class=\"progress\" data-objective=\"\(escape(objective.objective))\" style=\"width: \(String(format: "%.1f", max(0, objective.percent)))%\"></div>"
                 out += "</div><span class=\"num\">\(Int(objective.percent.rounded()))%</span></div>"
             }
             return out + "</figure>\n"
-        case .line(let objective, let metric, let points, let baseline, let target):
-            let values = points.map(\.value) + [baseline, target]
-            let low = values.min() ?? 0
-            let high = values.max() ?? 1
-            let span = high - low == 0 ? 1 : high - low
-            let first = points.first?.date.timeIntervalSince1970 ?? 0
-            let last = points.last?.date.timeIntervalSince1970 ?? 1
-            let duration = last - first == 0 ? 1 : last - first
-            func x(_ date: Date) -> Double { 40 + (date.timeIntervalSince1970 - first) / duration * 340 }
-            func y(_ value: Double) -> Double { 150 - (value - low) / span * 130 }
-            var svg = "<svg class=\"line\" viewBox=\"0 0 400 180\" width=\"100%\" role=\"img\" aria-label=\"\(escape(objective))\">"
-            svg +=
-                "<line class=\"axis\" x1=\"40\" y1=\"150\" x2=\"380\" y2=\"150\"></line><line class=\"axis\" x1=\"40\" y1=\"20\" x2=\"40\" y2=\"150\"></line>"
-            svg +=
-                "<line class=\"target\" x1=\"40\" y1=\"\(String(format: "%.1f", y(target)))\" x2=\"380\" y2=\"\(String(format: "%.1f", y(target)))\"></line>"
-            svg += "<text x=\"380\" y=\"\(String(format: "%.1f", y(target) - 4))\" text-anchor=\"end\">target \(target.formatted())</text>"
-            svg += "<text x=\"36\" y=\"\(String(format: "%.1f", y(baseline) + 4))\" text-anchor=\"end\">\(baseline.formatted())</text>"
-            if !points.isEmpty {
-                let path = points.map { "\(String(format: "%.1f", x($0.date))),\(String(format: "%.1f", y($0.value)))" }.joined(
-                    separator: " ")
-                svg += "<polyline class=\"series\" points=\"\(path)\"></polyline>"
-                for point in points {
-                    svg +=
-                        "<circle class=\"dot\" cx=\"\(String(format: "%.1f", x(point.date)))\" cy=\"\(String(format: "%.1f", y(point.value)))\" r=\"3\"><title>\(Day(point.date)): \(point.value.formatted())</title></circle>"
-                }
-                svg +=
-                    "<text x=\"40\" y=\"168\">\(Day(points[0].date))</text><text x=\"380\" y=\"168\" text-anchor=\"end\">\(Day(points[points.count - 1].date))</text>"
-            } else {
-                svg += "<text x=\"210\" y=\"90\" text-anchor=\"middle\">no measurements yet</text>"
-            }
-            return
-                "<figure class=\"objective-chart\" data-objective=\"\(escape(objective))\" data-points=\"\(points.count)\"><figcaption>\(escape(objective)) <span class=\"muted\">\(escape(metric))</span></figcaption>\(svg)</svg></figure>\n"
+        case .line(let chart):
+            return line(chart)
         }
     }
 }

@@ -124,7 +124,8 @@ public enum Cell: Sendable, Equatable {
         case .number(let value, let decimals):
             value.formatted(.number.precision(.fractionLength(decimals)).grouping(.automatic).locale(Locale(identifier: "en_GB")))
         case .decimal(let value, let decimals): value.formatted(decimals: decimals)
-        case .percent(let value): String(format: "%.1f%%", value)
+        // Never "-0.0%": a down objective not yet moved is at 0.
+        case .percent(let value): String(format: "%.1f%%", value == 0 ? 0 : value)
         case .day(let day): day.description
         case .bool(let value): value ? "yes" : "no"
         case .empty: ""
@@ -183,6 +184,35 @@ public enum Chart: Sendable {
     case bars(title: String, bars: [(label: String, value: Double, display: String)])
     /// Progress of each objective, 0–100 %.
     case progress(title: String, objectives: [(objective: String, percent: Double)])
-    /// One objective's measurements over time, with its baseline and target.
-    case line(objective: String, metric: String, points: [(date: Date, value: Double)], baseline: Double, target: Double)
+    /// One objective over time, from its baseline date to its due date.
+    case line(ObjectiveChart)
+}
+
+/// What the chart of one objective draws: its measurements over the time the objective runs,
+/// from the day its baseline was stated (the objective was set) to its due date, the target as
+/// a line across, and the straight path from the baseline to the target by the due date (the
+/// plan the measurements are read against).
+public struct ObjectiveChart: Sendable {
+    /// The objective's name: its statement ("Residents hear about library events").
+    public var title: String
+    /// The metric and its unit, and on a page of several clients whose objective it is.
+    public var subtitle: String
+    public var points: [(date: Date, value: Double)]
+    public var baseline: Double
+    public var target: Double
+    /// The baseline date: when the objective was set.
+    public var start: Date
+    public var due: Day
+
+    public init(
+        title: String, subtitle: String, points: [(date: Date, value: Double)], baseline: Double, target: Double, start: Date, due: Day
+    ) {
+        self.title = title
+        self.subtitle = subtitle
+        self.points = points
+        self.baseline = baseline
+        self.target = target
+        self.start = start
+        self.due = due
+    }
 }

@@ -88,6 +88,7 @@ extension Reports {
             ])
         channels.empty = "No channels."
         let events = try input.domainEvents()
+        let names = statements(in: events)
         for e in engagements {
             let own = (objectives[e.engagementID] ?? []).sorted { $0.handle < $1.handle }
             let (health, reasons) = health(e, objectives: own, input: input)
@@ -114,17 +115,18 @@ extension Reports {
                     .metric(o.latest, of: o), .metric(o.target, of: o), .percent(o.progress), .optional(o.trend), .day(o.due),
                     .optional(o.lastMeasuredAt.map { Day($0) }), .text(o.status),
                 ])
-                report.charts.append(
-                    .line(
-                        objective: "\(e.handle): \(o.handle)", metric: o.metric, points: measurements(of: o.objectiveID, in: events),
-                        baseline: o.baseline.approximation, target: o.target.approximation))
+                report.charts.append(objectiveChart(o, statements: names, context: input.organisation(e.organisationID), events: events))
             }
         }
         report.sections += [section, objectiveSection, channels]
         report.charts.insert(
             .progress(
                 title: "Objective progress",
-                objectives: objectiveSection.rows.map { ("\($0[0].display): \($0[1].display)", progressValue($0[6])) }),
+                objectives: engagements.flatMap { e in
+                    (objectives[e.engagementID] ?? []).sorted { $0.handle < $1.handle }.map {
+                        (names[$0.objectiveID] ?? $0.handle, $0.progress)
+                    }
+                }),
             at: 0)
         return report
     }

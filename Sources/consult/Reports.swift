@@ -220,28 +220,88 @@ extension Consult {
     struct ReportCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "report",
-            abstract: "Write every report into one self-contained HTML page (inline CSS and SVG, no network).",
-            discussion: "Example: consult report --html consult-report.html")
+            abstract:
+                "Write one self-contained HTML page (inline CSS and SVG, no network): every report, or with --engagement a page for that client.",
+            discussion: """
+                Without --engagement: the whole consultancy (what is due, the pipeline, every \
+                engagement's status and charts, referrals, handovers), for us.
+
+                With --engagement: a page to send that client's sponsor: the engagement's purpose, \
+                its objectives by name, each with a chart from the day it was set to its due date \
+                (the target, the straight path to it, the measurements), the measurements, the \
+                handover and its checklist, the follow-ups, and the people by name and title. It is \
+                built from that engagement's records alone: no other client, prospect, lead value \
+                or lost reason can be on it. The fee, hours, work logged and internal notes appear \
+                only with --internal.
+
+                --html - writes the page to standard output.
+
+                Examples:
+                  consult report --html consult-report.html
+                  consult report --engagement libraries-on-twitter --html - > northbridge.html
+                """)
         @OptionGroup var global: GlobalOptions
-        @Option(help: ArgumentHelp("The file to write.", valueName: "file")) var html: String
+        @Option(help: ArgumentHelp("The file to write, or - for standard output.", valueName: "file")) var html: String
+        @Option(
+            help: ArgumentHelp("A page for this engagement's client only (handle or id).", valueName: "engagement"),
+            completion: .handles(.engagement))
+        var engagement: String?
+        @Flag(help: "With --engagement: add what is for us only: the fee, budget and hours, the work logged, notes.")
+        var `internal` = false
         @Option(name: .customLong("as-of"), help: ArgumentHelp("As things stood then: YYYY-MM-DD.", valueName: "date")) var asOf: String?
+
+        func validate() throws {
+            if `internal` && engagement == nil {
+                throw ValidationError("--internal goes with --engagement (the whole consultancy's page is internal already)")
+            }
+            if html.isEmpty { throw ValidationError("--html: give a file, or - for standard output") }
+        }
 
         func run() throws {
             let session = try global.recorder()
-            let options = ReportSettings(asOf: asOf)
-            let input = try options.input(session)
-            let page = HTML.page(
-                title: "Consultancy report",
-                reports: [
-                    Reports.dueByGroup(try Reports.dueItems(input, handles: try session.people.handles()), asOf: input.now, within: 14),
-                    Reports.pipeline(input), try Reports.status(input), Reports.referrals(input), Reports.handovers(input),
-                ])
+            let page: String
+            if let engagement {
+                // Resolved first: an unknown handle is a did-you-mean and no file.
+                let id = try session.resolve(.engagement, engagement, field: "engagement").id
+                let input = try session.engagementInput(id, asOf: asOf)
+                let report = try Reports.clientPage(input, engagement: id, includeInternal: `internal`)
+                page = HTML.page(title: report.title, reports: [report])
+            } else {
+                let options = ReportSettings(asOf: asOf)
+                let input = try options.input(session)
+                page = HTML.page(
+                    title: "Consultancy report",
+                    reports: [
+                        Reports.dueByGroup(try Reports.dueItems(input, handles: try session.people.handles()), asOf: input.now, within: 14),
+                        Reports.pipeline(input), try Reports.status(input), Reports.referrals(input), Reports.handovers(input),
+                    ])
+            }
+            if html == "-" {
+                do {
+                    try FileHandle.standardOutput.write(contentsOf: Data(page.utf8))
+                } catch {
+                    throw CommandFailure("--html: cannot write to standard output: \((error as NSError).localizedDescription)")
+                }
+                return
+            }
             do {
-                try page.write(toFile: html, atomically: true, encoding: .utf8)
+                try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
             } catch {
-                throw CommandFailure("--html: cannot write \(html): \(error.localizedDescription)")
+                throw CommandFailure("--html: cannot write \(html): \(Self.reason(error, path: html))")
             }
             print("Wrote \(html) (\(page.utf8.count / 1024) KiB).")
+        }
+
+        /// Why a file could not be written, in words (Foundation's own message on Linux is
+        /// often "The operation could not be completed").
+        static func reason(_ error: any Error, path: String) -> String {
+            let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            var isDirectory: ObjCBool = false
+            if !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) { return "there is no folder \(directory)" }
+            if !isDirectory.boolValue { return "\(directory) is not a folder" }
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue { return "it is a folder" }
+            if !FileManager.default.isWritableFile(atPath: directory) { return "the folder \(directory) is not writable" }
+            return (error as NSError).localizedDescription
         }
     }
 }

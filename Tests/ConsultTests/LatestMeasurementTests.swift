@@ -161,7 +161,7 @@ struct LatestMeasurementTests {
     /// The points of the first line chart, one date → value pair each.
     static func points(_ report: Report) -> [[Date: Double]] {
         for chart in report.charts {
-            if case .line(_, _, let points, _, _) = chart { return points.map { [$0.date: $0.value] } }
+            if case .line(let line) = chart { return line.points.map { [$0.date: $0.value] } }
         }
         return []
     }

@@ -185,7 +185,7 @@ struct ReportTests {
         let charts = try NSRegularExpression(pattern: #"class="objective-chart" data-objective="([^"]+)" data-points="(\d+)""#)
             .matches(in: dom, range: NSRange(dom.startIndex..., in: dom))
             .map { (String(dom[Range($0.range(at: 1), in: dom)!]), Int(dom[Range($0.range(at: 2), in: dom)!])!) }
-        #expect(charts.map(\.0) == ["libraries-on-twitter: followers", "libraries-on-twitter: response-time"])
+        #expect(charts.map(\.0) == ["Residents hear about library events", "Residents' questions are answered within the working day"])
         #expect(charts.map(\.1) == [2, 2])
         #expect(!dom.contains("http://") && !dom.contains("https://"), "the page fetches nothing")
 
