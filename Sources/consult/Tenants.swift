@@ -137,9 +137,7 @@ extension Consult {
                         .text(try tenancy.members(of: tenant.id).joined(separator: " ")), .int(Int(tenant.id.rawValue)),
                     ])
                 }
-                var report = Report(name: "tenant-list", title: "Tenants", asOf: Date())
-                report.sections = [section]
-                ReportSettings(format: format, display: display).print(report)
+                ReportSettings(format: format, display: display).print(section, name: "tenant-list")
             }
         }
     }
@@ -210,10 +208,17 @@ extension Consult.MemberCommand {
             for tenant in tenants {
                 for role in try tenancy.members(of: tenant.id) { section.rows.append([.text(role), .text(tenant.name)]) }
             }
-            var report = Report(name: "member-list", title: "Members", asOf: Date())
-            report.sections = [section]
-            ReportSettings(format: format, display: display).print(report)
+            ReportSettings(format: format, display: display).print(section, name: "member-list")
         }
+    }
+}
+
+extension ReportSettings {
+    /// Prints one section as a report of its own, titled as the section.
+    func print(_ section: Section, name: String) {
+        var report = Report(name: name, title: section.title, asOf: Date())
+        report.sections = [section]
+        print(report)
     }
 }
 

@@ -17,13 +17,10 @@ struct TenantProfileTests {
     }
 
     func json(_ output: ConsultProcess.Output, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
-        #expect(output.status == 0, "\(output.stderr)", sourceLocation: sourceLocation)
-        return try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        try reportJSON(output, sourceLocation: sourceLocation)
     }
 
-    func rows(_ document: [String: Any], _ section: String) -> [[String: Any]] {
-        (document["sections"] as? [String: Any])?[section] as? [[String: Any]] ?? []
-    }
+    func rows(_ document: [String: Any], _ section: String) -> [[String: Any]] { reportRows(document, section) }
 
     @Test("a display name makes the slug; amounts without a currency take the tenant's, and a new currency applies from then on")
     func displayNameAndCurrency() throws {

@@ -22,7 +22,9 @@ ALTER TABLE consult.tenants
 -- estimate another consultancy's name.
 SELECT consult.harden_statistics('consult.tenants');
 
-CREATE FUNCTION consult.create_tenant(p_name text, p_display_name text, p_currency text) RETURNS bigint
+-- One create_tenant: the display name and currency are optional arguments of the same function.
+DROP FUNCTION consult.create_tenant(text);
+CREATE FUNCTION consult.create_tenant(p_name text, p_display_name text DEFAULT NULL, p_currency text DEFAULT NULL) RETURNS bigint
     LANGUAGE plpgsql
     SET search_path = pg_catalog, pg_temp
 AS $$
