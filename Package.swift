@@ -25,6 +25,11 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ", "CanonicalUUID"]),
         // The append-only log: migrations, append/read/follow, tenancy. Knows nothing of the domain.
         .target(name: "EventStore", dependencies: ["Postgres"]),
+        // The schema compiled into the binary: db/migrations and db/citus as strings, written at
+        // build time by the EmbedSchema plugin (with the embed-schema tool) from the files.
+        .executableTarget(name: "embed-schema"),
+        .plugin(name: "EmbedSchema", capability: .buildTool(), dependencies: ["embed-schema"]),
+        .target(name: "Schema", dependencies: ["EventStore"], plugins: ["EmbedSchema"]),
         // The consultant's domain: events, commands, rules. Pure: Foundation only, no database.
         .target(name: "BackOffice", dependencies: ["CanonicalUUID"]),
         // Read models: pure folds of the log plus a SQL sink; catch-up, rebuild, verify.
@@ -45,6 +50,7 @@ let package = Package(
                 "Projections",
                 "Reports",
                 "Recording",
+                "Schema",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -78,7 +84,7 @@ let package = Package(
         .testTarget(name: "ProjectionsTests", dependencies: ["Projections", "TestSupport"]),
         .testTarget(
             name: "ConsultTests",
-            dependencies: ["consult", "TestSupport", "EventStore", "Postgres", "BackOffice", "Workload"],
+            dependencies: ["consult", "TestSupport", "EventStore", "Postgres", "BackOffice", "Workload", "Schema"],
             exclude: ["Golden"]  // read by path: the expected reports, not resources
         ),
     ],

@@ -73,11 +73,18 @@ public struct Money: Codable, Hashable, Sendable, CustomStringConvertible {
 
     public var decimals: Int { Self.wholeUnitCurrencies.contains(currency) ? 0 : 2 }
 
-    /// Reads `4000 GBP`, `4000.50 GBP`, `GBP 4000`, `4,000 GBP` (a currency is required).
-    public static func parse(_ text: String, field: FieldKey = "value") throws(RuleViolation) -> Money {
-        let parts = text.split(whereSeparator: { $0 == " " }).map(String.init)
+    /// Reads `4000 GBP`, `4000.50 GBP`, `GBP 4000`, `4,000 GBP`; a bare `4000` is in
+    /// `defaultCurrency` (the consultancy's), and refused when there is none.
+    public static func parse(_ text: String, field: FieldKey = "value", defaultCurrency: String? = nil) throws(RuleViolation) -> Money {
+        var parts = text.split(whereSeparator: { $0 == " " }).map(String.init)
+        if parts.count == 1, let defaultCurrency, parts[0].first.map({ !$0.isLetter }) == true {
+            parts.append(defaultCurrency)
+        }
         guard parts.count == 2 else {
-            throw RuleViolation(rule: 7, field: field, "\"\(text)\" is not an amount with a currency, such as \"4000 GBP\"")
+            let hint =
+                parts.count == 1 && defaultCurrency == nil
+                ? " (or let the owner set the consultancy's currency: consult tenant edit NAME --currency GBP)" : ""
+            throw RuleViolation(rule: 7, field: field, "\"\(text)\" is not an amount with a currency, such as \"4000 GBP\"\(hint)")
         }
         let (amount, currency) = parts[0].first!.isLetter ? (parts[1], parts[0].uppercased()) : (parts[0], parts[1].uppercased())
         let cleaned = amount.replacingOccurrences(of: ",", with: "")

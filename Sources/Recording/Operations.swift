@@ -63,8 +63,10 @@ public enum Operations {
 
     /// The member's tenant, or the owner's reach.
     public static func tenantState(_ connection: Connection) throws -> String {
-        if let tenant = try Tenancy(connection: connection).currentTenant() {
-            return "\(tenant.name) (this role is a member)"
+        // Only the name: doctor runs against a schema behind this binary's too.
+        let own = try connection.execute("SELECT name FROM consult.tenants WHERE tenant_id = (SELECT consult.current_tenant_id())")
+        if let name = try own.first?.decode(String.self, at: 0) {
+            return "\(name) (this role is a member)"
         }
         let admin = try connection.execute("SELECT consult.is_admin()")[0].decode(Bool?.self, at: 0) ?? false
         let count = try connection.execute("SELECT count(*) FROM consult.tenants")[0].decode(Int.self, at: 0)

@@ -73,6 +73,12 @@ public final class Recorder: StreamSource {
         people = PersonDirectory(connection: connection, tenant: tenant)
     }
 
+    /// The consultancy acted for, with its display name and currency (read when first asked).
+    public private(set) lazy var consultancy: Tenancy.Tenant? = try? Tenancy(connection: connection).tenant(id: tenant)
+
+    /// The currency of an amount typed without one: the consultancy's, if its owner set one.
+    public var currency: String? { consultancy?.currency }
+
     /// Connects to `target` and acts for the tenant as ``init(connection:tenant:clock:)`` does.
     public convenience init(target: DatabaseTarget, tenant name: String?) throws {
         try self.init(connection: try Database.connect(target), tenant: name)
@@ -288,9 +294,10 @@ public final class Recorder: StreamSource {
         try text.map { try Day.parse($0, field: field) }
     }
 
-    /// An amount as typed ("4000 GBP"); a bad one is a ``RuleViolation`` naming `field`.
-    public static func money(_ text: String?, field: FieldKey) throws -> Money? {
-        try text.map { try Money.parse($0, field: field) }
+    /// An amount as typed ("4000 GBP", or "4000" in the consultancy's currency); a bad one is a
+    /// ``RuleViolation`` naming `field`.
+    public func money(_ text: String?, field: FieldKey) throws -> Money? {
+        try text.map { try Money.parse($0, field: field, defaultCurrency: currency) }
     }
 
     /// A number exactly as typed (`1.8` is 1.8, never a binary approximation of it); anything

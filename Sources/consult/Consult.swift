@@ -5,10 +5,11 @@ import Foundation
 import Postgres
 import Recording
 import Reports
+import Schema
 
 @main
 struct Consult: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = "0.5.0"
 
     static let configuration = CommandConfiguration(
         commandName: "consult",
@@ -24,7 +25,7 @@ struct Consult: ParsableCommand {
             connection was lost: the message says whether the command was recorded), 75 others kept \
             recording on the same thing at the same moment (run it again).
             """,
-        version: version,
+        version: "consult \(version) (schema \(Migrator.newestEmbedded))",
         subcommands: [
             Doctor.self, Migrate.self, TenantCommand.self, MemberCommand.self, Org.self, Person.self, Lead.self, Referral.self,
             Referrer.self, Introduction.self, Engagement.self, Objective.self, HandoverCommand.self, Log.self, ProjectionsCommand.self,

@@ -59,20 +59,25 @@ extension Consult {
             }
         }
 
-        /// "7 of 7 migrations applied", or what is pending (when the files can be found).
+        /// Current, behind (pending migrations: run migrate) or ahead (migrations this consult does
+        /// not carry: upgrade consult), against the schema built into this binary.
         private func schemaState(_ connection: Connection, problems: inout [String]) throws -> String {
-            guard let applied = try Operations.appliedMigrations(connection) else { return "installed" }
-            guard let directory = Migrator.findDirectory(from: Locations.searchStarts), let migrator = try? Migrator(directory: directory)
-            else {
-                return "installed (\(applied.count) migrations applied)"
-            }
-            let pending = migrator.migrations.filter { !applied.contains($0.name) }
-            if !pending.isEmpty {
+            let version = try SchemaVersion(connection)
+            guard let ahead = version.ahead else { return "installed (this role may not read which migrations are applied)" }
+            if !ahead.isEmpty {
                 problems.append(
-                    "\(pending.count) migration\(pending.count == 1 ? " is" : "s are") pending (\(pending.map(\.name).joined(separator: ", "))): run `consult migrate`"
+                    "the database is ahead of this consult: it has \(ahead.joined(separator: ", ")), which consult \(Consult.version) does not carry: upgrade consult"
                 )
+                return "ahead of this consult (\(ahead.count) migration\(ahead.count == 1 ? "" : "s") it does not carry)"
             }
-            return "\(migrator.migrations.count - pending.count) of \(migrator.migrations.count) migrations applied"
+            if !version.pending.isEmpty {
+                let count = version.pending.count
+                problems.append(
+                    "\(count) migration\(count == 1 ? " is" : "s are") pending (\(version.pending.joined(separator: ", "))): run `consult migrate`"
+                )
+                return "behind this consult (\(version.carried - count) of \(version.carried) migrations applied)"
+            }
+            return "current (\(version.carried) of \(version.carried) migrations applied, the newest \(Migrator.newestEmbedded))"
         }
     }
 }

@@ -7,15 +7,15 @@ import Recording
 struct EngagementOptions: ParsableArguments {
     @Option(help: "The engagement's title.") var title: String
     @Option(help: "What kind of work it is.") var kind: EngagementKind = .launch
-    @Option(help: "The fee, with a currency: \"7500 GBP\".") var fee: String?
+    @Option(help: "The fee: \"7500 GBP\", or \"7500\" in the consultancy's currency.") var fee: String?
     @Option(name: .customLong("budget-hours"), help: "Hours budgeted in all.") var budgetHours: String?
     @Option(name: .customLong("hours-per-month"), help: "Hours a month, for a retainer.") var hoursPerMonth: String?
     @Option(name: .customLong("handover-by"), help: ArgumentHelp("When the handover is planned: YYYY-MM-DD.", valueName: "date"))
     var handoverBy: String?
 
-    func terms() throws -> EngagementTerms {
+    func terms(_ recorder: Recorder) throws -> EngagementTerms {
         EngagementTerms(
-            title: title, kind: kind, fee: try Recorder.money(fee, field: "fee"),
+            title: title, kind: kind, fee: try recorder.money(fee, field: "fee"),
             budgetHours: try Recorder.number(budgetHours, field: "budgetHours"),
             hoursPerMonth: try Recorder.number(hoursPerMonth, field: "hoursPerMonth"),
             plannedHandover: try Recorder.day(handoverBy, field: "handoverBy"))
@@ -59,7 +59,7 @@ extension Consult {
 
             func run() throws {
                 let recorder = try global.recorder()
-                let started = try recorder.startEngagement(organisation: organisation, terms: try engagement.terms(), write.request)
+                let started = try recorder.startEngagement(organisation: organisation, terms: try engagement.terms(recorder), write.request)
                 try recorder.confirm(
                     started.recorded, write, "Started engagement \(started.handle) (id \(started.id.uuidString.lowercased())).")
             }

@@ -20,7 +20,7 @@ extension Consult {
             @OptionGroup var write: WriteOptions
             @Argument(help: "The organisation (handle or id).", completion: .handles(.organisation)) var organisation: String
             @Option(help: "Where it came from (a referral is recorded with `consult referral receive`).") var source: LeadSource
-            @Option(help: "Its value, with a currency: \"4000 GBP\".") var value: String?
+            @Option(help: "Its value: \"4000 GBP\", or \"4000\" in the consultancy's currency.") var value: String?
             @Option(name: .customLong("expected-close"), help: ArgumentHelp("When it should close: YYYY-MM-DD.", valueName: "date"))
             var expectedClose: String?
             @Option(help: "What the client needs.") var need: String?
@@ -97,14 +97,15 @@ extension Consult {
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
             @Argument(help: "The lead (handle or id).", completion: .handles(.lead)) var lead: String
-            @Option(help: "The proposal's value, with a currency.") var value: String
+            @Option(help: "The proposal's value: \"7500 GBP\", or \"7500\" in the consultancy's currency.") var value: String
             @Option(name: .customLong("valid-until"), help: ArgumentHelp("Until when it stands: YYYY-MM-DD.", valueName: "date"))
             var validUntil: String?
 
             func run() throws {
-                let value = try Recorder.money(value, field: "value")!
+                let recorder = try global.recorder()
+                let value = try recorder.money(value, field: "value")!
                 let validUntil = try Recorder.day(validUntil, field: "validUntil")
-                try LeadRecording.apply(global, write, lead, "Recorded a proposal of \(value) for \(lead).") {
+                try LeadRecording.apply(recorder, write, lead, "Recorded a proposal of \(value) for \(lead).") {
                     .propose(value: value, validUntil: validUntil)
                 }
             }
@@ -116,11 +117,12 @@ extension Consult {
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
             @Argument(help: "The lead (handle or id).", completion: .handles(.lead)) var lead: String
-            @Option(help: "The new value, with a currency.") var value: String
+            @Option(help: "The new value: \"8000 GBP\", or \"8000\" in the consultancy's currency.") var value: String
 
             func run() throws {
-                let value = try Recorder.money(value, field: "value")!
-                try LeadRecording.apply(global, write, lead, "Revised \(lead) to \(value).") { .reviseValue(to: value) }
+                let recorder = try global.recorder()
+                let value = try recorder.money(value, field: "value")!
+                try LeadRecording.apply(recorder, write, lead, "Revised \(lead) to \(value).") { .reviseValue(to: value) }
             }
         }
 
@@ -153,7 +155,7 @@ extension Consult {
 
             func run() throws {
                 let recorder = try global.recorder()
-                let won = try recorder.winLead(lead, terms: try engagement.terms(), write.request)
+                let won = try recorder.winLead(lead, terms: try engagement.terms(recorder), write.request)
                 try recorder.confirm(
                     won.recorded, write, "Won \(lead) and started engagement \(won.handle) (id \(won.id.uuidString.lowercased())).")
             }

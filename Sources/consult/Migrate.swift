@@ -3,18 +3,21 @@ import EventStore
 import Foundation
 import Postgres
 import Recording
+import Schema
 
 extension Consult {
     struct Migrate: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Install or upgrade the schema: apply the pending files of db/migrations in order.",
+            abstract: "Install or upgrade the schema: apply the pending migrations in order.",
             discussion: """
                 Each file runs in its own transaction and is recorded with its checksum; a second \
                 migrator waits for the first. A file changed after it was applied stops everything \
                 with its name. Run it as the owner (a role that may create roles, or a superuser).
 
-                The folder is found from the working directory or the consult executable upwards, \
-                or given with --migrations or CONSULT_MIGRATIONS.
+                The migrations are built into consult (`consult --version` names the newest); \
+                --migrations DIR or CONSULT_MIGRATIONS reads a folder instead (development). A \
+                database that has migrations this consult does not carry is ahead of it: \
+                nothing is applied, and the fix is a newer consult.
 
                 Example: consult migrate --status
                 """)
@@ -24,7 +27,7 @@ extension Consult {
         @Flag(help: "List applied and pending migrations instead of applying them.")
         var status = false
 
-        @Option(help: ArgumentHelp("The folder of numbered .sql files.", valueName: "dir"))
+        @Option(help: ArgumentHelp("A folder of numbered .sql files to apply instead of the built-in ones.", valueName: "dir"))
         var migrations: String?
 
         @Flag(
@@ -35,11 +38,16 @@ extension Consult {
         var citus = false
 
         func run() throws {
-            let folder = try Self.folder(migrations)
-            var migrators = [try Self.migrator(folder: folder)]
-            if citus { migrators.append(try Self.citusMigrator(beside: folder)) }
+            let folder = Self.folder(migrations)
+            var migrators = [try folder.map(Self.migrator(folder:)) ?? .embedded]
+            if citus { migrators.append(try folder.map(Self.citusMigrator(beside:)) ?? .embeddedCitus) }
             let (connection, _) = try global.connect()
             defer { connection.close() }
+            if !status, let ahead = try SchemaVersion(connection, carried: migrators[0]).ahead, !ahead.isEmpty {
+                throw CommandFailure(
+                    "the database is ahead of this consult: it has \(ahead.joined(separator: ", ")), which consult \(Consult.version) does not carry; nothing was applied",
+                    advice: ["Upgrade consult (consult --version names the newest migration it carries)."])
+            }
             do {
                 if status {
                     let statuses = try migrators.flatMap { try $0.status(connection) }
@@ -82,14 +90,10 @@ extension Consult {
             }
         }
 
-        static func folder(_ option: String?) throws -> URL {
-            guard let directory = option.map({ URL(fileURLWithPath: $0) }) ?? Migrator.findDirectory(from: Locations.searchStarts)
-            else {
-                throw CommandFailure(
-                    "cannot find the db/migrations folder",
-                    advice: ["Run consult from the project folder, or give --migrations DIR (or CONSULT_MIGRATIONS)."])
-            }
-            return directory
+        /// The folder given (--migrations, else CONSULT_MIGRATIONS); nil for the built-in schema.
+        static func folder(_ option: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> URL? {
+            let path = option ?? environment["CONSULT_MIGRATIONS"].flatMap { $0.isEmpty ? nil : $0 }
+            return path.map { URL(fileURLWithPath: $0) }
         }
 
         static func migrator(folder directory: URL) throws -> Migrator {
@@ -99,5 +103,27 @@ extension Consult {
                 throw CommandFailure("cannot read the migrations in \(directory.path): \(error.localizedDescription)")
             }
         }
+    }
+}
+
+/// Where the database's schema stands against the migrations a consult carries.
+struct SchemaVersion {
+    /// Carried, not yet applied.
+    let pending: [String]
+    /// Applied, not carried: the database is ahead of this consult. Nil when this role may not
+    /// read the list of applied migrations (a member).
+    let ahead: [String]?
+    let carried: Int
+
+    init(_ connection: Connection, carried migrator: Migrator = .embedded) throws {
+        carried = migrator.migrations.count
+        guard try Operations.server(connection).migrated, let applied = try Operations.appliedMigrations(connection) else {
+            pending = migrator.migrations.map(\.name)
+            ahead = nil
+            return
+        }
+        let known = Set(migrator.migrations.map(\.name))
+        pending = migrator.migrations.map(\.name).filter { !applied.contains($0) }
+        ahead = applied.filter { !known.contains($0) && !$0.hasPrefix("citus/") }.sorted()
     }
 }

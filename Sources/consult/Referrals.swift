@@ -18,7 +18,7 @@ extension Consult {
             @Option(help: "Who made the introduction (person handle or id).", completion: .handles(.person)) var from: String
             @Option(help: "The engagement it came through (handle or id).", completion: .handles(.engagement)) var via: String?
             @Option(help: "How warm the introduction is.") var warmth: String?
-            @Option(help: "The lead's value, with a currency.") var value: String?
+            @Option(help: "The lead's value: \"6000 GBP\", or \"6000\" in the consultancy's currency.") var value: String?
             @Option(name: .customLong("expected-close"), help: ArgumentHelp("When it should close: YYYY-MM-DD.", valueName: "date"))
             var expectedClose: String?
             @Option(help: "What the client needs.") var need: String?

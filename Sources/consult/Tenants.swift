@@ -1,8 +1,10 @@
 import ArgumentParser
+import BackOffice
 import EventStore
 import Foundation
 import Postgres
 import Recording
+import Reports
 
 #if canImport(Glibc)
     import Glibc
@@ -15,50 +17,135 @@ extension Consult {
         static let configuration = CommandConfiguration(
             commandName: "tenant",
             abstract: "Manage tenants (consultancies). Owner only.",
-            subcommands: [Create.self, Drop.self])
+            subcommands: [Create.self, Edit.self, List.self, Drop.self])
 
         struct Create: ParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Create a tenant and a login role for its first member.",
                 discussion: """
+                    The tenant's name is the slug commands use (`--tenant speak-for-yourself`); \
+                    `--display` is how reports title the consultancy, and `--currency` the \
+                    currency of an amount typed without one. Given a name that is not a slug \
+                    ("Speak For Yourself"), the slug is made from it and the name becomes the \
+                    display name.
+
                     The member's password comes from CONSULT_MEMBER_PASSWORD, or is asked for \
                     (without echo) on a terminal; it is never an argument, so it never shows in \
                     `ps` or the shell's history. It is hashed (SCRAM-SHA-256) before it leaves \
                     this process.
 
-                    Example: CONSULT_MEMBER_PASSWORD=… consult tenant create hill-and-co --member ann
+                    Example: CONSULT_MEMBER_PASSWORD=… consult tenant create "Hill & Co" --currency GBP --member ann
                     """)
 
             @OptionGroup var global: GlobalOptions
 
-            @Argument(help: "The tenant's name: a lowercase slug (letters, digits, - and _).")
+            @Argument(help: "The tenant's name: a slug (letters, digits, - and _), or its display name to make one from.")
             var name: String
+
+            @Option(help: ArgumentHelp("How reports title the consultancy: \"Speak For Yourself\".", valueName: "name"))
+            var display: String?
+
+            @Option(help: ArgumentHelp("The currency of amounts typed without one (ISO 4217: GBP, EUR, USD).", valueName: "code"))
+            var currency: String?
 
             @Option(help: ArgumentHelp("The first member's login role (lowercase letters, digits, _).", valueName: "role"))
             var member: String
 
             func run() throws {
+                let profile = try TenantProfile(name: name, display: display, currency: currency)
                 let password = try MemberPassword.read(for: member)
                 let (connection, _) = try global.connect()
                 defer { connection.close() }
                 let tenancy = Tenancy(connection: connection)
-                let tenant = try TenancyErrors.explained(tenant: name, role: member) {
+                let tenant = try TenancyErrors.explained(tenant: profile.slug, role: member) {
                     try connection.withTransaction { _ in
-                        let tenant = try tenancy.createTenant(name)
+                        let tenant = try tenancy.createTenant(profile.slug, displayName: profile.display, currency: profile.currency)
                         try tenancy.addMember(member, to: tenant.id, password: password)
                         return tenant
                     }
                 }
-                print("Created tenant \(tenant.name) (id \(tenant.id)) with member \(member).")
+                let extras = [tenant.displayName.map { "display name \"\($0)\"" }, tenant.currency.map { "currency \($0)" }]
+                    .compactMap { $0 }
+                let described = extras.isEmpty ? "" : ", " + extras.joined(separator: ", ")
+                print("Created tenant \(tenant.name) (id \(tenant.id)\(described)) with member \(member).")
+            }
+        }
+
+        struct Edit: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "Change a tenant's display name or currency.",
+                discussion: """
+                    Amounts recorded already keep their currency; the new one applies to amounts \
+                    typed without one from now on.
+
+                    Example: consult tenant edit speak-for-yourself --display "Speak For Yourself Ltd" --currency EUR
+                    """)
+
+            @OptionGroup var global: GlobalOptions
+
+            @Argument(help: "The tenant.") var name: String
+
+            @Option(help: ArgumentHelp("How reports title the consultancy.", valueName: "name")) var display: String?
+
+            @Option(help: ArgumentHelp("The currency of amounts typed without one (ISO 4217).", valueName: "code"))
+            var currency: String?
+
+            func run() throws {
+                guard display != nil || currency != nil else {
+                    throw CommandFailure("nothing to change: give --display or --currency", exitCode: 64)
+                }
+                let profile = try TenantProfile(name: name, display: display, currency: currency)
+                let (connection, _) = try global.connect()
+                defer { connection.close() }
+                let tenancy = Tenancy(connection: connection)
+                guard let found = try tenancy.tenant(named: name) else {
+                    throw CommandFailure("there is no tenant named \(name); nothing was changed")
+                }
+                try TenancyErrors.explained(tenant: found.name, role: "") {
+                    try tenancy.setProfile(of: found.id, displayName: profile.display, currency: profile.currency)
+                }
+                let now = try tenancy.tenant(id: found.id) ?? found
+                print(
+                    "Tenant \(now.name): display name \(now.displayName.map { "\"\($0)\"" } ?? "none"), currency \(now.currency ?? "none")."
+                )
+            }
+        }
+
+        struct List: ParsableCommand {
+            static let configuration = CommandConfiguration(
+                abstract: "List the tenants: name, display name, currency, members.",
+                discussion: "Example: consult tenant list --format json")
+
+            @OptionGroup var global: GlobalOptions
+            @Option(help: "table, json, csv, markdown or html.") var format: ReportFormat = .table
+            @OptionGroup var display: DisplayOptions
+
+            func run() throws {
+                let (connection, _) = try global.connect()
+                defer { connection.close() }
+                let tenancy = Tenancy(connection: connection)
+                var section = Section(
+                    "tenants", "Tenants",
+                    [
+                        Column("name", "Name", .key), Column("display_name", "Display name", .text, .high),
+                        Column("currency", "Currency"), Column("members", "Members", .text, .low), Column("id", "Id", .whole, .low),
+                    ])
+                section.empty = "No tenants yet: consult tenant create NAME --member ROLE."
+                for tenant in try tenancy.allTenants() {
+                    section.rows.append([
+                        .text(tenant.name), .optional(tenant.displayName), .optional(tenant.currency),
+                        .text(try tenancy.members(of: tenant.id).joined(separator: " ")), .int(Int(tenant.id.rawValue)),
+                    ])
+                }
+                ReportSettings(format: format, display: display).print(section, name: "tenant-list")
             }
         }
     }
-
     struct MemberCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "member",
             abstract: "Manage the members of a tenant. Owner only.",
-            subcommands: [Add.self])
+            subcommands: [Add.self, List.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -95,6 +182,75 @@ extension Consult {
     }
 }
 
+extension Consult.MemberCommand {
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the members of a tenant (or of every tenant).",
+            discussion: "Example: consult member list --tenant hill-and-co --format csv")
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "table, json, csv, markdown or html.") var format: ReportFormat = .table
+        @OptionGroup var display: DisplayOptions
+
+        func run() throws {
+            let (connection, _) = try global.connect()
+            defer { connection.close() }
+            let tenancy = Tenancy(connection: connection)
+            var tenants = try tenancy.allTenants()
+            if let name = global.tenant {
+                guard let found = tenants.first(where: { $0.name.lowercased() == name.lowercased() }) else {
+                    throw CommandFailure("there is no tenant named \(name)")
+                }
+                tenants = [found]
+            }
+            var section = Section("members", "Members", [Column("role", "Role", .key), Column("tenant", "Tenant")])
+            section.empty = "No members: consult member add ROLE --tenant NAME."
+            for tenant in tenants {
+                for role in try tenancy.members(of: tenant.id) { section.rows.append([.text(role), .text(tenant.name)]) }
+            }
+            ReportSettings(format: format, display: display).print(section, name: "member-list")
+        }
+    }
+}
+
+extension ReportSettings {
+    /// Prints one section as a report of its own, titled as the section.
+    func print(_ section: Section, name: String) {
+        var report = Report(name: name, title: section.title, asOf: Date())
+        report.sections = [section]
+        print(report)
+    }
+}
+
+/// A tenant's slug, display name and currency as typed, checked before anything is written.
+struct TenantProfile {
+    let slug: String
+    let display: String?
+    let currency: String?
+
+    init(name: String, display: String?, currency: String?) throws {
+        let isSlug = name.range(of: "^[a-z0-9][a-z0-9_-]{0,62}$", options: .regularExpression) != nil
+        slug = isSlug ? name : Handle.slug(name)
+        guard !slug.isEmpty, slug.count <= 63 else {
+            throw CommandFailure("\"\(name)\" makes no tenant name: use 1-63 lowercase letters, digits, - and _", exitCode: 64)
+        }
+        do {
+            self.display = try Text.checkIfPresent(display ?? (isSlug ? nil : name), field: "display")
+        } catch {
+            throw CommandFailure("--display: the name \(error.message)", exitCode: 64)
+        }
+        if let currency {
+            let code = currency.uppercased()
+            guard code.count == 3, code.allSatisfy({ $0.isASCII && $0.isLetter }) else {
+                throw CommandFailure("--currency: \"\(currency)\" is not a currency code such as GBP, EUR or USD", exitCode: 64)
+            }
+            self.currency = code
+        } else {
+            self.currency = nil
+        }
+    }
+}
+
 /// Turns the database's refusals of a tenant or member into sentences, by SQLSTATE and
 /// constraint.
 enum TenancyErrors {
@@ -112,7 +268,7 @@ enum TenancyErrors {
                 throw CommandFailure("a role named \(role) exists already; choose another member name; nothing was created")
             case (.insufficientPrivilege?, _):
                 throw CommandFailure(
-                    "only the owner may create tenants and members: \(error.message)",
+                    "only the owner may manage tenants and members: \(error.message)",
                     advice: ["Connect as the role that ran `consult migrate` (or a superuser)."])
             case (SQLState("CN006")?, _):
                 throw CommandFailure("\(error.message); nothing was created")

@@ -4,11 +4,15 @@ import Testing
 
 @Suite("consult doctor and the connection rules")
 struct DoctorTests {
-    @Test("--version prints the version")
+    @Test("--version prints the version and the newest migration the binary carries")
     func version() throws {
         let output = try ConsultProcess.run(["--version"])
         #expect(output.status == 0)
-        #expect(output.stdout == "0.1.0\n")
+        // The newest file of db/migrations on disk, which the build compiled in.
+        let newest = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: TestDatabase.migrationsDirectory.path).filter { $0.hasSuffix(".sql") }
+                .sorted().last)
+        #expect(output.stdout == "consult 0.5.0 (schema \(newest.dropLast(4)))\n")
     }
 
     @Test(

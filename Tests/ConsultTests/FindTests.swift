@@ -69,13 +69,10 @@ struct FindTests {
 @Suite("list, show and search", .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
 struct ListShowSearchTests {
     func json(_ output: ConsultProcess.Output, sourceLocation: SourceLocation = #_sourceLocation) throws -> [String: Any] {
-        #expect(output.status == 0, "\(output.stderr)", sourceLocation: sourceLocation)
-        return try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        try reportJSON(output, sourceLocation: sourceLocation)
     }
 
-    func rows(_ document: [String: Any], _ section: String) -> [[String: Any]] {
-        (document["sections"] as? [String: Any])?[section] as? [[String: Any]] ?? []
-    }
+    func rows(_ document: [String: Any], _ section: String) -> [[String: Any]] { reportRows(document, section) }
 
     @Test("every list answers from the month: handles, names, stages and figures as recorded")
     func lists() throws {

@@ -1,3 +1,4 @@
+import EventStore
 import Foundation
 import TestSupport
 import Testing
@@ -41,7 +42,10 @@ struct MigrateAndTenantTests {
         #expect(lines.last == "Up to date.")
 
         let doctor = try consult(["doctor"])
-        #expect(doctor.stdout.contains("\nschema      \(names.count) of \(names.count) migrations applied\n"))
+        #expect(
+            doctor.stdout.contains(
+                "\nschema      current (\(names.count) of \(names.count) migrations applied, the newest \(names.last!))\n"),
+            "\(doctor.stdout)")
         #expect(doctor.stdout.contains("\ntenant      none: this role is the owner (0 tenants)\n"))
         #expect(doctor.stdout.hasSuffix("\nNo problems found.\n"))
     }
@@ -60,6 +64,51 @@ struct MigrateAndTenantTests {
         #expect(citus.count == 1 && citus[0].hasPrefix("citus/0001_distribute ") && citus[0].hasSuffix("  pending"), "\(status.stdout)")
         #expect(status.stdout.hasSuffix("\n1 pending: run `consult migrate --citus`.\n"), "\(status.stdout)")
         #expect(status.stdout.split(separator: "\n").count == names.count + 2)
+    }
+
+    @Test("a copy of the binary outside the checkout migrates from the schema it carries: the same names and checksums as db/migrations")
+    func embedded() throws {
+        let elsewhere = FileManager.default.temporaryDirectory.appendingPathComponent("installed-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: elsewhere, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: elsewhere) }
+        let binary = elsewhere.appendingPathComponent("consult")
+        try FileManager.default.copyItem(at: ConsultProcess.executable, to: binary)
+        let output = try ConsultProcess.run(executable: binary, ["migrate", "--database", conninfo], directory: "/")
+        #expect(output.status == 0, "\(output.stderr)")
+        // The truth is the files on disk: each was applied under its name with its file's checksum.
+        let files = try Migrator(directory: TestDatabase.migrationsDirectory).migrations
+        let applied = try database.connect().execute("SELECT name, checksum FROM consult.migrations ORDER BY name").map {
+            [try $0.decode(String.self, at: 0), try $0.decode(String.self, at: 1)]
+        }
+        #expect(applied == files.map { [$0.name, $0.checksum] })
+    }
+
+    @Test("doctor says behind (run migrate) or ahead (upgrade consult); migrate refuses a database ahead of it")
+    func behindAndAhead() throws {
+        let names = try migrationNames
+        // Behind: only the first files applied, from a folder without the last two.
+        let older = FileManager.default.temporaryDirectory.appendingPathComponent("older-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: TestDatabase.migrationsDirectory, to: older)
+        defer { try? FileManager.default.removeItem(at: older) }
+        for name in names.suffix(2) { try FileManager.default.removeItem(at: older.appendingPathComponent(name + ".sql")) }
+        #expect(try consult(["migrate", "--migrations", older.path]).status == 0)
+        let behind = try consult(["doctor"])
+        #expect(behind.stdout.contains("\nschema      behind this consult (\(names.count - 2) of \(names.count) migrations applied)\n"))
+        #expect(
+            behind.stdout.contains(
+                "warning: 2 migrations are pending (\(names.suffix(2).joined(separator: ", "))): run `consult migrate`"))
+
+        // Ahead: a migration this binary does not carry is recorded as applied.
+        #expect(try consult(["migrate"]).status == 0)
+        try database.connect().execute(
+            "INSERT INTO consult.migrations (name, checksum) VALUES ('9999_from_the_future', 'x')")
+        let ahead = try consult(["doctor"])
+        #expect(ahead.stdout.contains("\nschema      ahead of this consult (1 migration it does not carry)\n"), "\(ahead.stdout)")
+        #expect(ahead.stdout.contains("warning: the database is ahead of this consult: it has 9999_from_the_future"))
+        let refused = try consult(["migrate"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.hasPrefix("consult: the database is ahead of this consult: it has 9999_from_the_future, which consult "))
+        #expect(refused.stderr.contains("nothing was applied\n  Upgrade consult"))
     }
 
     @Test("an edited migration stops migrate with the file's name and exit 1")

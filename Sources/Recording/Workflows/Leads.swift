@@ -8,7 +8,7 @@ extension Recorder {
         referral: LeadState.Referral? = nil, _ request: WriteRequest
     ) throws -> Created {
         let (organisationID, _) = try resolve(.organisation, organisation, field: "organisation")
-        let value = try Self.money(value, field: "value")
+        let value = try money(value, field: "value")
         let close = try Self.day(expectedClose, field: "expectedClose")
         let id = UUID()
         var handle = ""
