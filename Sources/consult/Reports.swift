@@ -265,12 +265,14 @@ extension Consult {
                 let id = try session.resolve(.engagement, engagement, field: "engagement").id
                 let input = try session.engagementInput(id, asOf: asOf)
                 let report = try Reports.clientPage(input, engagement: id, includeInternal: `internal`)
-                page = HTML.page(title: report.title, reports: [report])
+                // The consultancy signs the page a client reads with its display name, when it has one.
+                let by = session.consultancy?.displayName.map { " · \($0)" } ?? ""
+                page = HTML.page(title: report.title + by, reports: [report])
             } else {
                 let options = ReportSettings(asOf: asOf)
                 let input = try options.input(session)
                 page = HTML.page(
-                    title: "Consultancy report",
+                    title: session.consultancy?.displayName.map { "\($0): consultancy report" } ?? "Consultancy report",
                     reports: [
                         Reports.dueByGroup(try Reports.dueItems(input, handles: try session.people.handles()), asOf: input.now, within: 14),
                         Reports.pipeline(input), try Reports.status(input), Reports.referrals(input), Reports.handovers(input),

@@ -59,6 +59,10 @@ struct TenantProfileTests {
         #expect(lead["value"] as? Double == 1250.5)
         #expect(lead["currency"] as? String == "EUR")
 
+        // Reports title the consultancy by its display name.
+        let page = try asMember(["report", "--html", "-"])
+        #expect(page.stdout.contains("<title>Speak For Yourself: consultancy report</title>"), "\(page.stderr)")
+
         let members = try owner(["member", "list", "--tenant", "speak-for-yourself", "--format", "csv"])
         // CSV lines end in CRLF (RFC 4180).
         #expect(members.stdout == "role,tenant\r\n\(member),speak-for-yourself\r\n", "\(members.stderr)")
