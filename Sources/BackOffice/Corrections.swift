@@ -119,3 +119,16 @@ public struct ReferrerCorrected: DomainEvent {
     public var reason: String
     public func summary(_ names: Names) -> String { "credited the referral to \(names[to]) instead of \(names[from]): \(reason)" }
 }
+
+/// A lead's value was recorded wrongly (on an open lead, or the value it was won at). Unlike
+/// `LeadValueRevised` (the client's budget moved), this puts a mistake right, and says why.
+public struct LeadValueCorrected: DomainEvent {
+    public static let typeName = "LeadValueCorrected"
+    public static let schemaVersion = 1
+    public var from: Money?
+    public var to: Money
+    public var reason: String
+    public func summary(_ names: Names) -> String {
+        "corrected the lead's value " + (from.map { "from \($0) " } ?? "") + "to \(to): \(reason)"
+    }
+}

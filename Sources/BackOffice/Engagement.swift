@@ -180,9 +180,11 @@ public struct EngagementState: Decider, Sendable {
         }
         guard let started else { throw RuleViolation(rule: 0, field: "engagement", "does not exist") }
         // After the close, only the follow-up checks of a handed-over account remain to record.
+        // Corrections of what was recorded before the close (hours, sessions) remain too: they
+        // put the past right, and record nothing new.
         let isFollowUp =
             switch command {
-            case .checkFollowUp, .correctFollowUp: true
+            case .checkFollowUp, .correctFollowUp, .correctWork, .correctSession: true
             default: false
             }
         guard phase != .closed || isFollowUp else {

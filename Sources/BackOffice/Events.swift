@@ -561,7 +561,7 @@ public enum EventTypes {
         EngagementPaused.self, EngagementResumed.self, EngagementClosed.self,
         // Corrections (issue 16)
         PersonDetailsEdited.self, OrganisationSectorChanged.self, WorkEntryCorrected.self, CoachingSessionCorrected.self,
-        LeadMovedBack.self, HandoverItemReopened.self, FollowUpCorrected.self, ReferrerCorrected.self,
+        LeadMovedBack.self, HandoverItemReopened.self, FollowUpCorrected.self, ReferrerCorrected.self, LeadValueCorrected.self,
     ]
 
     static let byName: [String: any DomainEvent.Type] = Dictionary(uniqueKeysWithValues: all.map { ($0.typeName, $0) })

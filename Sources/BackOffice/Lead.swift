@@ -38,6 +38,8 @@ public struct LeadState: Decider, Sendable {
         case moveBack(to: Stage, reason: String)
         /// `referral correct --from`: the referral was someone else's (rule 6: they exist).
         case correctReferrer(PersonFacts, reason: String)
+        /// `referral correct --value`: the value was recorded wrongly (open or won).
+        case correctValue(to: Money, reason: String)
     }
 
     public struct Referral: Sendable {
@@ -70,6 +72,7 @@ public struct LeadState: Decider, Sendable {
         case is ReferrerThanked: next.thanked = true
         case let e as LeadMovedBack: next.stage = e.to
         case let e as ReferrerCorrected: next.referrer = e.to
+        case let e as LeadValueCorrected: next.value = e.to
         default: break
         }
         return next
@@ -188,6 +191,10 @@ public struct LeadState: Decider, Sendable {
             }
             guard person.id != referrer else { throw RuleViolation(rule: 6, field: "from", "is the referrer already") }
             return [ReferrerCorrected(from: referrer, to: person.id, reason: try Text.check(reason, field: "reason"))]
+        case .correctValue(let to, let reason):
+            guard stage != .lost else { throw closed("correct") }
+            guard to != value else { throw RuleViolation(rule: 0, field: "value", "is \(to) already") }
+            return [LeadValueCorrected(from: value, to: to, reason: try Text.check(reason, field: "reason"))]
         }
     }
 

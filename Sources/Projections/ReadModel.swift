@@ -100,6 +100,9 @@ public struct ReadModel: Sendable, Equatable {
         case let e as LeadMovedBack:
             // As a stage change: the stage history gains a row, the probability is the stage's.
             moveStage(lead, to: e.to, probability: nil, at: at)
+        case let e as LeadValueCorrected:
+            updatePipeline(lead) { $0.value = e.to }
+            if pipeline[lead]?.stage == .won { updateReferral(lead) { $0.wonValue = e.to } }
         case let e as ReferrerCorrected:
             updatePipeline(lead) { $0.referrerID = e.to }
             updateReferral(lead) { $0.referrerID = e.to }

@@ -46,7 +46,10 @@ extension Recorder {
         let decoded = try own.map { ($0, try $0.domainEvent()) }
         var names = Names()
         for (person, handle) in try people.handles() { names.learn(person, handle) }
-        for (_, event) in decoded { names.learn(from: event) }
+        // Names the command's events use (a checklist item's handle) come from their streams.
+        for stream in Set(own.map(\.stream)) {
+            for event in try store.read(stream: stream) { names.learn(from: try event.domainEvent()) }
+        }
         let reverted = decoded.map { "#\($0.0.position) \($0.1.summary(names))" }
 
         let reason = "undo of command \(short)"
@@ -141,6 +144,9 @@ extension Recorder {
         case let e as LeadMovedBack: return .advance(to: e.from, probability: nil)
         case let e as ReferrerCorrected:
             return .correctReferrer(PersonFacts(id: e.from, organisation: nil), reason: reason)
+        case let e as LeadValueCorrected:
+            guard let from = e.from else { throw noCompensation(event, Names()) }
+            return .correctValue(to: from, reason: reason)
         case let e as LeadValueRevised:
             guard let from = e.from else { throw noCompensation(event, Names()) }
             return .reviseValue(to: from)

@@ -155,19 +155,33 @@ extension Consult.Lead {
 extension Consult.Referral {
     struct Correct: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Credit a referral to the person who really made it.",
-            discussion: "Example: consult referral correct camden-libraries --from raj-patel --reason \"Raj made the introduction\"")
+            abstract: "Credit a referral to the person who really made it, or correct the value it brought (open or won).",
+            discussion: """
+                Examples:
+                  consult referral correct camden-libraries --from raj-patel --reason "Raj made the introduction"
+                  consult referral correct camden-libraries --value "5600 GBP" --reason "the fee agreed was 5,600"
+                """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var write: WriteOptions
         @Argument(help: "The lead the referral brought (handle or id).", completion: .handles(.lead)) var lead: String
-        @Option(help: "Who made the referral (person).", completion: .handles(.person)) var from: String
+        @Option(help: "Who made the referral (person).", completion: .handles(.person)) var from: String?
+        @Option(help: "Its value, with a currency: \"5600 GBP\".") var value: String?
         @OptionGroup var why: ReasonOption
+
+        func validate() throws {
+            // One correction a command, so each is undone on its own.
+            guard (from == nil) != (value == nil) else { throw ValidationError("give one of --from or --value") }
+        }
 
         func run() throws {
             let recorder = try global.recorder()
-            let referrer = try recorder.person(from, field: "from")
-            let recorded = try recorder.onLead(lead, write.request) { .correctReferrer(referrer, reason: why.reason) }
-            try recorder.confirm(recorded, write, "Credited the referral of \(lead) to \(from).")
+            let referrer = try from.map { try recorder.person($0, field: "from") }
+            let value = try Recorder.money(value, field: "value")
+            let all = try recorder.onLead(lead, write.request) {
+                if let referrer { return .correctReferrer(referrer, reason: why.reason) }
+                return .correctValue(to: value!, reason: why.reason)
+            }
+            try recorder.confirm(all, write, "Corrected the referral of \(lead).")
         }
     }
 }

@@ -19,9 +19,10 @@ INSERT INTO consult.event_types (type, schema_version, required, optional) VALUE
     ('WorkEntryCorrected', 1, '{"entry": "uuid", "day": "day", "from": "number", "to": "number", "reason": "string"}', '{}'),
     ('CoachingSessionCorrected', 1, '{"session": "uuid", "day": "day", "from": "integer", "to": "integer", "reason": "string"}', '{}'),
     ('LeadMovedBack', 1, '{"from": ["new", "contacted", "qualified", "proposal", "won", "lost"], "to": ["new", "contacted", "qualified", "proposal", "won", "lost"], "reason": "string"}', '{}'),
-    ('HandoverItemReopened', 1, '{"item": "uuid", "was": ["completed", "waived"], "reason": "string"}', '{}'),
+    ('HandoverItemReopened', 1, '{"item": "uuid", "was": "string", "reason": "string"}', '{}'),
     ('FollowUpCorrected', 1, '{"check": "uuid", "daysAfter": "integer", "accountActive": "boolean", "previousActive": "boolean", "reason": "string"}',
         '{"postsPerWeek": "number", "previousPostsPerWeek": "number"}'),
-    ('ReferrerCorrected', 1, '{"from": "uuid", "to": "uuid", "reason": "string"}', '{}');
+    ('ReferrerCorrected', 1, '{"from": "uuid", "to": "uuid", "reason": "string"}', '{}'),
+    ('LeadValueCorrected', 1, '{"to": "money", "reason": "string"}', '{"from": "money"}');
 
 SELECT consult.compile_event_types();
