@@ -11,12 +11,16 @@ public protocol Decider {
     /// The state after one more event that happened at `occurredAt`: a decider whose state
     /// depends on when things happened (an objective's latest measurement, rule 8) uses it.
     func evolve(_ event: any DomainEvent, occurredAt: Date) -> Self
+    /// The state after one more event as the log holds it, with its id: a decider whose
+    /// corrections name an earlier event (a work entry, a coaching session) by its id uses it.
+    func evolve(_ event: any DomainEvent, occurredAt: Date, id: UUID) -> Self
     /// The events a command produces from this state, or the rule it would break.
     func decide(_ command: Command) throws(RuleViolation) -> [any DomainEvent]
 }
 
 extension Decider {
     public func evolve(_ event: any DomainEvent, occurredAt: Date) -> Self { evolve(event) }
+    public func evolve(_ event: any DomainEvent, occurredAt: Date, id: UUID) -> Self { evolve(event, occurredAt: occurredAt) }
 
     /// The state after all these events.
     public static func fold(_ events: [any DomainEvent]) -> Self {
@@ -26,6 +30,11 @@ extension Decider {
     /// The state after all these events, each with when it happened (as the log holds them).
     public static func fold(_ events: [(event: any DomainEvent, occurredAt: Date)]) -> Self {
         events.reduce(Self()) { $0.evolve($1.event, occurredAt: $1.occurredAt) }
+    }
+
+    /// The state after all these events, each with when it happened and its id in the log.
+    public static func fold(_ events: [(event: any DomainEvent, occurredAt: Date, id: UUID)]) -> Self {
+        events.reduce(Self()) { $0.evolve($1.event, occurredAt: $1.occurredAt, id: $1.id) }
     }
 }
 
@@ -87,6 +96,7 @@ public struct OrganisationState: Decider, Sendable {
     public private(set) var registered: OrganisationRegistered?
     public private(set) var name: String?
     public private(set) var handle: String?
+    public private(set) var sector: String?
 
     public init() {}
 
@@ -94,6 +104,8 @@ public struct OrganisationState: Decider, Sendable {
         /// `handle`: the one the consultant chose (`--handle`); by default, a slug of the name.
         case register(id: UUID, name: String, handle: String? = nil, sector: String?, website: String?)
         case rename(name: String)
+        /// `org edit --sector` (an empty text clears it).
+        case changeSector(String?)
     }
 
     public func evolve(_ event: any DomainEvent) -> OrganisationState {
@@ -103,9 +115,12 @@ public struct OrganisationState: Decider, Sendable {
             next.registered = e
             next.name = e.name
             next.handle = e.handle
+            next.sector = e.sector
         case let e as OrganisationRenamed:
             next.name = e.name
             next.handle = e.handle
+        case let e as OrganisationSectorChanged:
+            next.sector = e.to
         default: break
         }
         return next
@@ -135,6 +150,11 @@ public struct OrganisationState: Decider, Sendable {
             }
             guard name != self.name else { return [] }
             return [OrganisationRenamed(name: name, handle: handle)]
+        case .changeSector(let sector):
+            guard registered != nil else { throw RuleViolation(rule: 0, field: "organisation", "does not exist") }
+            let sector = sector?.isEmpty == true ? nil : try Text.checkIfPresent(sector, field: "sector")
+            guard sector != self.sector else { return [] }
+            return [OrganisationSectorChanged(from: self.sector, to: sector)]
         }
     }
 }
@@ -147,6 +167,8 @@ public struct PersonState: Decider, Sendable {
     public private(set) var hasLeft = false
     public private(set) var introductionAsked = false
     public private(set) var forgotten = false
+    public private(set) var title: String?
+    public private(set) var level: Level?
 
     public init() {}
 
@@ -161,6 +183,12 @@ public struct PersonState: Decider, Sendable {
         case askIntroduction(note: String?)
         case answerIntroduction(IntroductionOutcome)
         case forget(askedBy: ForgetRequester)
+        /// `person edit`: a new title or level, and which personal fields (name, e-mail,
+        /// phone) change in the person details alongside.
+        case edit(title: String?, level: Level?, personal: [String])
+        /// `consult undo` of an edit: title and level back as they were; refused when the edit
+        /// changed personal data, whose earlier values are kept nowhere.
+        case revert(PersonDetailsEdited)
     }
 
     public func evolve(_ event: any DomainEvent) -> PersonState {
@@ -169,6 +197,11 @@ public struct PersonState: Decider, Sendable {
         case let e as PersonAdded:
             next.added = e
             next.organisation = e.organisation
+            next.title = e.title
+            next.level = e.level
+        case let e as PersonDetailsEdited:
+            if e.changed.contains("title") { next.title = e.title }
+            if e.changed.contains("level") { next.level = e.level }
         case let e as PersonMovedOrganisation:
             next.organisation = e.to
             next.hasLeft = false
@@ -218,6 +251,44 @@ public struct PersonState: Decider, Sendable {
         case .forget(let askedBy):
             guard !forgotten else { throw RuleViolation(rule: 0, field: "person", "was forgotten already") }
             return [PersonForgotten(askedBy: askedBy)]
+        case .edit(let newTitle, let newLevel, let personal):
+            guard !forgotten else {
+                throw RuleViolation(rule: 0, field: "person", "was forgotten: their details were destroyed and are not kept again")
+            }
+            let newTitle = try Text.checkIfPresent(newTitle, field: "title")
+            var changed = personal.filter { PersonDetailsEdited.personal.contains($0) }
+            if let newTitle, newTitle != title { changed.append("title") }
+            if let newLevel, newLevel != level { changed.append("level") }
+            guard !changed.isEmpty else { return [] }
+            return [
+                PersonDetailsEdited(
+                    changed: changed, title: changed.contains("title") ? newTitle : nil,
+                    previousTitle: changed.contains("title") ? title : nil, level: changed.contains("level") ? newLevel : nil,
+                    previousLevel: changed.contains("level") ? level : nil)
+            ]
+        case .revert(let edit):
+            let personal = edit.changed.filter { PersonDetailsEdited.personal.contains($0) }
+            guard personal.isEmpty else {
+                throw RuleViolation(
+                    rule: 0, field: "person",
+                    "the edit changed \(personal.joined(separator: ", ")): personal data is kept out of the log, so its earlier value is not known; edit it again with `consult person edit`"
+                )
+            }
+            var changed: [String] = []
+            if edit.changed.contains("title") {
+                guard title == edit.title else { throw RuleViolation(rule: 0, field: "title", "was changed again since") }
+                changed.append("title")
+            }
+            if edit.changed.contains("level") {
+                guard level == edit.level else { throw RuleViolation(rule: 0, field: "level", "was changed again since") }
+                changed.append("level")
+            }
+            guard !changed.isEmpty else { return [] }
+            return [
+                PersonDetailsEdited(
+                    changed: changed, title: edit.previousTitle, previousTitle: edit.title, level: edit.previousLevel,
+                    previousLevel: edit.level)
+            ]
         }
     }
 }

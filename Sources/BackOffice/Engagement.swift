@@ -40,6 +40,11 @@ public struct EngagementState: Decider, Sendable {
     public private(set) var channels: Set<Channel> = []
     public private(set) var handover: Handover?
     public private(set) var closedAs: CloseOutcome?
+    /// Work entries by the id of their `WorkLogged` event: their hours now (0 once voided) and
+    /// the day they count on; coaching sessions likewise, in minutes; follow-up checks.
+    public private(set) var work: [UUID: (hours: Quantity, day: Day)] = [:]
+    public private(set) var sessions: [UUID: (minutes: Int, day: Day)] = [:]
+    public private(set) var followUps: [UUID: FollowUpChecked] = [:]
 
     /// The objective with this handle, if it is one of this engagement's.
     public func objective(handle: String) -> Objective? {
@@ -78,6 +83,27 @@ public struct EngagementState: Decider, Sendable {
         case pause(reason: String)
         case resume
         case close(CloseOutcome, reason: String?)
+        /// A work entry's hours corrected; 0 voids it.
+        case correctWork(entry: UUID, hours: Quantity, reason: String)
+        /// A coaching session's minutes corrected; 0 voids it.
+        case correctSession(session: UUID, minutes: Int, reason: String)
+        /// A completed or waived checklist item open again (before the handover completes).
+        case reopenHandoverItem(UUID, reason: String)
+        /// A follow-up check's figures corrected.
+        case correctFollowUp(check: UUID, accountActive: Bool, postsPerWeek: Double?, reason: String)
+    }
+
+    /// The state after one more event, with its id in the log: corrections name work entries,
+    /// sessions and follow-up checks by the id of the event that recorded them.
+    public func evolve(_ event: any DomainEvent, occurredAt: Date, id: UUID) -> EngagementState {
+        var next = evolve(event, occurredAt: occurredAt)
+        switch event {
+        case let e as WorkLogged: next.work[id] = (e.hours, Day(occurredAt))
+        case let e as CoachingSessionHeld: next.sessions[id] = (e.minutes, Day(occurredAt))
+        case let e as FollowUpChecked: next.followUps[id] = e
+        default: break
+        }
+        return next
     }
 
     /// The state after one more event; an event folded without the date it happened (a
@@ -119,6 +145,12 @@ public struct EngagementState: Decider, Sendable {
         case let e as HandoverItemCompleted: next.handover?.items[e.item] = .completed
         case let e as HandoverItemWaived: next.handover?.items[e.item] = .waived
         case is HandoverCompleted: next.handover?.completed = true
+        case let e as HandoverItemReopened: next.handover?.items[e.item] = .open
+        case let e as WorkEntryCorrected: next.work[e.entry]?.hours = e.to
+        case let e as CoachingSessionCorrected: next.sessions[e.session]?.minutes = e.to
+        case let e as FollowUpCorrected:
+            next.followUps[e.check]?.accountActive = e.accountActive
+            next.followUps[e.check]?.postsPerWeek = e.postsPerWeek
         case is EngagementPaused: next.phase = .paused
         case is EngagementResumed: next.phase = next.objectives.isEmpty ? .planning : .active
         case let e as EngagementClosed:
@@ -148,7 +180,13 @@ public struct EngagementState: Decider, Sendable {
         }
         guard let started else { throw RuleViolation(rule: 0, field: "engagement", "does not exist") }
         // After the close, only the follow-up checks of a handed-over account remain to record.
-        let isFollowUp = if case .checkFollowUp = command { true } else { false }
+        // Corrections of what was recorded before the close (hours, sessions) remain too: they
+        // put the past right, and record nothing new.
+        let isFollowUp =
+            switch command {
+            case .checkFollowUp, .correctFollowUp, .correctWork, .correctSession: true
+            default: false
+            }
         guard phase != .closed || isFollowUp else {
             throw RuleViolation(rule: 2, field: "engagement", "is closed (\(closedAs?.rawValue ?? "")): nothing more can be recorded on it")
         }
@@ -310,6 +348,64 @@ public struct EngagementState: Decider, Sendable {
                 FollowUpChecked(
                     daysAfter: days, accountActive: active, postsPerWeek: posts,
                     note: try Text.checkIfPresent(note, field: "note", limit: 2000, multiline: true))
+            ]
+        case .correctWork(let entry, let hours, let reason):
+            guard let found = work[entry] else {
+                throw RuleViolation(rule: 2, field: "entry", "is not a work entry of this engagement")
+            }
+            guard hours >= .zero, hours <= 24 else {
+                throw RuleViolation(rule: 0, field: "hours", "must be 0 (to void the entry) to 24; hours are never negative")
+            }
+            guard hours != found.hours else {
+                throw RuleViolation(
+                    rule: 0, field: "hours",
+                    found.hours == .zero ? "the entry is voided already" : "the entry is \(found.hours.formatted) h already")
+            }
+            return [
+                WorkEntryCorrected(
+                    entry: entry, day: found.day, from: found.hours, to: hours, reason: try Text.check(reason, field: "reason"))
+            ]
+        case .correctSession(let session, let minutes, let reason):
+            guard let found = sessions[session] else {
+                throw RuleViolation(rule: 2, field: "session", "is not a coaching session of this engagement")
+            }
+            guard (0...1440).contains(minutes) else {
+                throw RuleViolation(rule: 0, field: "minutes", "must be 0 (to void the session) to 1440")
+            }
+            guard minutes != found.minutes else {
+                throw RuleViolation(
+                    rule: 0, field: "minutes",
+                    found.minutes == 0 ? "the session is voided already" : "the session is \(minutes) minutes already")
+            }
+            return [
+                CoachingSessionCorrected(
+                    session: session, day: found.day, from: found.minutes, to: minutes, reason: try Text.check(reason, field: "reason"))
+            ]
+        case .reopenHandoverItem(let item, let reason):
+            guard let status = handover?.items[item] else {
+                throw RuleViolation(rule: 3, field: "item", "is not on this handover's checklist")
+            }
+            guard handover?.completed != true else {
+                throw RuleViolation(rule: 3, field: "item", "the handover is completed (every item was done or waived): it stands")
+            }
+            guard status != .open else { throw RuleViolation(rule: 3, field: "item", "is open already") }
+            return [
+                HandoverItemReopened(
+                    item: item, was: status == .completed ? "completed" : "waived", reason: try Text.check(reason, field: "reason"))
+            ]
+        case .correctFollowUp(let check, let active, let posts, let reason):
+            guard let found = followUps[check] else {
+                throw RuleViolation(rule: 4, field: "check", "is not a follow-up check of this engagement")
+            }
+            if let posts, !(posts >= 0 && posts.isFinite) { throw RuleViolation(rule: 0, field: "postsPerWeek", "cannot be negative") }
+            guard active != found.accountActive || posts != found.postsPerWeek else {
+                throw RuleViolation(rule: 0, field: "check", "says so already")
+            }
+            return [
+                FollowUpCorrected(
+                    check: check, daysAfter: found.daysAfter, accountActive: active, postsPerWeek: posts,
+                    previousActive: found.accountActive, previousPostsPerWeek: found.postsPerWeek,
+                    reason: try Text.check(reason, field: "reason"))
             ]
         case .pause(let reason):
             guard phase == .active else {

@@ -559,6 +559,9 @@ public enum EventTypes {
         ObjectiveAchieved.self, ObjectiveDropped.self, HandoverPlanned.self, HandoverItemAdded.self, HandoverItemCompleted.self,
         HandoverItemWaived.self, AccountControlTransferred.self, HandoverCompleted.self, FollowUpChecked.self,
         EngagementPaused.self, EngagementResumed.self, EngagementClosed.self,
+        // Corrections (issue 16)
+        PersonDetailsEdited.self, OrganisationSectorChanged.self, WorkEntryCorrected.self, CoachingSessionCorrected.self,
+        LeadMovedBack.self, HandoverItemReopened.self, FollowUpCorrected.self, ReferrerCorrected.self, LeadValueCorrected.self,
     ]
 
     static let byName: [String: any DomainEvent.Type] = Dictionary(uniqueKeysWithValues: all.map { ($0.typeName, $0) })

@@ -34,6 +34,12 @@ public struct LeadState: Decider, Sendable {
         case lose(reason: String, note: String?)
         case reopen
         case thankReferrer(on: Day)
+        /// `lead back`: to an earlier open stage, with a reason.
+        case moveBack(to: Stage, reason: String)
+        /// `referral correct --from`: the referral was someone else's (rule 6: they exist).
+        case correctReferrer(PersonFacts, reason: String)
+        /// `referral correct --value`: the value was recorded wrongly (open or won).
+        case correctValue(to: Money, reason: String)
     }
 
     public struct Referral: Sendable {
@@ -64,6 +70,9 @@ public struct LeadState: Decider, Sendable {
         case let e as ExpectedCloseMoved: next.expectedClose = e.to
         case let e as LeadWon: next.engagement = e.engagement
         case is ReferrerThanked: next.thanked = true
+        case let e as LeadMovedBack: next.stage = e.to
+        case let e as ReferrerCorrected: next.referrer = e.to
+        case let e as LeadValueCorrected: next.value = e.to
         default: break
         }
         return next
@@ -162,6 +171,30 @@ public struct LeadState: Decider, Sendable {
                 throw RuleViolation(rule: 6, field: "lead", "came with no referral, so there is no referrer to thank")
             }
             return [ReferrerThanked(referrer: referrer, on: on)]
+        case .moveBack(let to, let reason):
+            guard stage.isOpen else {
+                throw RuleViolation(
+                    rule: 5, field: "lead",
+                    stage == .won
+                        ? "is won: its engagement has started; close the engagement instead"
+                        : "is lost: reopen it with `consult lead reopen`")
+            }
+            guard to.isOpen, to < stage else {
+                throw RuleViolation(
+                    rule: 5, field: "to",
+                    "a lead moves back to an earlier open stage: it is \(stage.rawValue), and \(to.rawValue) is not before it")
+            }
+            return [LeadMovedBack(from: stage, to: to, reason: try Text.check(reason, field: "reason"))]
+        case .correctReferrer(let person, let reason):
+            guard let referrer else {
+                throw RuleViolation(rule: 6, field: "lead", "came with no referral, so there is no referrer to correct")
+            }
+            guard person.id != referrer else { throw RuleViolation(rule: 6, field: "from", "is the referrer already") }
+            return [ReferrerCorrected(from: referrer, to: person.id, reason: try Text.check(reason, field: "reason"))]
+        case .correctValue(let to, let reason):
+            guard stage != .lost else { throw closed("correct") }
+            guard to != value else { throw RuleViolation(rule: 0, field: "value", "is \(to) already") }
+            return [LeadValueCorrected(from: value, to: to, reason: try Text.check(reason, field: "reason"))]
         }
     }
 

@@ -78,24 +78,7 @@ public struct ReadModel: Sendable, Equatable {
             referrals[lead] = ReferralRow(leadID: lead, e, stage: pipeline[lead]?.stage ?? .new, at: at)
             dirty.referrals.insert(lead)
         case let e as LeadStageChanged:
-            updatePipeline(lead) { row in
-                row.stage = e.to
-                row.probability = e.probability ?? PipelineRow.defaultProbability(e.to)
-                row.enteredStageAt = at
-                row.closedAt = e.to.isOpen ? nil : at
-                if e.to.isOpen {
-                    row.closeReason = nil
-                    row.closeNote = nil
-                    row.disqualified = false
-                }
-            }
-            let history = stages.values.filter { $0.leadID == lead }
-            if var last = history.max(by: { $0.seq < $1.seq }) {
-                last.exitedAt = at
-                setStage(last)
-            }
-            setStage(StageRow(leadID: lead, seq: (history.map(\.seq).max() ?? 0) + 1, stage: e.to, enteredAt: at))
-            updateReferral(lead) { $0.stage = e.to }
+            moveStage(lead, to: e.to, probability: e.probability, at: at)
         case let e as LeadDisqualified:
             updatePipeline(lead) { row in
                 row.closeReason = e.reason.rawValue
@@ -123,8 +106,40 @@ public struct ReadModel: Sendable, Equatable {
             }
         case let e as ReferrerThanked:
             updateReferral(lead) { $0.thankedOn = e.on }
+        case let e as LeadMovedBack:
+            // As a stage change: the stage history gains a row, the probability is the stage's.
+            moveStage(lead, to: e.to, probability: nil, at: at)
+        case let e as LeadValueCorrected:
+            updatePipeline(lead) { $0.value = e.to }
+            if pipeline[lead]?.stage == .won { updateReferral(lead) { $0.wonValue = e.to } }
+        case let e as ReferrerCorrected:
+            updatePipeline(lead) { $0.referrerID = e.to }
+            updateReferral(lead) { $0.referrerID = e.to }
         default: break
         }
+    }
+
+    /// A lead entering a stage, forward (`LeadStageChanged`) or back (`LeadMovedBack`): the
+    /// pipeline row, the stage history and the referral follow it.
+    private mutating func moveStage(_ lead: UUID, to: Stage, probability: Int?, at: Date) {
+        updatePipeline(lead) { row in
+            row.stage = to
+            row.probability = probability ?? PipelineRow.defaultProbability(to)
+            row.enteredStageAt = at
+            row.closedAt = to.isOpen ? nil : at
+            if to.isOpen {
+                row.closeReason = nil
+                row.closeNote = nil
+                row.disqualified = false
+            }
+        }
+        let history = stages.values.filter { $0.leadID == lead }
+        if var last = history.max(by: { $0.seq < $1.seq }) {
+            last.exitedAt = at
+            setStage(last)
+        }
+        setStage(StageRow(leadID: lead, seq: (history.map(\.seq).max() ?? 0) + 1, stage: to, enteredAt: at))
+        updateReferral(lead) { $0.stage = to }
     }
 
     // MARK: - Engagements
@@ -192,6 +207,20 @@ public struct ReadModel: Sendable, Equatable {
             updateEngagement(engagement) { $0.checklistDone += 1 }
         case is HandoverItemWaived:
             updateEngagement(engagement) { $0.checklistWaived += 1 }
+        case let e as HandoverItemReopened:
+            updateEngagement(engagement) { row in
+                if e.was == "completed" { row.checklistDone -= 1 } else { row.checklistWaived -= 1 }
+            }
+        case let e as WorkEntryCorrected:
+            // In the month the entry was logged for, whenever the correction was made.
+            let month = String(e.day.description.prefix(7))
+            updateEngagement(engagement) { $0.hoursByMonth[month, default: 0] += e.to - e.from }
+        case let e as FollowUpCorrected:
+            updateHandover(engagement) { row in
+                guard let index = row.followUps.lastIndex(where: { $0.daysAfter == e.daysAfter }) else { return }
+                row.followUps[index].accountActive = e.accountActive
+                row.followUps[index].postsPerWeek = e.postsPerWeek
+            }
         case let e as HandoverCompleted:
             updateHandover(engagement) { row in
                 row.completedAt = at
@@ -231,6 +260,11 @@ public struct ReadModel: Sendable, Equatable {
             row.handle = e.handle
             organisations[organisation] = row
             dirty.organisations.insert(organisation)
+        case let e as OrganisationSectorChanged:
+            guard var row = organisations[organisation] else { return }
+            row.sector = e.to
+            organisations[organisation] = row
+            dirty.organisations.insert(organisation)
         default: break
         }
     }
@@ -254,6 +288,11 @@ public struct ReadModel: Sendable, Equatable {
             }
         case let e as IntroductionAnswered:
             updatePerson(person) { $0.introductionOutcome = e.outcome.rawValue }
+        case let e as PersonDetailsEdited:
+            updatePerson(person) { row in
+                if e.changed.contains("title") { row.title = e.title }
+                if e.changed.contains("level") { row.level = e.level?.rawValue }
+            }
         default: break
         }
     }

@@ -287,9 +287,16 @@ extension Recorder {
         var details = Section("record", "Record", [Column("field", "Field"), Column("value", "Value", .text)])
         details.rows = zip(fields.columns, record).map { [.text($0.key), $1] }
         var past = Section(
-            "history", "History", [Column("when", "When (UTC)"), Column("who", "Who", .whole, .low), Column("what", "What", .text)])
+            "history", "History",
+            [
+                // The entry's number in the log: what `work void`, `session correct` and the like take.
+                Column("entry", "#"), Column("when", "When (UTC)"), Column("who", "Who", .whole, .low), Column("what", "What", .text),
+            ])
         past.rows = history.map {
-            [.text(Format.minute($0.recorded.metadata.occurredAt)), .text($0.recorded.metadata.actor), .text($0.summary)]
+            [
+                .int(Int($0.recorded.position)), .text(Format.minute($0.recorded.metadata.occurredAt)), .text($0.recorded.metadata.actor),
+                .text($0.summary),
+            ]
         }
         report.sections = [details, past]
         return report

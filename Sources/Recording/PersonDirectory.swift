@@ -134,3 +134,18 @@ extension PersonDirectory {
         }
     }
 }
+
+// MARK: - Editing (issue 16)
+
+extension PersonDirectory {
+    /// Sets the details given (nil: left as it is), on `on` (the transaction of the append that
+    /// records the edit). The handle stays: it is how the person was written down before.
+    public func update(_ person: UUID, name: String?, email: String?, phone: String?, on connection: Connection) throws {
+        try connection.execute(
+            """
+            UPDATE consult.person_details
+               SET name = coalesce(\(name), name), email = coalesce(\(email), email), phone = coalesce(\(phone), phone)
+             WHERE tenant_id = \(tenant.rawValue) AND person_id = \(person)
+            """)
+    }
+}

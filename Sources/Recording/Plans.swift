@@ -87,7 +87,9 @@ public enum Plans {
         return (handle, [Change(stream: .entity(.organisation, id), version: 0, events: registered), claim])
     }
 
-    /// Renames an organisation; its handle follows the new name and the old one is released.
+    /// Renames an organisation; its handle follows the new name, and the old one keeps naming it
+    /// (issue 16: what was written down with the old handle still resolves; no one else can
+    /// take it).
     public static func renameOrganisation(_ source: some StreamSource, id: UUID, name: String) throws -> (
         handle: String?, changes: [Change]
     ) {
@@ -98,9 +100,6 @@ public enum Plans {
         var changes = [Change(stream: stream, version: version, events: events)]
         if renamed.handle != state.handle {
             changes.append(try claimHandle(source, .organisation, name: name, id: id, unique: true).change)
-            if let old = state.handle {
-                changes.append(try change(source, HandleState.self, .handle(.organisation, old)) { try $0.decide(.release) })
-            }
         }
         return (renamed.handle, changes)
     }

@@ -91,7 +91,7 @@ public final class Recorder: StreamSource {
 
     public func load<D: Decider>(_ type: D.Type, _ stream: StreamName) throws -> (state: D, version: Int64) {
         let events = try store.read(stream: stream.description)
-        let decoded = try events.map { (event: try $0.domainEvent(), occurredAt: $0.metadata.occurredAt) }
+        let decoded = try events.map { (event: try $0.domainEvent(), occurredAt: $0.metadata.occurredAt, id: $0.id) }
         return (D.fold(decoded), events.last?.streamVersion ?? 0)
     }
 
@@ -136,9 +136,11 @@ public final class Recorder: StreamSource {
     /// the same stream in between: the whole plan runs again on fresh state (up to 8 times, with
     /// a short random pause), so two people logging measurements at once both succeed.
     /// `before` runs in the append's transaction (the person details that go with an event).
-    public func record(_ request: WriteRequest, before: ((Connection) throws -> Void)? = nil, plan: (Date) throws -> [Change]) throws
-        -> [Recorded]
-    {
+    /// `metadata` goes into every event's envelope (an undo names the command it undoes).
+    public func record(
+        _ request: WriteRequest, metadata: AppendMetadata = AppendMetadata(), before: ((Connection) throws -> Void)? = nil,
+        plan: (Date) throws -> [Change]
+    ) throws -> [Recorded] {
         let occurredAt = try Self.parseAt(request.at, clock: clock)
         var commandID = UUID()
         if let text = request.commandID {
@@ -175,7 +177,7 @@ public final class Recorder: StreamSource {
                 }
                 let result = try connection.withTransaction { tx in
                     try before?(tx)
-                    return try store.append(events, expecting: expecting, commandID: commandID)
+                    return try store.append(events, expecting: expecting, commandID: commandID, metadata: metadata)
                 }
                 catchUpReadModels()
                 let flat = changes.flatMap { change in change.events.map { (change.stream.description, $0) } }

@@ -31,7 +31,7 @@ struct Consult: ParsableCommand {
             Referrer.self, Introduction.self, Engagement.self, Objective.self, HandoverCommand.self, Log.self, ProjectionsCommand.self,
             Pipeline.self, Status.self, Due.self, ReferralsReport.self, HandoversReport.self, CaseStudy.self, Changes.self,
             ReportCommand.self,
-            Export.self, Import.self, Person.Forget.self, Search.self,
+            Export.self, Import.self, Person.Forget.self, Search.self, Undo.self,
         ]
     )
 

@@ -176,39 +176,60 @@ extension Consult {
 
         struct Session_: ParsableCommand {
             static let configuration = CommandConfiguration(
-                commandName: "session", abstract: "Record a coaching session.",
+                commandName: "session", abstract: "Record a coaching session; `session void` and `session correct` put a wrong one right.",
                 discussion:
-                    "Example: consult engagement session libraries-on-twitter --attendee raj-patel --topic \"tone of voice\" --minutes 90")
-            @OptionGroup var global: GlobalOptions
-            @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
-            @Option(help: "Who attended (person handle or id; repeat for more).", completion: .handles(.person)) var attendee: [String] = []
-            @Option(help: "A topic covered (repeat for more).") var topic: [String] = []
-            @Option(help: "How long it was, in minutes.") var minutes: Int
+                    "Example: consult engagement session libraries-on-twitter --attendee raj-patel --topic \"tone of voice\" --minutes 90",
+                subcommands: [Record.self, VoidEntry.self, Correct.self], defaultSubcommand: Record.self)
 
-            func run() throws {
-                try EngagementRecording.apply(global, write, engagement, "Recorded a \(minutes)-minute coaching session.") { session, _ in
-                    .holdSession(
-                        attendees: try attendee.map { try session.person($0, field: "attendee") }, topics: topic, minutes: minutes)
+            struct Record: ParsableCommand {
+                static let configuration = CommandConfiguration(
+                    commandName: "record",
+                    abstract: "Record a coaching session (the default: `engagement session ENGAGEMENT --minutes …`).",
+                    discussion:
+                        "Example: consult engagement session libraries-on-twitter --attendee raj-patel --topic \"tone of voice\" --minutes 90"
+                )
+                @OptionGroup var global: GlobalOptions
+                @OptionGroup var write: WriteOptions
+                @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
+                @Option(help: "Who attended (person handle or id; repeat for more).", completion: .handles(.person)) var attendee:
+                    [String] = []
+                @Option(help: "A topic covered (repeat for more).") var topic: [String] = []
+                @Option(help: "How long it was, in minutes.") var minutes: Int
+
+                func run() throws {
+                    try EngagementRecording.apply(global, write, engagement, "Recorded a \(minutes)-minute coaching session.") {
+                        session, _ in
+                        .holdSession(
+                            attendees: try attendee.map { try session.person($0, field: "attendee") }, topics: topic, minutes: minutes)
+                    }
                 }
             }
         }
 
+        /// `engagement work ENGAGEMENT HOURS ACTIVITY` logs hours (the default subcommand, so the
+        /// way it was always typed still works); `work void` and `work correct` put an entry right.
         struct Work: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Log hours of work.", discussion: "Example: consult engagement work libraries-on-twitter 2.5 \"content calendar\""
-            )
-            @OptionGroup var global: GlobalOptions
-            @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
-            @Argument(help: "Hours worked.") var hours: String
-            @Argument(help: "What was done.") var activity: String
-            @Flag(name: .customLong("non-billable"), help: "The hours are not billable.") var nonBillable = false
+                abstract: "Log hours of work; `work void` and `work correct` put a wrong entry right.",
+                discussion: "Example: consult engagement work libraries-on-twitter 2.5 \"content calendar\"",
+                subcommands: [Log.self, VoidEntry.self, Correct.self], defaultSubcommand: Log.self)
 
-            func run() throws {
-                let hours = try Recorder.number(hours, field: "hours")
-                try EngagementRecording.apply(global, write, engagement, "Logged \(hours.formatted) h on \(engagement).") { _, _ in
-                    .logWork(hours: hours, activity: activity, billable: !nonBillable)
+            struct Log: ParsableCommand {
+                static let configuration = CommandConfiguration(
+                    commandName: "log", abstract: "Log hours of work (the default: `engagement work ENGAGEMENT HOURS ACTIVITY`).",
+                    discussion: "Example: consult engagement work libraries-on-twitter 2.5 \"content calendar\"")
+                @OptionGroup var global: GlobalOptions
+                @OptionGroup var write: WriteOptions
+                @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
+                @Argument(help: "Hours worked.") var hours: String
+                @Argument(help: "What was done.") var activity: String
+                @Flag(name: .customLong("non-billable"), help: "The hours are not billable.") var nonBillable = false
+
+                func run() throws {
+                    let hours = try Recorder.number(hours, field: "hours")
+                    try EngagementRecording.apply(global, write, engagement, "Logged \(hours.formatted) h on \(engagement).") { _, _ in
+                        .logWork(hours: hours, activity: activity, billable: !nonBillable)
+                    }
                 }
             }
         }

@@ -14,6 +14,8 @@ enum FieldNames {
         "day": "day", "engagement": "engagement", "handover": "handover", "introduction": "introduction", "item": "item",
         "lead": "lead", "measuredValue": "value", "name": "name", "objective": "objective", "organisation": "organisation",
         "person": "person", "purpose": "purpose", "text": "text",
+        // Corrections name an earlier entry by its number in `consult log` (issue 16).
+        "entry": "entry", "session": "session", "check": "check",
     ]
 
     /// Options whose flag is not `--` and the key in kebab case.

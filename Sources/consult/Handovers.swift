@@ -36,7 +36,7 @@ extension Consult {
 
         struct Item: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "The handover checklist.", subcommands: [Add.self, Done.self, Waive.self])
+                abstract: "The handover checklist.", subcommands: [Add.self, Done.self, Waive.self, Reopen.self])
 
             struct Add: ParsableCommand {
                 static let configuration = CommandConfiguration(
@@ -129,21 +129,31 @@ extension Consult {
 
         struct FollowUp: ParsableCommand {
             static let configuration = CommandConfiguration(
-                commandName: "follow-up", abstract: "Record a follow-up check after the handover (30, 90, 180 days).",
-                discussion: "Example: consult handover follow-up libraries-on-twitter --days 30 --active --posts-per-week 9")
-            @OptionGroup var global: GlobalOptions
-            @OptionGroup var write: WriteOptions
-            @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
-            @Option(help: "Days after the handover.") var days: Int
-            @Flag(inversion: .prefixedNo, help: "Whether the account is still active.") var active: Bool
-            @Option(name: .customLong("posts-per-week"), help: "How often it posts.") var postsPerWeek: Double?
-            @Option(help: "A note.") var note: String?
+                commandName: "follow-up",
+                abstract: "Record a follow-up check after the handover (30, 90, 180 days); `follow-up correct` puts one right.",
+                discussion: "Example: consult handover follow-up libraries-on-twitter --days 30 --active --posts-per-week 9",
+                subcommands: [Record.self, Correct.self], defaultSubcommand: Record.self)
 
-            func run() throws {
-                try EngagementRecording.apply(global, write, engagement, "Recorded the \(days)-day follow-up of \(engagement).") { _, _ in
-                    .checkFollowUp(daysAfter: days, accountActive: active, postsPerWeek: postsPerWeek, note: note)
+            struct Record: ParsableCommand {
+                static let configuration = CommandConfiguration(
+                    commandName: "record", abstract: "Record a follow-up check (the default: `handover follow-up ENGAGEMENT --days …`).",
+                    discussion: "Example: consult handover follow-up libraries-on-twitter --days 30 --active --posts-per-week 9")
+                @OptionGroup var global: GlobalOptions
+                @OptionGroup var write: WriteOptions
+                @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
+                @Option(help: "Days after the handover.") var days: Int
+                @Flag(inversion: .prefixedNo, help: "Whether the account is still active.") var active: Bool
+                @Option(name: .customLong("posts-per-week"), help: "How often it posts.") var postsPerWeek: Double?
+                @Option(help: "A note.") var note: String?
+
+                func run() throws {
+                    try EngagementRecording.apply(global, write, engagement, "Recorded the \(days)-day follow-up of \(engagement).") {
+                        _, _ in
+                        .checkFollowUp(daysAfter: days, accountActive: active, postsPerWeek: postsPerWeek, note: note)
+                    }
                 }
             }
         }
+
     }
 }

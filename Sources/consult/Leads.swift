@@ -9,7 +9,7 @@ extension Consult {
             abstract: "Leads: chances of work moving through the pipeline (new → contacted → qualified → proposal → won | lost).",
             subcommands: [
                 Capture.self, Advance.self, Qualify.self, Disqualify.self, Propose.self, Revise.self, MoveClose.self, Win.self, Lose.self,
-                Reopen.self, ListCommand<Listing.Lead>.self, ShowCommand<Listing.Lead>.self,
+                Reopen.self, Back.self, ListCommand<Listing.Lead>.self, ShowCommand<Listing.Lead>.self,
             ])
 
         struct Capture: ParsableCommand {

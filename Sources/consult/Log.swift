@@ -51,14 +51,16 @@ extension Consult {
             formatter.dateFormat = "yyyy-MM-dd HH:mm"
             let rows = entries.map { entry in
                 [
-                    formatter.string(from: entry.recorded.metadata.occurredAt), entry.recorded.metadata.actor, entry.subject,
-                    entry.summary,
+                    "\(entry.recorded.position)", formatter.string(from: entry.recorded.metadata.occurredAt), entry.recorded.metadata.actor,
+                    entry.subject, entry.summary,
                 ]
             }
             // The summary shrinks first, then who recorded it goes; when and what are always shown.
             let table = TextTable(
                 columns: [
-                    .init("WHEN (UTC)"), .init("WHO", priority: .low), .init("WHAT", fit: .key), .init("", fit: .text, priority: .high),
+                    // The entry's number: what `work void`, `session correct` and the like take.
+                    .init("#"), .init("WHEN (UTC)"), .init("WHO", priority: .low), .init("WHAT", fit: .key),
+                    .init("", fit: .text, priority: .high),
                 ], rows: rows)
             Terminal.show(table.plain(width: Terminal.width(wide: display.wide)), pager: !display.noPager)
         }

@@ -8,7 +8,7 @@ extension Consult {
     struct Org: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "org", abstract: "Organisations: clients and prospective clients.",
-            subcommands: [Add.self, Rename.self, ListCommand<Listing.Org>.self, ShowCommand<Listing.Org>.self])
+            subcommands: [Add.self, Edit.self, Rename.self, ListCommand<Listing.Org>.self, ShowCommand<Listing.Org>.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(

@@ -7,7 +7,7 @@ extension Consult {
     struct Person: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "People at organisations: sponsors, champions, staff, referrers.",
-            subcommands: [Add.self, Move.self, Leave.self, ListCommand<Listing.Person>.self, ShowCommand<Listing.Person>.self])
+            subcommands: [Add.self, Edit.self, Move.self, Leave.self, ListCommand<Listing.Person>.self, ShowCommand<Listing.Person>.self])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(

@@ -6,7 +6,7 @@ import Recording
 extension Consult {
     struct Referral: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Referrals: an introduction from someone, which becomes a lead.", subcommands: [Receive.self])
+            abstract: "Referrals: an introduction from someone, which becomes a lead.", subcommands: [Receive.self, Correct.self])
 
         struct Receive: ParsableCommand {
             static let configuration = CommandConfiguration(

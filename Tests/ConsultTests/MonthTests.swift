@@ -72,9 +72,9 @@ struct MonthTests {
         for (index, (got, want)) in zip(actual, Self.expected).enumerated() {
             #expect(got == want, "event \(index + 1)")
         }
-        // The table form tells the same story.
+        // The table form tells the same story, each line after the entry's number (`#`).
         let table = try fixture.consult(["log", "--engagement", "libraries-on-twitter"])
-        let closing = table.stdout.split(separator: "\n").first { $0.hasPrefix("2026-09-28 00:00") }
+        let closing = table.stdout.split(separator: "\n").first { $0.contains(" 2026-09-28 00:00 ") }
         #expect(closing?.hasSuffix("engagement libraries-on-twitter  closed the engagement: handed-over") == true)
     }
 

@@ -23,7 +23,7 @@ extension Recorder {
         return Created(id: id, handle: handle, recorded: recorded)
     }
 
-    /// `org rename`: the handle follows the new name; the old handle is released.
+    /// `org rename`: the handle follows the new name; the old handle still names it.
     public func renameOrganisation(_ organisation: String, to name: String, _ request: WriteRequest) throws -> (
         handle: String, recorded: [Recorded]
     ) {
