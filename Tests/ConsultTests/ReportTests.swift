@@ -119,6 +119,7 @@ struct ReportTests {
         #expect(
             status.stdout
                 == "Engagements\n  No open engagements.\n\nObjectives\n  No objectives.\n\nChannels and the objectives they serve\n  No channels.\n"
+                + "\nHours in 2000-01 and to its end, against the budget\n  No open engagements.\n"
         )
         let unknown = try fixture.consult(["status", "no-such-engagement"])
         #expect(unknown.status == 1)
