@@ -71,8 +71,8 @@ extension Reports {
         var section = Section(
             "engagements", one ? "Engagement" : "Engagements",
             [
-                Column("engagement", "Engagement"), Column("title", "Title", .text, .low),
-                Column("organisation", "Organisation", .text, .high),
+                Column("engagement", "Engagement"), Column("title", "Title", .text, .low), Column("kind", "Kind", .whole, .low),
+                Column("started", "Started", .whole, .low), Column("organisation", "Organisation", .text, .high),
                 Column("phase", "Phase", .whole, .high),
                 Column("health", "Health", .whole, .high),
                 Column("reasons", "Why", .text, .high), Column("sponsor", "Sponsor", .text), Column("champions", "Champions", .text, .low),
@@ -82,8 +82,7 @@ extension Reports {
                 Column("checklist_done", "Checklist done"),
                 Column("checklist_total", "Checklist items"), Column("owners", "Receiving owners", .text, .low),
                 Column("hours_this_month", "Hours \(month)", .whole, .high),
-                Column("hours_per_month", "Hours a month"), Column("kind", "Kind", .whole, .low),
-                Column("started", "Started", .whole, .low),
+                Column("hours_per_month", "Hours a month"),
             ])
         section.empty = "No open engagements."
         var objectiveSection = Section(
@@ -134,20 +133,22 @@ extension Reports {
                 Column("checklist_total", "Checklist items"), Column("follow_ups", "Follow-ups", .text),
             ])
         let events = try input.domainEvents()
-        let work = try workEntries(input)
+        let work = Dictionary(grouping: try workEntries(input), by: \.engagement)
+        let fees = fees(in: events)
         for e in engagements {
             let own = (objectives[e.engagementID] ?? []).sorted { $0.handle < $1.handle }
             let (health, reasons) = health(e, objectives: own, input: input)
-            let fee = fee(of: e.engagementID, in: events)
-            let figures = budget(e, month: month, entries: work, fee: fee)
+            let fee = fees[e.engagementID]
+            let figures = budget(e, month: month, entries: work[e.engagementID] ?? [], fee: fee)
             section.rows.append([
-                .text(e.handle), .text(e.title), .text(input.organisation(e.organisationID)), .text(e.phase), .optional(health),
+                .text(e.handle), .text(e.title), .text(e.kind), .day(Day(e.startedAt)), .text(input.organisation(e.organisationID)),
+                .text(e.phase), .optional(health),
                 .text(reasons.joined(separator: "; ")), .text(input.person(e.sponsorID)),
                 .text(e.champions.map { input.person($0) }.joined(separator: ", ")), .text(e.channels.joined(separator: ", ")),
                 .optional(budgetSource(of: e, in: events)?.rawValue),
                 .text(e.handoverState), .optional(e.handoverOn ?? e.plannedHandover), .int(e.checklistDone + e.checklistWaived),
                 .int(e.checklistTotal), .text((handovers[e.engagementID]?.owners ?? []).map { input.person($0) }.joined(separator: ", ")),
-                .exact(figures.month.total), .exact(e.hoursPerMonth), .text(e.kind), .day(Day(e.startedAt)),
+                .exact(figures.month.total), .exact(e.hoursPerMonth),
             ])
             hours.rows.append([
                 .text(e.handle), .text(month.description), .exact(figures.month.total), .exact(figures.month.billable),

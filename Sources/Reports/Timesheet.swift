@@ -20,7 +20,7 @@ public struct Month: Hashable, Comparable, Sendable, CustomStringConvertible {
     /// Reads `YYYY-MM`; `2026-13`, `2026-1` or `November` is a violation of `field`.
     public static func parse(_ text: String, field: FieldKey = "month") throws(RuleViolation) -> Month {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, parts.allSatisfy({ $0.allSatisfy(\.isASCII) }),
+        guard parts.count == 2, parts[0].count == 4, parts[1].count == 2, parts.allSatisfy({ $0.allSatisfy { ("0"..."9").contains($0) } }),
             let year = Int(parts[0]), let month = Int(parts[1]), year >= 1900, year <= 2999
         else {
             throw RuleViolation(rule: 0, field: field, "\"\(text)\" is not a month: write it as YYYY-MM, such as 2026-11")
@@ -127,19 +127,22 @@ extension Reports {
     /// The month a report shows when none is asked for: that of the instant (today, or --as-of).
     public static func defaultMonth(_ input: ReportInput) -> Month { Month(input.today) }
 
-    /// The hours and budget of `engagement` for `month`: the month's, the month before's, and
-    /// everything up to the end of the month (and the instant).
-    public static func budget(_ e: EngagementRow, month: Month, entries: [WorkEntry], fee: Money?) -> BudgetFigures {
-        let own = entries.filter { $0.engagement == e.engagementID }
-        return BudgetFigures(
+    /// The hours and budget of `e` for `month` from its own work entries: the month's, the
+    /// month before's, and everything up to the end of the month (and the instant).
+    public static func budget(_ e: EngagementRow, month: Month, entries own: [WorkEntry], fee: Money?) -> BudgetFigures {
+        BudgetFigures(
             month: HoursTally(own.filter { month.contains($0.day) }),
             previousMonth: HoursTally(own.filter { month.previous.contains($0.day) }),
             toDate: HoursTally(own.filter { $0.day < month.next.first }), budgetHours: e.budgetHours, fee: fee)
     }
 
-    /// The fee the engagement was started with (it is not in the read model).
-    static func fee(of engagement: UUID, in entries: [(recorded: RecordedEvent, event: any DomainEvent)]) -> Money? {
-        entries.lazy.compactMap { $0.event as? EngagementStarted }.first { $0.engagement == engagement }?.fee
+    /// The fee each engagement was started with (it is not in the read model), read once.
+    static func fees(in events: [(recorded: RecordedEvent, event: any DomainEvent)]) -> [UUID: Money] {
+        var fees: [UUID: Money] = [:]
+        for case let started as EngagementStarted in events.lazy.map(\.event) where fees[started.engagement] == nil {
+            fees[started.engagement] = started.fee
+        }
+        return fees
     }
 
     /// `consult timesheet`: hours per engagement and day in a month, billable and non-billable

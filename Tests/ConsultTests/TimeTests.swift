@@ -1,4 +1,6 @@
+import BackOffice
 import Foundation
+import Reports
 import TestSupport
 import Testing
 
@@ -261,5 +263,33 @@ struct TimeTests {
         #expect(output.stderr.contains(says), "\(arguments): \(output.stderr)")
         #expect(output.stdout.isEmpty)
         #expect(try fixture.eventCount() == before)
+    }
+}
+
+/// Months as typed: YYYY-MM only, a real month, its neighbours across a year's end.
+@Suite("months as typed")
+struct MonthParsingTests {
+    @Test("YYYY-MM reads; its days run from the 1st to the last, across the year's end")
+    func reads() throws {
+        let december = try Month.parse("2026-12")
+        #expect(december.description == "2026-12" && december.next.description == "2027-01")
+        #expect(try Month.parse("2027-01").previous == december)
+        #expect(december.contains(Day(year: 2026, month: 12, day: 31)) && !december.contains(Day(year: 2027, month: 1, day: 1)))
+        #expect(december.next.first == Day(year: 2027, month: 1, day: 1))
+    }
+
+    @Test(
+        "anything else says how to write a month",
+        arguments: [
+            ("2026-13", "2026-13 is not a month of the calendar"), ("2026-00", "is not a month of the calendar"),
+            ("2026-1", "write it as YYYY-MM"), ("2026-+1", "write it as YYYY-MM"), ("November", "write it as YYYY-MM"),
+            ("2026-11-01", "write it as YYYY-MM"), ("", "write it as YYYY-MM"), ("٢٠٢٦-١١", "write it as YYYY-MM"),
+        ])
+    func refuses(_ text: String, _ says: String) {
+        #expect {
+            try Month.parse(text)
+        } throws: { error in
+            (error as? RuleViolation)?.field == "month" && (error as? RuleViolation)?.message.contains(says) == true
+        }
     }
 }
