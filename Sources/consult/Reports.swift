@@ -114,7 +114,7 @@ extension Consult {
 
                 Hours: for each engagement, the hours of --month (billable and non-billable apart), of \
                 the month before, and to the month's end; budget hours are spent by billable hours \
-                ("Left" is negative and "Against budget" says "over budget by …" past them); the fee is \
+                ("Left" is negative and "Against budget" says "over by … h" past them); the fee is \
                 used in step with them, to the penny. --month defaults to the month of today (or of \
                 --as-of); on the first seven days of a month the previous month's hours stay in view on \
                 a narrow terminal, since those are the ones to invoice.
