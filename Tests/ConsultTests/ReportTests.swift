@@ -19,6 +19,9 @@ struct ReportTests {
         ("handovers", ["handovers", "--as-of", "2026-11-01"]),
         ("case-study", ["case-study", "libraries-on-twitter", "--as-of", "2026-11-01"]),
         ("changes", ["changes", "--since", "2026-09-10", "--until", "2026-09-20"]),
+        // The layout only: the month holds one piece of work (3 h on 09-09); TimeTests checks
+        // the figures against hours worked out by hand.
+        ("timesheet", ["timesheet", "--month", "2026-09", "--as-of", "2026-11-01"]),
     ]
 
     static var cases: [String] {
