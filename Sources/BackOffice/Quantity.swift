@@ -164,3 +164,100 @@ public func progress(baseline: Quantity, latest: Quantity, target: Quantity) -> 
     guard share.isFinite else { return 0 }
     return min(100, max(0, share))
 }
+
+/// Hours as a consultant types them, read exactly: the one parse of hours (`engagement work`,
+/// `--budget-hours`, `--hours-per-month`).
+///
+/// `1.5` and `1.5h` (decimal hours), `1:30` (hours and two-digit minutes), `1h30m`, `1h`, `90m`.
+/// Minutes become hours exactly or not at all: a number of minutes is an exact decimal of hours
+/// only when it is a multiple of 3 (3 minutes = 0.05 h; 90m = 1.5, 45m = 0.75, 1:21 = 1.35), so
+/// `1:20` (1⅓ h) is refused with the two nearest exact forms rather than stored as 1.333… or
+/// rounded: hours are kept exactly as given, and a sum of them is exact.
+///
+/// ```swift
+/// try Hours.parse("1:30")    // 1.5
+/// try Hours.parse("1h15m")   // 1.25
+/// try Hours.parse("1:20")    // RuleViolation: … write 1:18 (1.3 h) or 1:21 (1.35 h)
+/// ```
+public enum Hours {
+    /// The forms every message names.
+    public static let forms = "1.5, 1:30, 1h30m, 1h or 90m"
+
+    /// Reads `text` as hours, or throws a violation of `field` that says why and what to write.
+    public static func parse(_ text: String, field: FieldKey = "hours") throws(RuleViolation) -> Quantity {
+        let typed = text.trimmingCharacters(in: .whitespaces)
+        func refuse(_ why: String) -> RuleViolation { RuleViolation(rule: 0, field: field, why) }
+        guard !typed.hasPrefix("-") else { throw refuse("\"\(text)\" is negative: hours of work are more than 0") }
+        if let plain = Quantity.parse(typed) { return plain }
+        let bytes = Array(typed.lowercased().utf8)
+        func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+        func whole(_ part: ArraySlice<UInt8>) -> Int? {
+            part.isEmpty || part.count > 6 || !part.allSatisfy(isDigit) ? nil : Int(String(decoding: part, as: UTF8.self))
+        }
+        // H:MM
+        if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
+            guard let hours = whole(bytes[..<colon]), let minutes = whole(bytes[(colon + 1)...]), bytes.count - colon - 1 == 2 else {
+                throw refuse("\"\(text)\" is not a number of hours: after the colon come two digits of minutes, as in 1:30 or 0:45")
+            }
+            guard minutes < 60 else {
+                throw refuse("\"\(text)\" has \(minutes) minutes: an hour has 60, so write \(hours + 1):\(pad(minutes - 60))")
+            }
+            return try exact(minutes: hours * 60 + minutes, typed: text, field: field) { "\($0 / 60):\(pad($0 % 60))" }
+        }
+        // [Xh][Ym], X decimal only without minutes.
+        var rest = bytes[...]
+        var hoursPart: ArraySlice<UInt8>?
+        if let h = rest.firstIndex(of: UInt8(ascii: "h")) {
+            hoursPart = rest[..<h]
+            rest = rest[(h + 1)...]
+            while rest.first == UInt8(ascii: " ") { rest = rest.dropFirst() }
+        }
+        var minutesPart: ArraySlice<UInt8>?
+        if rest.last == UInt8(ascii: "m") {
+            minutesPart = rest.dropLast()
+            rest = []
+        }
+        guard rest.isEmpty, hoursPart != nil || minutesPart != nil else {
+            if hoursPart != nil, whole(rest) != nil {
+                throw refuse("\"\(text)\" does not say what its last number counts: write \(typed)m (minutes) or use a colon, as in 1:30")
+            }
+            throw refuse("\"\(text)\" is not a number of hours: write it as \(forms)")
+        }
+        if let hoursPart, minutesPart == nil {
+            guard let value = Quantity.parse(String(decoding: hoursPart, as: UTF8.self)), !hoursPart.contains(UInt8(ascii: "e")),
+                !hoursPart.contains(UInt8(ascii: "+"))
+            else { throw refuse("\"\(text)\" is not a number of hours: write it as \(forms)") }
+            return value
+        }
+        let hours = hoursPart.map(whole) ?? 0
+        guard let hours, let minutes = minutesPart.flatMap(whole) else {
+            throw refuse(
+                "\"\(text)\" is not a number of hours: whole hours and whole minutes, as in 1h30m or 90m (or decimal hours alone: 1.5h)")
+        }
+        guard hoursPart == nil || minutes < 60 else {
+            throw refuse("\"\(text)\" has \(minutes) minutes: an hour has 60, so write \(hours + 1)h\(minutes - 60)m")
+        }
+        return try exact(minutes: hours * 60 + minutes, typed: text, field: field) { total in
+            hoursPart == nil ? "\(total)m" : total % 60 == 0 ? "\(total / 60)h" : "\(total / 60)h\(total % 60)m"
+        }
+    }
+
+    private static func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+    /// `minutes` as exact hours, or a refusal naming the nearest exact forms (spelled by `form`).
+    private static func exact(minutes: Int, typed: String, field: FieldKey, form: (Int) -> String) throws(RuleViolation) -> Quantity {
+        guard minutes % 3 == 0 else {
+            let below = minutes - minutes % 3
+            let above = below + 3
+            func hours(_ m: Int) -> String { Quantity(Decimal(m) / 60).description }
+            let whole = minutes / 60
+            let fraction = minutes % 60
+            let nearest = (below > 0 ? "\(form(below)) (\(hours(below)) h) or " : "") + "\(form(above)) (\(hours(above)) h)"
+            throw RuleViolation(
+                rule: 0, field: field,
+                "\"\(typed)\" is \(whole > 0 ? "\(whole) h " : "")\(fraction) min, which no decimal number of hours holds exactly "
+                    + "(hours are kept exactly as given): write \(nearest)")
+        }
+        return Quantity(Decimal(minutes) / 60)
+    }
+}

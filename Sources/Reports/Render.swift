@@ -38,7 +38,35 @@ public enum Render {
                 out += "  \(section.empty)\n"
                 continue
             }
-            out += TextTable(section).plain(width: width, indent: "  ", dimHeader: colour)
+            out +=
+                section.layout == .records
+                ? records(section, width: width) : TextTable(section).plain(width: width, indent: "  ", dimHeader: colour)
+        }
+        return out
+    }
+
+    /// A section as blocks, one per row: each field on its own line, its title then its value
+    /// (wrapped at spaces to the width, never cut), empty fields left out. With several rows,
+    /// each block is headed by the row's key (its `.key` column, or its first).
+    static func records(_ section: Section, width: Int) -> String {
+        let labels = section.columns.map { Neutralise.terminal($0.title) }
+        let key = section.columns.firstIndex { $0.fit == .key } ?? 0
+        let many = section.rows.count > 1
+        let indent = many ? "    " : "  "
+        var out = ""
+        for (index, row) in section.rows.enumerated() {
+            if many {
+                if index > 0 { out += "\n" }
+                out += "  " + Neutralise.terminal(row[key].display) + "\n"
+            }
+            let shown = section.columns.indices.filter { !(many && $0 == key) && !row[$0].display.isEmpty }
+            let labelWidth = shown.map { Cells.width(labels[$0]) }.max() ?? 0
+            let valueWidth = width == .max ? .max : max(20, width - indent.count - labelWidth - 2)
+            for column in shown {
+                for (line, text) in Cells.wrap(Neutralise.terminal(row[column].display), to: valueWidth).enumerated() {
+                    out += indent + Cells.pad(line == 0 ? labels[column] : "", to: labelWidth) + "  " + text + "\n"
+                }
+            }
         }
         return out
     }

@@ -34,12 +34,23 @@ public struct Section: Sendable {
     public var rows: [[Cell]] = []
     /// What the section shows when it has no rows.
     public var empty = "None."
+    /// How a terminal table shows the rows; JSON, CSV, Markdown and HTML are the same either way.
+    public var layout = SectionLayout.rows
 
     public init(_ name: String, _ title: String, _ columns: [Column]) {
         self.name = name
         self.title = title
         self.columns = columns
     }
+}
+
+/// How a terminal shows a section's rows.
+public enum SectionLayout: Sendable {
+    /// A table: a header, then a line per row.
+    case rows
+    /// One block per row, a labelled line per field (like psql's expanded display or
+    /// `kubectl describe`): for one record, whose fields would make a row too wide to read.
+    case records
 }
 
 public struct Column: Sendable {

@@ -44,20 +44,35 @@ extension Reports {
         return (!stalled.isEmpty ? "stalled" : !risks.isEmpty ? "at risk" : "on track", stalled + risks)
     }
 
-    /// Every open engagement (or all, or one).
+    /// Every open engagement (or all, or one), with its hours in `month` (default: the month of
+    /// the instant) and to the month's end against its budget hours and fee.
+    ///
+    /// One engagement comes as blocks on a terminal (its fields, objectives, people, channels,
+    /// handover, hours): one record, many lines. On the first seven days of the default month,
+    /// when last month's hours are the ones to invoice, the previous month's column is kept on a
+    /// narrow terminal and the new month's few hours give way; later the previous month is
+    /// among the first dropped. JSON and CSV always carry both.
     /// - Throws: ``EventDecodingError`` for an event of the log this version cannot read.
-    public static func status(_ input: ReportInput, engagement: UUID? = nil, includeClosed: Bool = false) throws -> Report {
+    public static func status(_ input: ReportInput, engagement: UUID? = nil, includeClosed: Bool = false, month: Month? = nil) throws
+        -> Report
+    {
         var report = Report(name: "status", title: "Engagement status", asOf: input.now)
         let engagements = input.model.engagements.values
             .filter { engagement == nil ? (includeClosed || $0.phase != "closed") : $0.engagementID == engagement }
             .sorted { $0.handle < $1.handle }
         let objectives = Dictionary(grouping: input.model.objectives.values, by: \.engagementID)
         let handovers = input.model.handovers
+        let one = engagement != nil
+        let month = month ?? defaultMonth(input)
+        let invoicing = month == defaultMonth(input) && input.today.day <= 7
+        // On those days the month's own columns give way first (the total last of them).
+        let thisMonth: ColumnPriority = invoicing ? .normal : .high
 
         var section = Section(
-            "engagements", "Engagements",
+            "engagements", one ? "Engagement" : "Engagements",
             [
-                Column("engagement", "Engagement"), Column("organisation", "Organisation", .text, .high),
+                Column("engagement", "Engagement"), Column("title", "Title", .text, .low), Column("kind", "Kind", .whole, .low),
+                Column("started", "Started", .whole, .low), Column("organisation", "Organisation", .text, .high),
                 Column("phase", "Phase", .whole, .high),
                 Column("health", "Health", .whole, .high),
                 Column("reasons", "Why", .text, .high), Column("sponsor", "Sponsor", .text), Column("champions", "Champions", .text, .low),
@@ -66,7 +81,7 @@ extension Reports {
                 Column("handover_on", "Handover on", .whole, .high),
                 Column("checklist_done", "Checklist done"),
                 Column("checklist_total", "Checklist items"), Column("owners", "Receiving owners", .text, .low),
-                Column("hours_this_month", "Hours this month", .whole, .high),
+                Column("hours_this_month", "Hours \(month)", .whole, .high),
                 Column("hours_per_month", "Hours a month"),
             ])
         section.empty = "No open engagements."
@@ -87,20 +102,61 @@ extension Reports {
                 Column("serves", "Serves objectives", .text), Column("adopted", "Adopted"),
             ])
         channels.empty = "No channels."
+        var hours = Section(
+            "hours", "Hours in \(month) and to its end, against the budget",
+            [
+                Column("engagement", "Engagement"), Column("month", "Month", .whole, .low),
+                Column("hours", "Hours", .whole, thisMonth), Column("billable", "Billable", .whole, thisMonth),
+                Column("non_billable", "Non-billable", .whole, thisMonth),
+                Column("previous_month", "Hours \(month.previous)", .whole, invoicing ? .high : .low),
+                Column("billable_to_date", "Billable to date", .whole, .normal), Column("hours_to_date", "Hours to date", .whole, .low),
+                Column("budget_hours", "Budget", .whole, .high), Column("used_percent", "Used", .whole, .normal),
+                Column("left", "Left", .whole, .normal), Column("budget_state", "Against budget", .whole, .high),
+                Column("fee", "Fee", .whole, .low), Column("currency", "Currency", .whole, .low),
+                Column("fee_used", "Fee used", .whole, .low), Column("fee_left", "Fee left", .whole, .low),
+            ])
+        hours.empty = section.empty
+        var people = Section(
+            "people", "People",
+            [
+                Column("role", "Role"), Column("name", "Name", .text), Column("title", "Title", .text, .normal),
+                Column("level", "Level", .whole, .low),
+            ])
+        people.empty = "No sponsor, champions or receiving owners yet."
+        var handover = Section(
+            "handover", "Handover",
+            [
+                Column("state", "State"), Column("planned_on", "Planned for"), Column("handover_on", "Handover on"),
+                Column("completed", "Completed"), Column("signed_off_by", "Signed off by", .text),
+                Column("owners", "Receiving owners", .text),
+                Column("checklist_done", "Checklist done"), Column("checklist_waived", "Checklist waived"),
+                Column("checklist_total", "Checklist items"), Column("follow_ups", "Follow-ups", .text),
+            ])
         let events = try input.domainEvents()
         let names = statements(in: events)
+        let work = Dictionary(grouping: try workEntries(input), by: \.engagement)
+        let fees = fees(in: events)
         for e in engagements {
             let own = (objectives[e.engagementID] ?? []).sorted { $0.handle < $1.handle }
             let (health, reasons) = health(e, objectives: own, input: input)
-            let month = String(input.today.description.prefix(7))
+            let fee = fees[e.engagementID]
+            let figures = budget(e, month: month, entries: work[e.engagementID] ?? [], fee: fee)
             section.rows.append([
-                .text(e.handle), .text(input.organisation(e.organisationID)), .text(e.phase), .optional(health),
+                .text(e.handle), .text(e.title), .text(e.kind), .day(Day(e.startedAt)), .text(input.organisation(e.organisationID)),
+                .text(e.phase), .optional(health),
                 .text(reasons.joined(separator: "; ")), .text(input.person(e.sponsorID)),
                 .text(e.champions.map { input.person($0) }.joined(separator: ", ")), .text(e.channels.joined(separator: ", ")),
                 .optional(budgetSource(of: e, in: events)?.rawValue),
                 .text(e.handoverState), .optional(e.handoverOn ?? e.plannedHandover), .int(e.checklistDone + e.checklistWaived),
                 .int(e.checklistTotal), .text((handovers[e.engagementID]?.owners ?? []).map { input.person($0) }.joined(separator: ", ")),
-                .exact(e.hoursByMonth[month] ?? .zero), .exact(e.hoursPerMonth),
+                .exact(figures.month.total), .exact(e.hoursPerMonth),
+            ])
+            hours.rows.append([
+                .text(e.handle), .text(month.description), .exact(figures.month.total), .exact(figures.month.billable),
+                .exact(figures.month.nonBillable), .exact(figures.previousMonth.total), .exact(figures.toDate.billable),
+                .exact(figures.toDate.total), .exact(figures.budgetHours), figures.usedPercent.map { .percent($0) } ?? .empty,
+                .exact(figures.left), .optional(figures.state ?? "no budget hours"), .money(fee?.minorUnits, fee?.currency),
+                .optional(fee?.currency), .money(figures.feeUsed, fee?.currency), .money(figures.feeLeft, fee?.currency),
             ])
             for channel in adoptedChannels(of: e.engagementID, in: events) {
                 channels.rows.append([
@@ -117,8 +173,36 @@ extension Reports {
                 ])
                 report.charts.append(objectiveChart(o, statements: names, context: input.organisation(e.organisationID), events: events))
             }
+            guard one else { continue }
+            let row = handovers[e.engagementID]
+            func person(_ role: String, _ id: UUID) -> [Cell] {
+                let details = input.model.people[id]
+                return [.text(role), .text(input.person(id)), .optional(details?.title), .optional(details?.level)]
+            }
+            people.rows =
+                [e.sponsorID].compactMap { $0 }.map { person("sponsor", $0) } + e.champions.map { person("champion", $0) }
+                + (row?.owners ?? []).map { person("receiving owner", $0) }
+            handover.rows = [
+                [
+                    .text(e.handoverState), .optional(row?.plannedOn ?? e.plannedHandover), .optional(e.handoverOn),
+                    .optional(row?.completedAt.map { Day($0) }), .optional(row?.signedOffBy.map { input.person($0) }),
+                    .text((row?.owners ?? []).map { input.person($0) }.joined(separator: ", ")), .int(e.checklistDone),
+                    .int(e.checklistWaived), .int(e.checklistTotal),
+                    .optional(
+                        row.flatMap { $0.followUps.isEmpty ? nil : $0 }?.followUps.sorted { $0.daysAfter < $1.daysAfter }
+                            .map { "\($0.daysAfter) days: \($0.accountActive ? "active" : "inactive")" }.joined(separator: ", ")),
+                ]
+            ]
         }
-        report.sections += [section, objectiveSection, channels]
+        if one {
+            section.layout = .records
+            objectiveSection.layout = .records
+            handover.layout = .records
+            hours.layout = .records
+            report.sections += [section, objectiveSection, people, channels, handover, hours]
+        } else {
+            report.sections += [section, objectiveSection, channels, hours]
+        }
         report.charts.insert(
             .progress(
                 title: "Objective progress",

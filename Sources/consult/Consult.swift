@@ -29,7 +29,7 @@ struct Consult: ParsableCommand {
         subcommands: [
             Doctor.self, Migrate.self, TenantCommand.self, MemberCommand.self, Org.self, Person.self, Lead.self, Referral.self,
             Referrer.self, Introduction.self, Engagement.self, Objective.self, HandoverCommand.self, Log.self, ProjectionsCommand.self,
-            Pipeline.self, Status.self, Due.self, ReferralsReport.self, HandoversReport.self, CaseStudy.self, Changes.self,
+            Pipeline.self, Status.self, Timesheet.self, Due.self, ReferralsReport.self, HandoversReport.self, CaseStudy.self, Changes.self,
             ReportCommand.self,
             Export.self, Import.self, Person.Forget.self, Search.self, Undo.self,
         ]

@@ -85,7 +85,7 @@ extension Consult.Engagement.Work {
         @OptionGroup var global: GlobalOptions
         @OptionGroup var write: WriteOptions
         @Argument(help: "The work entry: its number in `consult log` (# column) or its event id.") var entry: String
-        @Option(help: "The hours it should have been.") var hours: String
+        @Option(help: "The hours it should have been: \(Hours.forms).") var hours: String
         @OptionGroup var why: ReasonOption
 
         func run() throws {
@@ -176,7 +176,7 @@ extension Consult.Referral {
         func run() throws {
             let recorder = try global.recorder()
             let referrer = try from.map { try recorder.person($0, field: "from") }
-            let value = try Recorder.money(value, field: "value")
+            let value = try recorder.money(value, field: "value")
             let all = try recorder.onLead(lead, write.request) {
                 if let referrer { return .correctReferrer(referrer, reason: why.reason) }
                 return .correctValue(to: value!, reason: why.reason)

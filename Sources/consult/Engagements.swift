@@ -8,16 +8,16 @@ struct EngagementOptions: ParsableArguments {
     @Option(help: "The engagement's title.") var title: String
     @Option(help: "What kind of work it is.") var kind: EngagementKind = .launch
     @Option(help: "The fee: \"7500 GBP\", or \"7500\" in the consultancy's currency.") var fee: String?
-    @Option(name: .customLong("budget-hours"), help: "Hours budgeted in all.") var budgetHours: String?
-    @Option(name: .customLong("hours-per-month"), help: "Hours a month, for a retainer.") var hoursPerMonth: String?
+    @Option(name: .customLong("budget-hours"), help: "Hours budgeted in all: \(Hours.forms).") var budgetHours: String?
+    @Option(name: .customLong("hours-per-month"), help: "Hours a month, for a retainer: \(Hours.forms).") var hoursPerMonth: String?
     @Option(name: .customLong("handover-by"), help: ArgumentHelp("When the handover is planned: YYYY-MM-DD.", valueName: "date"))
     var handoverBy: String?
 
     func terms(_ recorder: Recorder) throws -> EngagementTerms {
         EngagementTerms(
             title: title, kind: kind, fee: try recorder.money(fee, field: "fee"),
-            budgetHours: try Recorder.number(budgetHours, field: "budgetHours"),
-            hoursPerMonth: try Recorder.number(hoursPerMonth, field: "hoursPerMonth"),
+            budgetHours: try budgetHours.map { try Hours.parse($0, field: "budgetHours") },
+            hoursPerMonth: try hoursPerMonth.map { try Hours.parse($0, field: "hoursPerMonth") },
             plannedHandover: try Recorder.day(handoverBy, field: "handoverBy"))
     }
 }
@@ -217,16 +217,22 @@ extension Consult {
             struct Log: ParsableCommand {
                 static let configuration = CommandConfiguration(
                     commandName: "log", abstract: "Log hours of work (the default: `engagement work ENGAGEMENT HOURS ACTIVITY`).",
-                    discussion: "Example: consult engagement work libraries-on-twitter 2.5 \"content calendar\"")
+                    discussion: """
+                        Hours are kept exactly as typed: 1.5, 1:30, 1h30m, 1h or 90m. Minutes become hours \
+                        only when they make an exact decimal (a multiple of 3 minutes: 1:21 is 1.35 h); 1:20 \
+                        is refused with the nearest forms that do, never rounded.
+
+                        Example: consult engagement work libraries-on-twitter 1:30 "content calendar" --at 2026-10-30
+                        """)
                 @OptionGroup var global: GlobalOptions
                 @OptionGroup var write: WriteOptions
                 @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
-                @Argument(help: "Hours worked.") var hours: String
+                @Argument(help: "Hours worked: \(Hours.forms).") var hours: String
                 @Argument(help: "What was done.") var activity: String
                 @Flag(name: .customLong("non-billable"), help: "The hours are not billable.") var nonBillable = false
 
                 func run() throws {
-                    let hours = try Recorder.number(hours, field: "hours")
+                    let hours = try Hours.parse(hours, field: "hours")
                     try EngagementRecording.apply(global, write, engagement, "Logged \(hours.formatted) h on \(engagement).") { _, _ in
                         .logWork(hours: hours, activity: activity, billable: !nonBillable)
                     }

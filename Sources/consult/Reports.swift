@@ -104,7 +104,7 @@ extension Consult {
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Every open engagement: phase, health and why, objectives baseline → latest → target, sponsor, champions, channels, handover readiness, hours.",
+                "Every open engagement: phase, health and why, objectives baseline → latest → target, sponsor, champions, channels, handover readiness, hours against the budget.",
             discussion: """
                 Health: stalled when an open objective has had no measurement for 30 days; at risk when \
                 an objective is more than 20 points behind the straight line from its baseline at the \
@@ -112,17 +112,30 @@ extension Consult {
                 sponsor or a champion left, or a retainer's hours this month exceed its budget; on track \
                 otherwise.
 
-                Example: consult status libraries-on-twitter --format markdown
+                Hours: for each engagement, the hours of --month (billable and non-billable apart), of \
+                the month before, and to the month's end; budget hours are spent by billable hours \
+                ("Left" is negative and "Against budget" says "over by … h" past them); the fee is \
+                used in step with them, to the penny. --month defaults to the month of today (or of \
+                --as-of); on the first seven days of a month the previous month's hours stay in view on \
+                a narrow terminal, since those are the ones to invoice.
+
+                With an ENGAGEMENT, one record in blocks: its fields, objectives, people, channels, \
+                handover, hours and budget.
+
+                Example: consult status libraries-on-twitter --month 2026-10
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var report: ReportOptions
         @Argument(help: "One engagement in full (handle or id).", completion: .handles(.engagement)) var engagement: String?
         @Flag(help: "Include closed engagements.") var all = false
+        @Option(help: ArgumentHelp("The month of the hours: YYYY-MM (default: the month of today, or of --as-of).", valueName: "month"))
+        var month: String?
 
         func run() throws {
+            let month = try month.map { try Month.parse($0, field: "month") }
             let session = try global.recorder()
             let id = try engagement.map { try session.resolve(.engagement, $0, field: "engagement").id }
-            report.print(try Reports.status(report.input(session), engagement: id, includeClosed: all || id != nil))
+            report.print(try Reports.status(report.input(session), engagement: id, includeClosed: all || id != nil, month: month))
         }
     }
 

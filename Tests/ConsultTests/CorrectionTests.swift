@@ -137,10 +137,19 @@ struct CorrectionTests {
                 == "Voided work entry \(calendar).\n")
         #expect(try bakery.hours(asOf: "2026-11-10") == 1.2)
         #expect(try bakery.projectedHours() == #"{"2026-11": 1.2}"#)
+        // The timesheet reads the corrections too: the 4th holds 1.2 h (12 corrected), the 3rd's
+        // 3.5 h is voided and gone; the month is 1.2 h. As of the 5th, before any correction,
+        // 3.5 + 12 = 15.5 h over two days.
+        let days = try bakery.rows(["timesheet", "--month", "2026-11"], "days")
+        #expect(days.map { $0["day"] as? String } == ["2026-11-04"])
+        #expect((days.first?["hours"] as? NSNumber)?.doubleValue == 1.2)
+        #expect((try bakery.rows(["timesheet", "--month", "2026-11"], "month").first?["hours"] as? NSNumber)?.doubleValue == 1.2)
+        let before = try bakery.rows(["timesheet", "--month", "2026-11", "--as-of", "2026-11-05"], "month").first
+        #expect((before?["hours"] as? NSNumber)?.doubleValue == 15.5 && (before?["days"] as? NSNumber)?.intValue == 2)
 
         // Bad input: refused, with nothing written.
         try bakery.refused(
-            ["engagement", "work", "correct", twelve, "--hours=-1", "--reason", "x"], saying: "hours are never negative")
+            ["engagement", "work", "correct", twelve, "--hours=-1", "--reason", "x"], saying: "\"-1\" is negative")
         try bakery.refused(["engagement", "work", "void", calendar, "--reason", "again"], saying: "the entry is voided already")
         try bakery.refused(["engagement", "work", "void", "99999", "--reason", "x"], saying: "there is no work entry #99999")
         try bakery.refused(["engagement", "work", "void", "1", "--reason", "x"], saying: "there is no work entry #1")

@@ -19,6 +19,9 @@ struct ReportTests {
         ("handovers", ["handovers", "--as-of", "2026-11-01"]),
         ("case-study", ["case-study", "libraries-on-twitter", "--as-of", "2026-11-01"]),
         ("changes", ["changes", "--since", "2026-09-10", "--until", "2026-09-20"]),
+        // The layout only: the month holds one piece of work (3 h on 09-09); TimeTests checks
+        // the figures against hours worked out by hand.
+        ("timesheet", ["timesheet", "--month", "2026-09", "--as-of", "2026-11-01"]),
     ]
 
     static var cases: [String] {
@@ -119,6 +122,7 @@ struct ReportTests {
         #expect(
             status.stdout
                 == "Engagements\n  No open engagements.\n\nObjectives\n  No objectives.\n\nChannels and the objectives they serve\n  No channels.\n"
+                + "\nHours in 2000-01 and to its end, against the budget\n  No open engagements.\n"
         )
         let unknown = try fixture.consult(["status", "no-such-engagement"])
         #expect(unknown.status == 1)

@@ -51,6 +51,8 @@ struct TablesTests {
         ["case-study", "libraries-on-twitter", "--as-of", "2026-11-01"], ["case-study", "coders-on-mastodon", "--as-of", "2026-11-01"],
         ["due", "--as-of", "2026-09-20"], ["log"], ["org", "list"], ["person", "list"], ["lead", "list"], ["engagement", "list"],
         ["objective", "list"], ["referrer", "list"], ["org", "show", "coders"], ["search", "coders"],
+        ["timesheet", "--month", "2026-09"], ["status", "--month", "2026-09", "--as-of", "2026-09-20"],
+        ["status", "--as-of", "2026-10-03"],
     ]
 
     /// A date cut short: four digits, a hyphen, then fewer than the full date before "…".

@@ -154,7 +154,7 @@ struct IsolationTests {
             executable == [
                 "add_person_details", "append", "current_tenant_id", "erase_person_details", "events_channel", "follower_heartbeat",
                 "is_admin", "projection_clear", "projection_keep_previous", "projection_lock", "projection_move", "projection_record_run",
-                "projection_rollback", "projection_write",
+                "projection_rollback", "projection_write", "update_person_details",
             ])
         for sql in [
             "SELECT consult.create_tenant('intruder')", "SELECT consult.add_member(1, 'intruder', 'SCRAM-SHA-256$4096:x')",

@@ -169,6 +169,7 @@ struct MemberWriteAttackTests {
             "SELECT consult.projection_record_run(\(victim), 'backoffice', 'verify', now(), 0, 0, true, '{}')",
             "SELECT consult.add_person_details(\(victim), gen_random_uuid(), 'x', 'X', NULL, NULL)",
             "SELECT consult.erase_person_details(\(victim), '\(victimPerson)')",
+            "SELECT consult.update_person_details(\(victim), '\(victimPerson)', 'Renamed', NULL, NULL)",
             "SELECT consult.import_person_details(\(victim), gen_random_uuid(), 'x', 'X', NULL, NULL)",
             "SELECT consult.acting_tenant(\(victim))",
         ] {
@@ -195,6 +196,9 @@ struct MemberWriteAttackTests {
         // The victim's ids in the attacker's own calls touch the attacker's rows only.
         #expect(
             try member.execute("SELECT consult.erase_person_details(NULL, \(victimPerson))")[0].decode(Bool.self, at: 0) == false)
+        #expect(
+            try member.execute("SELECT consult.update_person_details(NULL, \(victimPerson), 'Renamed', 'x@example.org', NULL)")[0]
+                .decode(Bool.self, at: 0) == false)
         try member.execute(
             Query(
                 unsafeSQL:

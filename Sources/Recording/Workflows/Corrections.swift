@@ -128,7 +128,7 @@ extension Recorder {
     /// `engagement work void` (hours nil) and `engagement work correct --hours`.
     public func correctWork(_ entry: String, hours: String?, reason: String, _ request: WriteRequest) throws -> [Recorded] {
         let found = try self.entry(entry, field: "entry", types: [WorkLogged.self])
-        let hours = try hours.map { try Self.number($0, field: "hours") } ?? .zero
+        let hours = try hours.map { try Hours.parse($0, field: "hours") } ?? .zero
         return try onEntry(found, request) { _ in .correctWork(entry: found.id, hours: hours, reason: reason) }
     }
 
