@@ -61,6 +61,20 @@ public struct CommandFailure: Error, CustomStringConvertible {
         }
     }
 
+    /// This failure (the database out of reach before the command was sent) told of a command
+    /// by its id: nothing of it was recorded, and it may be run again with that id.
+    public func neverSent(command id: UUID) -> CommandFailure {
+        let id = id.uuidString.lowercased()
+        guard !message.contains(id) else { return self }
+        var failure = self
+        let told: String = "Command \(id) did not reach the database: nothing of it was recorded."
+        let again: String = "Run it again with --command-id \(id): it is recorded at most once."
+        var lines: [String] = [told + " " + again]
+        for line in advice where !line.hasPrefix("the connection to the database was lost") { lines.append(line) }
+        failure.advice = lines
+        return failure
+    }
+
     public static func unreachable(_ target: DatabaseTarget, _ error: PostgresError) -> CommandFailure {
         CommandFailure(
             "cannot connect to \(target.summary): \(error.message)",
@@ -82,6 +96,18 @@ public enum StatementTimeout {
     }
 
     public static var milliseconds: Int { Int(seconds * 1000) }
+}
+
+/// How long a command whose connection was lost tries to reconnect to find out whether it was
+/// recorded: CONSULT_RECONNECT_SECONDS (0: ask once); 5 s by default, as long as a server
+/// takes to restart after a crash on a small machine.
+public enum ReconnectTimeout {
+    public static var seconds: Double {
+        guard let text = ProcessInfo.processInfo.environment["CONSULT_RECONNECT_SECONDS"], let value = Double(text), value >= 0 else {
+            return 5
+        }
+        return value
+    }
 }
 
 /// Opening the database an invocation points at.

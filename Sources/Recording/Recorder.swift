@@ -46,6 +46,11 @@ public final class Recorder: StreamSource {
     public var reconnect: (() throws -> Connection)?
     /// Where a warning goes (a recording stands, but something after it failed).
     public var warn: (String) -> Void = { FileHandle.standardError.write(Data("consult: warning: \($0)\n".utf8)) }
+    /// The server process of `connection` and when it started: after a lost connection that
+    /// session may still be alive (a network cut, not a crash) with the command's COMMIT in
+    /// hand; it is ended before the log is asked, so that the answer cannot change afterwards.
+    /// (The start time tells it from a later session that was given the same process id.)
+    let session: (pid: Int32, started: String?)
 
     /// Acts for the connected member's tenant, or, for the owner, the tenant named by `name`
     /// (`--tenant`, else `CONSULT_TENANT`).
@@ -71,6 +76,11 @@ public final class Recorder: StreamSource {
         }
         store = EventStore(connection: connection, tenant: tenant)
         people = PersonDirectory(connection: connection, tenant: tenant)
+        session = (
+            connection.backendPID,
+            try connection.execute("SELECT backend_start::text FROM pg_stat_activity WHERE pid = pg_backend_pid()").first?.decode(
+                String?.self, at: 0)
+        )
     }
 
     /// The consultancy acted for, with its display name and currency (read when first asked).
@@ -147,21 +157,21 @@ public final class Recorder: StreamSource {
             guard let id = UUID(uuidString: text) else { throw CommandFailure("--command-id: \"\(text)\" is not a UUID") }
             commandID = id
         }
-        // A command id seen before: answer with what it recorded, decide nothing again (a second
-        // `org add` would otherwise meet its own first run as a name clash).
-        let earlier = try store.events(recordedBy: commandID)
-        if !earlier.isEmpty {
-            replayedCommand = commandID
-            return try earlier.filter { !StreamName.isHandle($0.stream) }.map { recorded in
-                Recorded(
-                    position: recorded.position, stream: recorded.stream, event: try recorded.domainEvent(),
-                    occurredAt: recorded.metadata.occurredAt)
-            }
-        }
         var attempt = 0
         while true {
             attempt += 1
             do {
+                // A command id seen before: answer with what it recorded, decide nothing again (a
+                // second `org add` would otherwise meet its own first run as a name clash).
+                let earlier = try store.events(recordedBy: commandID)
+                if !earlier.isEmpty {
+                    replayedCommand = commandID
+                    return try earlier.filter { !StreamName.isHandle($0.stream) }.map { recorded in
+                        Recorded(
+                            position: recorded.position, stream: recorded.stream, event: try recorded.domainEvent(),
+                            occurredAt: recorded.metadata.occurredAt)
+                    }
+                }
                 let changes = try plan(occurredAt).filter { !$0.events.isEmpty }
                 guard !changes.isEmpty else { return [] }
                 var events: [NewEvent] = []
@@ -234,30 +244,82 @@ public final class Recorder: StreamSource {
     /// exit 69 (the connection was lost), saying whether the command was recorded, and its id
     /// (re-running with `--command-id` records it at most once).
     func afterLostConnection(_ commandID: UUID) throws -> Never {
+        throw truthAfterLostConnection(commandID)
+    }
+
+    /// The failure to report when `error` is a lost connection during command `commandID`
+    /// (anywhere: resolving, deciding, appending), found out as ``afterLostConnection(_:)``
+    /// does; nil for any other error. The front end calls it for a connection lost outside
+    /// `record`.
+    public func truthAfterLostConnection(_ error: any Error, commandID: UUID) -> CommandFailure? {
+        if let failure = error as? CommandFailure {
+            // Already told (by `record`), or a failure that is no lost connection.
+            guard failure.exitCode == 69 else { return nil }
+            let named: Bool = failure.message.contains(commandID.uuidString.lowercased())
+            if named { return nil }
+            let truth: CommandFailure = truthAfterLostConnection(commandID)
+            return truth
+        }
+        return connectionLost(error) ? truthAfterLostConnection(commandID) : nil
+    }
+
+    /// Reconnects (for up to ``ReconnectTimeout/seconds``: a server that restarts after a
+    /// crash answers within a few), ends the old session if it is still alive, and asks the log
+    /// for the command's events: there, not there, or not known when the database stays out of
+    /// reach.
+    func truthAfterLostConnection(_ commandID: UUID) -> CommandFailure {
         let id = commandID.uuidString.lowercased()
         let again = "Run it again with --command-id \(id): it is recorded at most once."
-        guard let fresh = try? reconnect?() else {
-            throw CommandFailure(
-                "the connection to the database was lost while recording command \(id); whether it was recorded is not known yet",
-                advice: [again], exitCode: 69)
+        let deadline = Date().addingTimeInterval(ReconnectTimeout.seconds)
+        var pause = 0.1
+        while true {
+            if let answer = try? lookUp(commandID) {
+                guard case .answered(let recorded) = answer else { break }
+                if let last = recorded.last {
+                    return CommandFailure(
+                        "the connection to the database was lost after command \(id) was recorded (up to position \(last.position)); it stands",
+                        advice: ["Nothing to do again; `consult projections catch-up` brings the reports up to date."], exitCode: 69)
+                }
+                return CommandFailure(
+                    "the connection to the database was lost before command \(id) was recorded; nothing of it was recorded",
+                    advice: [again], exitCode: 69)
+            }
+            guard Date().addingTimeInterval(pause) < deadline else { break }
+            Thread.sleep(forTimeInterval: pause)
+            pause = min(pause * 2, 1)
         }
-        defer { fresh.close() }
-        let recorded: [RecordedEvent]
-        do {
-            recorded = try EventStore(connection: fresh, tenant: tenant).events(recordedBy: commandID)
-        } catch {
-            throw CommandFailure(
-                "the connection to the database was lost while recording command \(id); whether it was recorded is not known yet",
-                advice: [again], exitCode: 69)
-        }
-        if let last = recorded.last {
-            throw CommandFailure(
-                "the connection to the database was lost after command \(id) was recorded (up to position \(last.position)); it stands",
-                advice: ["Nothing to do again; `consult projections catch-up` brings the reports up to date."], exitCode: 69)
-        }
-        throw CommandFailure(
-            "the connection to the database was lost before command \(id) was recorded; nothing of it was recorded",
+        return CommandFailure(
+            "the connection to the database was lost while recording command \(id); whether it was recorded is not known yet",
             advice: [again], exitCode: 69)
+    }
+
+    private enum LookUp {
+        /// The command's events in the log (none: it was not recorded).
+        case answered([RecordedEvent])
+        /// No way to know: no way to reconnect, or the old session would not end.
+        case unknowable
+    }
+
+    /// On a fresh connection: the command's events, once the old session is surely gone; a
+    /// thrown error when the database cannot be reached.
+    private func lookUp(_ commandID: UUID) throws -> LookUp {
+        guard let reconnect else { return .unknowable }
+        let fresh = try reconnect()
+        defer { fresh.close() }
+        if let started = session.started {
+            // Two statements: in one, the planner may call pg_terminate_backend before the
+            // start time has ruled a session out.
+            let alive = try fresh.execute(
+                "SELECT pid FROM pg_stat_activity WHERE pid = \(session.pid) AND backend_start::text = \(started)"
+            ).first?.decode(Int32.self, at: 0)
+            if let alive {
+                // Waits (up to 5 s) until the session has ended: its transaction committed or
+                // rolled back, for good. A role may end its own sessions.
+                let ended = try fresh.execute("SELECT pg_terminate_backend(\(alive), 5000)")[0].decode(Bool.self, at: 0)
+                guard ended else { return .unknowable }
+            }
+        }
+        return .answered(try EventStore(connection: fresh, tenant: tenant).events(recordedBy: commandID))
     }
 
     /// Brings the read models up to date after an append. What was recorded stays recorded

@@ -13,7 +13,7 @@ struct Crash: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "consult-crash",
         abstract: "Writers and checks for the crash test (run through scripts/crash-test).",
-        subcommands: [Setup.self, Write.self, Check.self])
+        subcommands: [Setup.self, Write.self, Check.self, Commands.self, CheckCommands.self])
 
     static func tenant(_ writer: Int) -> String { "crash-\(writer)" }
     static func member(_ writer: Int) -> String { "crash_\(writer)" }
@@ -24,6 +24,7 @@ extension Crash {
     struct Setup: ParsableCommand {
         @Option var database: String
         @Option var writers = 4
+        @Option(help: "Processes running the consult binary (two to a tenant).") var runners = 0
 
         func run() throws {
             let owner = try Connection.connect(database)
@@ -36,6 +37,7 @@ extension Crash {
                 let tenant = try tenancy.createTenant(Crash.tenant(writer))
                 try tenancy.addMember(Crash.member(writer), to: tenant.id, password: UUID().uuidString)
             }
+            if runners > 0 { try Crash.setUpCommands(database, runners: runners, owner: owner) }
         }
     }
 

@@ -31,7 +31,7 @@ struct Consult: ParsableCommand {
             Referrer.self, Introduction.self, Engagement.self, Objective.self, HandoverCommand.self, Log.self, ProjectionsCommand.self,
             Pipeline.self, Status.self, Timesheet.self, Due.self, ReferralsReport.self, HandoversReport.self, CaseStudy.self, Changes.self,
             ReportCommand.self,
-            Export.self, Import.self, Person.Forget.self, Search.self, Undo.self,
+            Export.self, Import.self, Person.Forget.self, PurgeForgotten.self, Search.self, Undo.self,
         ]
     )
 
@@ -39,7 +39,13 @@ struct Consult: ParsableCommand {
     static func main() {
         do {
             var command = try parseAsRoot()
-            try command.run()
+            do {
+                try command.run()
+            } catch {
+                // A write command's lost connection, wherever it was lost, says whether the
+                // command was recorded and names its id (WriteOptions.truth).
+                throw WriteOptions.truth(about: error, recorder: GlobalOptions.recorder)
+            }
         } catch let error as RuleViolation {
             report(CommandFailure(error.cliMessage, detail: "nothing was recorded"))
         } catch let error as CommandFailure {
@@ -104,8 +110,12 @@ struct GlobalOptions: ParsableArguments {
     func recorder() throws -> Recorder {
         let recorder = try Recorder(target: DatabaseTarget.resolve(option: database), tenant: tenant)
         recorder.spell = FieldNames.spelling(of:)
+        Self.recorder = recorder
         return recorder
     }
+
+    /// This invocation's recorder, once connected (for the truth after a lost connection).
+    nonisolated(unsafe) static var recorder: Recorder?
 }
 
 /// Set once from `--verbose` while parsing, read when an error is printed.

@@ -19,8 +19,35 @@ struct WriteOptions: ParsableArguments {
         help: ArgumentHelp("An id for this command: running it again with the same id records nothing twice.", valueName: "uuid"))
     var commandID: String?
 
-    /// What the application layer takes from these options.
-    var request: WriteRequest { WriteRequest(at: at, commandID: commandID) }
+    /// What the application layer takes from these options. Without `--command-id` the command
+    /// still has an id, made here (one command an invocation): a lost connection names it, so
+    /// that the command can be run again with it and be recorded at most once.
+    var request: WriteRequest { WriteRequest(at: at, commandID: commandID ?? Self.madeID) }
+
+    /// The id of this invocation's command when none was given.
+    static let madeID = UUID().uuidString.lowercased()
+
+    /// The write options of this invocation's command, once parsed: what a lost connection's
+    /// message needs (the command's id) when it is lost before the command reached `record`.
+    nonisolated(unsafe) static var parsed: WriteOptions?
+
+    func validate() throws {
+        Self.parsed = self
+    }
+
+    /// The command's id, as `record` uses it; nil when `--command-id` is not a UUID (that is
+    /// refused with its own message).
+    var id: UUID? { UUID(uuidString: request.commandID ?? "") }
+
+    /// The truth about a lost connection of a write command, whichever layer lost it: with the
+    /// recorder, found out in the log; without (the connection failed while opening), nothing
+    /// reached the database. Any other error is returned as it is.
+    static func truth(about error: any Error, recorder: Recorder?) -> any Error {
+        guard let id = parsed?.id else { return error }
+        if let recorder { return recorder.truthAfterLostConnection(error, commandID: id) ?? error }
+        let failure = CommandFailure(error)
+        return failure.exitCode == 69 ? failure.neverSent(command: id) : error
+    }
 }
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {

@@ -79,7 +79,9 @@ struct BadInputCLITests {
                 says: "consult: --value: money cannot be negative (rule 7)"),
             Case(
                 arguments: ["lead", "capture", "camden-arts-trust", "--source", "talk", "--value", "5000"], status: 1,
-                says: "consult: --value: \"5000\" is not an amount with a currency, such as \"4000 GBP\" (rule 7)"),
+                says:
+                    "consult: --value: \"5000\" is not an amount with a currency, such as \"4000 GBP\" (or let the owner set the consultancy's currency: consult tenant edit NAME --currency GBP) (rule 7)"
+            ),
             Case(
                 arguments: ["engagement", "start", "camden-arts-trust", "--title", "Audit", "--fee", "12.345 EUR"], status: 1,
                 says: "consult: --fee: \"12.345\" is not an amount of EUR (at most 2 decimals) (rule 7)"),
