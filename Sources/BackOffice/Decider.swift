@@ -169,6 +169,8 @@ public struct PersonState: Decider, Sendable {
     public private(set) var forgotten = false
     public private(set) var title: String?
     public private(set) var level: Level?
+    /// The person this one was merged into (`person merge`), while the merge stands.
+    public private(set) var mergedInto: UUID?
 
     public init() {}
 
@@ -213,6 +215,10 @@ public struct PersonState: Decider, Sendable {
             next.introductionAsked = false
         case is PersonForgotten:
             next.forgotten = true
+        case let e as PersonMerged:
+            next.mergedInto = e.into
+        case is PersonUnmerged:
+            next.mergedInto = nil
         default: break
         }
         return next

@@ -562,6 +562,8 @@ public enum EventTypes {
         // Corrections (issue 16)
         PersonDetailsEdited.self, OrganisationSectorChanged.self, WorkEntryCorrected.self, CoachingSessionCorrected.self,
         LeadMovedBack.self, HandoverItemReopened.self, FollowUpCorrected.self, ReferrerCorrected.self, LeadValueCorrected.self,
+        // Duplicates (issue 16 item 6)
+        PersonMerged.self, PersonUnmerged.self,
     ]
 
     static let byName: [String: any DomainEvent.Type] = Dictionary(uniqueKeysWithValues: all.map { ($0.typeName, $0) })
