@@ -80,15 +80,17 @@ extension Recorder {
                     Column("level", "Level", .whole, .low), Column("left", "Left"),
                 ])
             section.empty = "No people yet: consult person add NAME --org ORG."
+            // A merged duplicate is listed as the person kept, not apart (issue 16 item 6).
+            let merged = try merges()
             for row in try connection.execute(
                 """
-                SELECT d.handle, d.name, o.handle, p.title, p.level, coalesce(p.has_left, false)
+                SELECT d.handle, d.name, o.handle, p.title, p.level, coalesce(p.has_left, false), d.person_id
                   FROM consult.person_details d
                   LEFT JOIN consult.people p ON p.tenant_id = d.tenant_id AND p.person_id = d.person_id
                   LEFT JOIN consult.organisations o ON o.tenant_id = p.tenant_id AND o.organisation_id = p.organisation_id
                  WHERE d.tenant_id = \(t) AND (\(organisation)::uuid IS NULL OR p.organisation_id = \(organisation))
                  ORDER BY d.handle
-                """)
+                """) where merged[try row.decode(UUID.self, at: 6)] == nil
             {
                 section.rows.append([
                     .text(try row.decode(String.self, at: 0)), .text(try row.decode(String.self, at: 1)),
@@ -194,20 +196,25 @@ extension Recorder {
                     Column("not_thanked", "Not thanked"),
                 ])
             section.empty = "No referrals yet: consult referral receive ORG --from PERSON."
+            // A merged duplicate's referrals count for the person kept (issue 16 item 6).
+            let merged = try merges()
+            let (handles, names) = (try people.handles(), try people.names())
+            var counts: [UUID: (referrals: Int, won: Int, notThanked: Int)] = [:]
             for row in try connection.execute(
-                """
-                SELECT coalesce(d.handle, r.referrer_id::text), coalesce(d.name, '(erased)'), count(*)::int,
-                       count(*) FILTER (WHERE r.stage = 'won')::int, count(*) FILTER (WHERE r.thanked_on IS NULL)::int
-                  FROM consult.referrals r
-                  LEFT JOIN consult.person_details d ON d.tenant_id = r.tenant_id AND d.person_id = r.referrer_id
-                 WHERE r.tenant_id = \(t)
-                 GROUP BY 1, 2 ORDER BY 1
-                """)
+                "SELECT referrer_id, stage = 'won', thanked_on IS NULL FROM consult.referrals WHERE tenant_id = \(t)")
             {
+                let referrer = ReportInput.canonical(try row.decode(UUID.self, at: 0), merged)
+                var count = counts[referrer] ?? (0, 0, 0)
+                count.referrals += 1
+                if try row.decode(Bool.self, at: 1) { count.won += 1 }
+                if try row.decode(Bool.self, at: 2) { count.notThanked += 1 }
+                counts[referrer] = count
+            }
+            let rows = counts.map { (handle: handles[$0.key] ?? $0.key.uuidString.lowercased(), name: names[$0.key], count: $0.value) }
+            for row in rows.sorted(by: { $0.handle < $1.handle }) {
                 section.rows.append([
-                    .text(try row.decode(String.self, at: 0)), .text(try row.decode(String.self, at: 1)),
-                    .int(try row.decode(Int.self, at: 2)),
-                    .int(try row.decode(Int.self, at: 3)), .int(try row.decode(Int.self, at: 4)),
+                    .text(row.handle), .text(row.name ?? "(erased)"), .int(row.count.referrals), .int(row.count.won),
+                    .int(row.count.notThanked),
                 ])
             }
         }
@@ -352,6 +359,18 @@ extension Recorder {
                 .text(try row.decode(String.self, at: 2)),
                 .text(try row.decode(String.self, at: 3)),
             ])
+        }
+        // A merged duplicate's name is found as the person kept (issue 16 item 6).
+        let merged = try merges()
+        if !merged.isEmpty {
+            let handles = try people.handles()
+            let ids = Dictionary(handles.map { ($0.value, $0.key) }, uniquingKeysWith: { first, _ in first })
+            section.rows = section.rows.map { row in
+                guard row.first == .text("person"), case .text(let handle) = row[1], let id = ids[handle], merged[id] != nil,
+                    let kept = handles[ReportInput.canonical(id, merged)]
+                else { return row }
+                return [row[0], .text(kept), row[2], row[3]]
+            }
         }
         // Statements, needs and notes live in the events' bodies.
         var labels: [String: String] = [:]

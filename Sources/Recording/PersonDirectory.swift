@@ -31,10 +31,15 @@ public struct PersonDirectory {
     }
 
     /// The person a handle names; nil when no one (or no one not forgotten) has it.
+    /// A renamed person keeps their handle and answers to their new name's as well (issue 16
+    /// item 4), when no one holds that as a handle and no other renamed person answers to it.
     public func person(handle: String) throws -> UUID? {
-        try connection.execute(
+        if let held = try connection.execute(
             "SELECT person_id FROM consult.person_details WHERE tenant_id = \(tenant.rawValue) AND handle = \(handle)"
-        ).first?.decode(UUID.self, at: 0)
+        ).first?.decode(UUID.self, at: 0) {
+            return held
+        }
+        return try renamed(answeringTo: handle)
     }
 
     /// A free handle for a person's name: its slug, or the next free `slug-2`, `-3`.

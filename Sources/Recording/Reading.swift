@@ -36,7 +36,9 @@ extension Recorder {
             ? try log().filter {
                 (recorded ? $0.metadata.recordedAt : $0.metadata.occurredAt) <= instant && !quarantined.contains($0.position)
             } : []
-        return ReportInput(model: model, people: try people.names(), events: events, now: instant)
+        return ReportInput(
+            model: model, people: try people.names(), events: events, now: instant,
+            merges: try merges(at: asOf == nil ? nil : instant, recorded: recorded))
     }
 
     /// What a page for one client is built from, and nothing else: the engagement's own stream
@@ -79,11 +81,14 @@ extension Recorder {
                 default: break
                 }
             }
+            // A merged duplicate's events count for the person kept (issue 16 item 6).
+            let merges = try merges(at: instant, recorded: recorded)
+            named.formUnion(named.map { ReportInput.canonical($0, merges) })
             for person in named.sorted(by: { $0.uuidString < $1.uuidString }) {
                 try fold(upTo(try store.read(stream: StreamName.entity(.person, person).description)), into: &model)
             }
             let names = try people.names().filter { named.contains($0.key) }
-            return ReportInput(model: model, people: names, events: own, now: instant)
+            return ReportInput(model: model, people: names, events: own, now: instant, merges: merges.filter { named.contains($0.key) })
         }
     }
 

@@ -123,15 +123,13 @@ public final class Recorder: StreamSource {
     }
 
     /// A person named by handle or id, with the facts decisions need.
+    /// A merged duplicate names the person they were merged into (issue 16 item 6).
     public func person(_ text: String, field: FieldKey) throws -> PersonFacts {
-        let id: UUID
-        if let parsed = UUID(uuidString: text) {
-            id = parsed
-        } else {
-            guard let found = try people.person(handle: Handle.slug(text)) else { throw noSuchHandle(.person, text, field: field) }
-            id = found
+        var (_, state) = try personState(text, field: field)
+        var seen: Set<UUID> = []
+        while let kept = state.mergedInto, seen.insert(kept).inserted {
+            state = try load(PersonState.self, .entity(.person, kept)).state
         }
-        let (state, _) = try load(PersonState.self, .entity(.person, id))
         guard let facts = state.facts else { throw CommandFailure("\(spell(field)): there is no person with id \(text)") }
         return facts
     }

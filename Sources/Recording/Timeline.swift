@@ -1,6 +1,7 @@
 import BackOffice
 import EventStore
 import Foundation
+import Reports
 
 /// One line of the history: an event, what it says in words, and what it concerns.
 public struct TimelineEntry: Sendable {
@@ -61,9 +62,14 @@ extension Recorder {
         }
         if let person {
             let id = try self.person(person, field: "person").id
-            let stream = StreamName.entity(.person, id).description
+            // With the duplicates merged into them (issue 16 item 6).
+            let merged = try merges()
+            let ids = [id] + merged.keys.filter { ReportInput.canonical($0, merged) == id }
+            let streams = Set(ids.map { StreamName.entity(.person, $0).description })
             let previous = keep
-            keep = { previous($0) && ($0.stream == stream || Self.body($0.data, names: id)) }
+            keep = { recorded in
+                previous(recorded) && (streams.contains(recorded.stream) || ids.contains { Self.body(recorded.data, names: $0) })
+            }
         }
         return
             decoded

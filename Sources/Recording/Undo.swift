@@ -72,8 +72,15 @@ extension Recorder {
                     }
                 case .person:
                     return try compensate(name, PersonState.self, mine) { state, _, event in
-                        guard let edit = event as? PersonDetailsEdited else { throw Self.noCompensation(event, names) }
-                        return try state.decide(.revert(edit))
+                        switch event {
+                        case let edit as PersonDetailsEdited: return try state.decide(.revert(edit))
+                        // A merge is voided, and a voided merge made again (issue 16 item 6).
+                        case is PersonMerged: return try state.decideUnmerge(reason: reason)
+                        case let e as PersonUnmerged:
+                            let (kept, _) = try self.load(PersonState.self, .entity(.person, e.from))
+                            return try state.decideMerge(into: kept, reason: reason, acrossOrganisations: true)
+                        default: throw Self.noCompensation(event, names)
+                        }
                     }
                 case .organisation:
                     return try compensate(name, OrganisationState.self, mine) { state, recorded, event in

@@ -134,6 +134,7 @@ private struct CaseStudyWords {
     /// A person by name and title: "Helen Carter (Assistant Director, Libraries)"; a forgotten
     /// person is "(erased)", with nothing that could tell who they were.
     func person(_ id: UUID) -> String {
+        let id = input.canonical(id)
         guard input.people[id] != nil else { return "(erased)" }
         let title = input.model.people[id]?.title
         return input.person(id) + (title.map { " (\($0))" } ?? "")

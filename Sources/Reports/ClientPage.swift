@@ -27,7 +27,7 @@ extension Reports {
         let objectives = order.compactMap { input.model.objectives[$0] }
         let handover = input.model.handovers[id]
         func person(_ id: UUID) -> String {
-            let title = input.model.people[id]?.title
+            let title = input.model.people[input.canonical(id)]?.title
             return input.person(id) + (title.map { " (\($0))" } ?? "")
         }
 
@@ -78,6 +78,7 @@ extension Reports {
         var people: [(id: UUID, role: String)] = []
         var work: [(at: Date, hours: Quantity, activity: String, billable: Bool)] = []
         func role(_ person: UUID, _ role: String) {
+            let person = input.canonical(person)
             if !people.contains(where: { $0.id == person && $0.role == role }) { people.append((person, role)) }
         }
         for (recorded, event) in events {

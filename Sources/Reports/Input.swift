@@ -12,16 +12,22 @@ public struct ReportInput: Sendable {
     /// The tenant's events up to the instant, in log order.
     public let events: [RecordedEvent]
     public let now: Date
+    /// Merged duplicates → the person kept, as the merges stood at the instant (issue 16 item 6):
+    /// the model and the names given already count a duplicate as the person kept.
+    public let merges: [UUID: UUID]
 
-    public init(model: ReadModel, people: [UUID: String], events: [RecordedEvent], now: Date) {
-        self.model = model
+    public init(model: ReadModel, people: [UUID: String], events: [RecordedEvent], now: Date, merges: [UUID: UUID] = [:]) {
+        self.model = model.mergingPeople(merges)
+        var people = people
+        for duplicate in merges.keys { people[duplicate] = people[Self.canonical(duplicate, merges)] }
         self.people = people
         self.events = events
         self.now = now
+        self.merges = merges
     }
 
     func person(_ id: UUID?) -> String {
-        guard let id else { return "" }
+        guard let id = id.map(canonical) else { return "" }
         let name = people[id] ?? "(erased)"
         return model.people[id]?.hasLeft == true ? "\(name) (left)" : name
     }
