@@ -10,7 +10,7 @@ import Reports
 extension Consult.Person {
     struct Edit: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Edit a person's name, title, level, e-mail or phone. The handle stays as it was.",
+            abstract: "Edit a person's name, title, level, e-mail or phone. The handle stays; a new name's handle names them too.",
             discussion: """
                 Name, e-mail and phone are kept out of the log (so they can be forgotten): the log records \
                 which of them changed, never their values. Title and level are recorded with their \
@@ -31,7 +31,11 @@ extension Consult.Person {
             let recorder = try global.recorder()
             let recorded = try recorder.editPerson(
                 person, name: name, title: title, level: level, email: email, phone: phone, write.request)
-            try recorder.confirm(recorded, write, "Edited \(person).")
+            // A renamed person answers to their new name's handle too (issue 16 item 4).
+            let second = try name.map { Handle.slug($0) }.flatMap { slug in
+                try recorder.people.person(handle: slug) == recorder.person(person, field: "person").id ? slug : nil
+            }
+            try recorder.confirm(recorded, write, "Edited \(person)" + (second.map { " (it answers to \($0) too)" } ?? "") + ".")
         }
     }
 }

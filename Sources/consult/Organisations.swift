@@ -20,9 +20,14 @@ extension Consult {
             @Option(help: "Its sector.") var sector: String?
             @Option(help: "Its website.") var website: String?
             @Option(help: "The handle to address it by (default: a slug of its name, transliterated to Latin letters).") var handle: String?
+            @Flag(help: "Register it even if an organisation has a close name (otherwise: asked on a terminal, refused when not on one).")
+            var yes = false
 
             func run() throws {
                 let recorder = try global.recorder()
+                if !yes, try !recorder.replays(write.request) {
+                    try Duplicates.vet(try recorder.similarOrganisations(to: name), adding: name, kind: "organisation", yes: yes)
+                }
                 let created = try recorder.registerOrganisation(name: name, handle: handle, sector: sector, website: website, write.request)
                 try recorder.confirm(
                     created.recorded, write, "Registered organisation \(created.handle) (id \(created.id.uuidString.lowercased())).")

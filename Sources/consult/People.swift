@@ -7,7 +7,9 @@ extension Consult {
     struct Person: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "People at organisations: sponsors, champions, staff, referrers.",
-            subcommands: [Add.self, Edit.self, Move.self, Leave.self, ListCommand<Listing.Person>.self, ShowCommand<Listing.Person>.self])
+            subcommands: [
+                Add.self, Edit.self, Move.self, Leave.self, Merge.self, ListCommand<Listing.Person>.self, ShowCommand<Listing.Person>.self,
+            ])
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -24,9 +26,17 @@ extension Consult {
             @Option(help: "Their phone number.") var phone: String?
             @Option(help: "The handle to address them by (default: a slug of their name, transliterated to Latin letters).") var handle:
                 String?
+            @Flag(
+                help:
+                    "Add them even if someone at the same organisation has a close name (otherwise: asked on a terminal, refused when not on one)."
+            )
+            var yes = false
 
             func run() throws {
                 let recorder = try global.recorder()
+                if !yes, try !recorder.replays(write.request) {
+                    try Duplicates.vet(try recorder.similarPeople(to: name, organisation: org), adding: name, kind: "person", yes: yes)
+                }
                 let created = try recorder.addPerson(
                     name: name, handle: handle, organisation: org, title: title, level: level, email: email, phone: phone, write.request)
                 try recorder.confirm(created.recorded, write, "Added \(created.handle) (id \(created.id.uuidString.lowercased())).")
@@ -63,6 +73,36 @@ extension Consult {
                 let recorded = try recorder.onPerson(person, write.request) { _ in .leave }
                 try recorder.confirm(recorded, write, "Recorded that \(person) left their organisation.")
             }
+        }
+    }
+}
+
+extension Consult.Person {
+    /// `person merge KEEP DUPLICATE` (issue 16 item 6).
+    struct Merge: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fold a person added twice into the one kept: the duplicate's events count for them in every report.",
+            discussion: """
+                Recorded on the duplicate's stream (PersonMerged), nothing removed: the duplicate's handle names \
+                the person kept from then on, and `--as-of` a date before the merge shows the two apart. \
+                `consult undo` voids the merge. Refused for the same person twice, a forgotten person, a \
+                duplicate merged already, and people at different organisations unless --yes.
+
+                Example: consult person merge sam-o-neill sam-o-neill-2 --reason "added twice at the conference"
+                """)
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var write: WriteOptions
+        @Argument(help: "The person kept (handle or id).", completion: .handles(.person)) var person: String
+        @Argument(help: "The duplicate, folded into the person kept (handle or id).", completion: .handles(.person)) var duplicate: String
+        @Option(help: "Why: the log keeps it with the merge (default: the same person, added twice).") var reason: String?
+        @Flag(help: "Merge even though they are at different organisations.") var yes = false
+
+        func run() throws {
+            let recorder = try global.recorder()
+            let merged = try recorder.mergePerson(person, duplicate, reason: reason, acrossOrganisations: yes, write.request)
+            try recorder.confirm(
+                merged.recorded, write,
+                "Merged \(duplicate) into \(person): the duplicate's events count for \(person) (undo: consult undo).")
         }
     }
 }

@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import Recording
+import Reports
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Adding a name close to one the consultancy has (issue 16 item 6): on a terminal (standard
+/// input and error both), a warning and a question, y/N; otherwise a refusal naming the records
+/// found, unless `--yes`. Nothing is recorded when the answer is no.
+enum Duplicates {
+    static func vet(_ found: [SimilarRecord], adding name: String, kind: String, yes: Bool) throws {
+        guard !found.isEmpty, !yes else { return }
+        let listed = found.map { "\($0.name) (\($0.handle))" }.joined(separator: ", ")
+        let close = "\"\(name)\" is close to the \(kind)\(found.count == 1 ? "" : "s") \(listed)"
+        if isatty(STDIN_FILENO) == 1, isatty(STDERR_FILENO) == 1 {
+            FileHandle.standardError.write(Data(Neutralise.terminal("consult: \(close). Add anyway? [y/N] ").utf8))
+            let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
+            guard answer == "y" || answer == "yes" else { throw CommandFailure("\(close); nothing was recorded") }
+            return
+        }
+        throw CommandFailure(
+            "\(close); nothing was recorded",
+            advice: ["Use the existing handle if it is the same \(kind); if not, run the command again with --yes."])
+    }
+}
