@@ -41,8 +41,11 @@ extension Recorder {
         }
     }
 
-    /// The organisations whose name is close to `name` (``Likeness``).
-    public func similarOrganisations(to name: String) throws -> [SimilarRecord] {
+    /// The organisations whose name is close to `name` (``Likeness``); none when the handle it
+    /// would take is held already (rule 7 refuses that registration, and says so).
+    public func similarOrganisations(to name: String, handle: String? = nil) throws -> [SimilarRecord] {
+        let taken = try load(HandleState.self, .handle(.organisation, Handle.slug(handle ?? name))).state.holder != nil
+        guard !taken else { return [] }
         catchUpReadModels()
         return try connection.execute(
             "SELECT handle, name FROM consult.organisations WHERE tenant_id = \(tenant.rawValue) ORDER BY handle"

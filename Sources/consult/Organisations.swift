@@ -26,7 +26,8 @@ extension Consult {
             func run() throws {
                 let recorder = try global.recorder()
                 if !yes, try !recorder.replays(write.request) {
-                    try Duplicates.vet(try recorder.similarOrganisations(to: name), adding: name, kind: "organisation", yes: yes)
+                    try Duplicates.vet(
+                        try recorder.similarOrganisations(to: name, handle: handle), adding: name, kind: "organisation", yes: yes)
                 }
                 let created = try recorder.registerOrganisation(name: name, handle: handle, sector: sector, website: website, write.request)
                 try recorder.confirm(

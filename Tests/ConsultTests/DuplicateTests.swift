@@ -76,7 +76,10 @@ struct DuplicateTests {
         try bakery.refused(["person", "add", "Sam ONeil", "--org", "harbour-bakery"], saying: "Sam O'Neill (sam-o-neill)")
         // A prefix, word for word: "Harbour Bakery" and "Harbour Bakery Co".
         try bakery.refused(["org", "add", "Harbour Bakery Co"], saying: "is close to the organisation Harbour Bakery (harbour-bakery)")
-        try bakery.refused(["org", "add", "harbour  BAKERY!"], saying: "Harbour Bakery (harbour-bakery)")
+        try bakery.refused(["org", "add", "Bakery, Harbour"], saying: "Harbour Bakery (harbour-bakery)")
+        // The same handle is rule 7's refusal, as before: no question, since --yes would not help.
+        try bakery.refused(["org", "add", "harbour  BAKERY!", "--yes"], saying: "exists already in this consultancy (rule 7)")
+        try bakery.refused(["org", "add", "harbour  BAKERY!"], saying: "exists already in this consultancy (rule 7)")
         // Not close: someone else at the same organisation, the same name at another, another number.
         try bakery.ok(["person", "add", "Ada Lane", "--org", "harbour-bakery"])
         try bakery.ok(["org", "add", "Quay Florist"])
