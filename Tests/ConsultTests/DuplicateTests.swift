@@ -136,6 +136,10 @@ struct DuplicateTests {
             ["referral", "receive", "mill-cafe", "--from", "sam-o-neill-2", "--value", "6000 GBP", "--at", "2026-11-03"],
             ["engagement", "start", "harbour-bakery", "--title", "Bakery on Instagram", "--at", "2026-11-01"],
             ["engagement", "sponsor", "bakery-on-instagram", "sam-o-neill-2", "--at", "2026-11-04"],
+            [
+                "engagement", "session", "bakery-on-instagram", "--attendee", "sam-o-neill-2", "--topic", "tone of voice", "--minutes",
+                "60", "--at", "2026-11-04",
+            ],
         ] {
             try bakery.ok(step)
         }
@@ -158,7 +162,18 @@ struct DuplicateTests {
         // The sponsor's title in the engagement's people is the person kept's (Owner); the duplicate had none.
         let people = try bakery.rows(["status", "bakery-on-instagram"], "people")
         #expect(people.map { $0["name"] as? String } == ["Sam O'Neill"] && people.first?["title"] as? String == "Owner")
+        // The case study names the sponsor and the session's attendee as the person kept, with their title.
+        let study = try bakery.ok(["case-study", "bakery-on-instagram", "--internal"])
+        #expect(study.contains("Sponsor: Sam O'Neill (Owner)"), "\(study)")
+        #expect(study.contains("coaching session with Sam O'Neill (Owner)"), "\(study)")
+        #expect(!study.contains("sam o'neill"), "\(study)")
+        // So does the client's page, built from the engagement's own streams.
+        let page = try bakery.ok(["report", "--engagement", "bakery-on-instagram", "--html", "-"])
+        #expect(page.contains("Sam O&#39;Neill") || page.contains("Sam O&#x27;Neill") || page.contains("Sam O'Neill"), "\(page)")
+        #expect(!page.contains("sam o&#39;neill") && !page.contains("sam o'neill") && !page.contains("sam o&#x27;neill"))
         // As of 2026-11-05, before the merge: apart, as they were.
+        let before = try bakery.ok(["case-study", "bakery-on-instagram", "--internal", "--as-of", "2026-11-05"])
+        #expect(before.contains("coaching session with sam o'neill"), "\(before)")
         #expect(try bakery.byReferrer(["--as-of", "2026-11-05"]) == ["Sam O'Neill": [1, 4000], "sam o'neill": [1, 6000]])
         #expect(try bakery.sponsor(["--as-of", "2026-11-05"]) == "sam o'neill")
         // The lists: one person at Harbour Bakery, one referrer with 2 referrals; the duplicate's handle names the person kept.
