@@ -112,8 +112,9 @@ extension Crash {
                 let tag = UUID().uuidString.prefix(8).lowercased()
                 let (kind, arguments): (String, [String])
                 switch step % 4 {
-                case 0: (kind, arguments) = ("org add", ["org", "add", "CLI client \(tag)"])
-                case 1: (kind, arguments) = ("person add", ["person", "add", "Person \(tag)", "--email", "p-\(tag)@example.com"])
+                // --yes: two random tags a letter apart would otherwise be asked about (issue 16 item 6).
+                case 0: (kind, arguments) = ("org add", ["org", "add", "CLI client \(tag)", "--yes"])
+                case 1: (kind, arguments) = ("person add", ["person", "add", "Person \(tag)", "--email", "p-\(tag)@example.com", "--yes"])
                 case 2: (kind, arguments) = ("objective measure", ["objective", "measure", "followers", "\(step + 1)"])
                 default: (kind, arguments) = ("engagement work", ["engagement", "work", cliEngagement, "1.5", "crash work \(tag)"])
                 }
