@@ -229,6 +229,23 @@ struct DuplicateTests {
         try bakery.ok(["person", "merge", "sam-o-neill", "sam-reed", "--yes"])
     }
 
+    @Test("forgetting the person kept forgets the duplicates merged into them: no details left, one PersonForgotten each")
+    func forgetMerged() throws {
+        let bakery = try Bakery()
+        try bakery.ok(["person", "add", "sam o'neill", "--org", "harbour-bakery", "--yes", "--email", "sam@bakery.example"])
+        try bakery.ok(["person", "merge", "sam-o-neill", "sam-o-neill-2"])
+        let before = try bakery.fixture.eventCount()
+        // The duplicate's handle names the person kept, so this forgets both.
+        try bakery.ok(["forget", "sam-o-neill-2", "--asked-by", "person"])
+        // Two events: one PersonForgotten on each stream.
+        #expect(try bakery.fixture.eventCount() == before + 2)
+        let connection = try bakery.fixture.database.connect()
+        defer { connection.close() }
+        #expect(try connection.execute("SELECT count(*) FROM consult.person_details")[0].decode(Int.self, at: 0) == 0)
+        try bakery.refused(["person", "show", "sam-o-neill-2"], saying: "there is no person with the handle")
+        try bakery.refused(["person", "show", "sam-o-neill"], saying: "there is no person with the handle")
+    }
+
     @Test("a renamed person answers to the old handle and to the new name's; forgetting them ends both")
     func renamedHandles() throws {
         let bakery = try Bakery()

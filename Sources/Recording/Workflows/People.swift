@@ -1,5 +1,6 @@
 import BackOffice
 import Foundation
+import Reports
 
 extension Recorder {
     /// `person add`: the person's stream in the log, their name, e-mail and phone in the
@@ -34,11 +35,25 @@ extension Recorder {
     }
 
     /// `consult forget`: destroys the person's details and records that they were forgotten.
+    /// The duplicates merged into them are the same person: forgotten with them (issue 16
+    /// item 6), or their details would outlive the forgetting, out of reach of any handle.
     public func forget(_ person: String, askedBy: ForgetRequester, _ request: WriteRequest) throws -> (id: UUID, recorded: [Recorded]) {
         let facts = try self.person(person, field: "person")
+        let merged = try merges()
+        let duplicates = merged.keys.filter { $0 != facts.id && ReportInput.canonical($0, merged) == facts.id }
+            .sorted { $0.uuidString < $1.uuidString }
         let recorded = try record(
-            request, before: { tx in try self.people.erase(facts.id, on: tx) },
-            plan: { _ in [try Plans.change(self, PersonState.self, .entity(.person, facts.id)) { try $0.decide(.forget(askedBy: askedBy)) }]
+            request,
+            before: { tx in
+                for id in [facts.id] + duplicates { try self.people.erase(id, on: tx) }
+            },
+            plan: { _ in
+                try ([facts.id] + duplicates).compactMap { id in
+                    let (state, _) = try self.load(PersonState.self, .entity(.person, id))
+                    // A duplicate forgotten on its own before the merge was undone stays as it is.
+                    guard id == facts.id || !state.forgotten else { return nil }
+                    return try Plans.change(self, PersonState.self, .entity(.person, id)) { try $0.decide(.forget(askedBy: askedBy)) }
+                }
             }
         )
         return (facts.id, recorded)
