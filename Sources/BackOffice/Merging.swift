@@ -62,24 +62,42 @@ public enum Likeness {
     /// The name's words, folded as a handle is (lower case, accents gone, other scripts
     /// transliterated), punctuation dropped.
     static func words(_ name: String) -> [String] {
-        Handle.slug(name).split(separator: "-").map(String.init)
+        // ASCII needs no folding; Foundation's folding is most of the time of comparing a new
+        // name with thousands.
+        if name.utf8.allSatisfy({ $0 < 0x80 }) {
+            return name.lowercased().split { !($0.isLetter || $0.isNumber) }.map(String.init)
+        }
+        return Handle.slug(name).split(separator: "-").map(String.init)
     }
 
     public static func similar(_ a: String, _ b: String) -> Bool {
-        let wa = words(a)
-        let wb = words(b)
-        guard !wa.isEmpty, !wb.isEmpty else { return false }
-        let digits = { (words: [String]) in words.joined().filter(\.isNumber) }
-        guard digits(wa) == digits(wb) else { return false }
-        if wa.sorted() == wb.sorted() { return true }
-        let compactA = wa.joined()
-        let compactB = wb.joined()
-        if compactA == compactB || wa.sorted().joined() == wb.sorted().joined() { return true }
-        let (short, long) = wa.count <= wb.count ? (wa, wb) : (wb, wa)
-        if long.starts(with: short), short.joined().count >= 3 { return true }
-        // A few letters apart: one edit for every eight letters of the longer name, at least one.
-        let distance = min(
-            Handle.editDistance(compactA, compactB), Handle.editDistance(wa.sorted().joined(), wb.sorted().joined()))
-        return distance <= max(1, max(compactA.count, compactB.count) / 8)
+        Name(a).isClose(to: Name(b))
+    }
+
+    /// A name folded for comparing, once: compare one new name with many.
+    public struct Name: Sendable {
+        let words: [String]
+        let sorted: String
+        let compact: String
+        let digits: String
+
+        public init(_ name: String) {
+            words = Likeness.words(name)
+            sorted = words.sorted().joined()
+            compact = words.joined()
+            digits = compact.filter(\.isNumber)
+        }
+
+        public func isClose(to other: Name) -> Bool {
+            guard !words.isEmpty, !other.words.isEmpty, digits == other.digits else { return false }
+            if sorted == other.sorted || compact == other.compact { return true }
+            let (short, long) = words.count <= other.words.count ? (words, other.words) : (other.words, words)
+            if long.starts(with: short), short.joined().count >= 3 { return true }
+            // A few letters apart: one edit for every eight letters of the longer name, at least
+            // one (a length difference beyond that needs as many edits at least).
+            let allowed = max(1, max(compact.count, other.compact.count) / 8)
+            guard abs(compact.count - other.compact.count) <= allowed else { return false }
+            return min(Handle.editDistance(compact, other.compact), Handle.editDistance(sorted, other.sorted)) <= allowed
+        }
     }
 }
