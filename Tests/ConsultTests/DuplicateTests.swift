@@ -96,6 +96,8 @@ struct DuplicateTests {
         let registered = try bakery.ok(["org", "add", "Harbour Bakery Co", "--handle", "hb-co", "--yes"])
         #expect(registered.hasPrefix("Registered organisation hb-co "), "\(registered)")
         #expect(try bakery.ok(["org", "show", "hb-co"]).contains("Harbour Bakery Co"))
+        let json = try #require(try bakery.json(["org", "add", "Quay Florists", "--handle", "quay-2", "--yes"]) as? [[String: Any]])
+        #expect(json.map { $0["type"] as? String } == ["OrganisationRegistered", "HandleClaimed"])
         // --handle and --yes together on person add.
         #expect(
             try bakery.ok(["person", "add", "Sam O'Neill", "--org", "harbour-bakery", "--handle", "sam-senior", "--yes"]).hasPrefix(
