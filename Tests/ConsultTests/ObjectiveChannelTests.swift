@@ -80,6 +80,14 @@ struct ObjectiveChannelTests {
         // followers-2 is the only objective of that handle: the bare handle is enough.
         try bakery.ok(["objective", "measure", "followers-2", "20", "--at", "2026-11-05"])
 
+        // The changes report has no engagement column: a handle two engagements use is named
+        // with its engagement there; followers-2 (the cafe's only) stays bare. 3 measured on the 5th.
+        let changes = try bakery.rows(["changes", "--since", "2026-11-05", "--until", "2026-11-05"], "measurements")
+        #expect(
+            changes.compactMap { $0["objective"] as? String }.sorted() == [
+                "bakery-on-instagram/followers", "cafe-on-tiktok/followers", "followers-2",
+            ])
+
         func latest(_ engagement: String) throws -> [String: Double] {
             let rows = try bakery.rows(["objective", "list", "--engagement", engagement], "objectives")
             return Dictionary(uniqueKeysWithValues: rows.map { ("\($0["handle"] ?? "")", ($0["latest"] as? NSNumber)?.doubleValue ?? -1) })
