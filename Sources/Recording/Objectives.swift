@@ -51,10 +51,15 @@ extension Recorder {
         case 0: throw noSuchObjective(typed, field: field, among: try objectivesIndex())
         case 1: return found[0]
         default:
+            // Each named, up to 8 (`objective list` has them all).
             let names = found.map(\.qualified).sorted()
+            let shown = names.prefix(8).joined(separator: ", ") + (names.count > 8 ? " and \(names.count - 8) more" : "")
             throw CommandFailure(
-                "\(spell(field)): \(found.count) engagements have an objective \"\(handle)\": \(names.joined(separator: ", "))",
-                advice: ["say which: \(names.map { "\"\($0)\"" }.joined(separator: " or ")), or give --engagement"])
+                "\(spell(field)): \(found.count) engagements have an objective \"\(handle)\": \(shown)",
+                advice: [
+                    "say which, as engagement/objective (\"\(names[0])\"), or give --engagement"
+                        + (names.count > 8 ? "; consult objective list shows them all" : "")
+                ])
         }
     }
 
