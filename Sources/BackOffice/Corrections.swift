@@ -92,6 +92,23 @@ public struct HandoverItemReopened: DomainEvent {
     public func summary(_ names: Names) -> String { "reopened checklist item \(names[item]) (was \(was)): \(reason)" }
 }
 
+/// A checklist item's category or text was worded wrongly: this is what it says now. Only what
+/// changed is given, with what it said before (so that `consult undo` can put it back).
+public struct HandoverItemCorrected: DomainEvent {
+    public static let typeName = "HandoverItemCorrected"
+    public static let schemaVersion = 1
+    public var item: UUID
+    public var category: String?
+    public var previousCategory: String?
+    public var text: String?
+    public var previousText: String?
+    public var reason: String
+    public func summary(_ names: Names) -> String {
+        let what = [category.map { "category \"\($0)\"" }, text.map { "text \"\($0)\"" }].compactMap { $0 }.joined(separator: ", ")
+        return "corrected checklist item \(names[item]) to \(what): \(reason)"
+    }
+}
+
 /// A follow-up check was recorded wrongly: these are its figures now. `check` is the id of the
 /// `FollowUpChecked` event; `daysAfter` the original's, by which the read model finds it.
 public struct FollowUpCorrected: DomainEvent {

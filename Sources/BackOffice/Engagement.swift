@@ -37,7 +37,13 @@ public struct EngagementState: Decider, Sendable {
     public private(set) var objectives: [UUID: Objective] = [:]
     public private(set) var sponsor: UUID?
     public private(set) var champions: Set<UUID> = []
-    public private(set) var channels: Set<Channel> = []
+    /// The channel accounts in use, in the order adopted: several of a kind are told apart by
+    /// their account handle (issue 16 item 10).
+    public private(set) var accounts: [ChannelAccount] = []
+    /// The kinds of channel in use.
+    public var channels: Set<Channel> { Set(accounts.map(\.channel)) }
+    /// Checklist items' category and text, as corrected.
+    public private(set) var itemWording: [UUID: (category: String, text: String)] = [:]
     public private(set) var handover: Handover?
     public private(set) var closedAs: CloseOutcome?
     /// Work entries by the id of their `WorkLogged` event: their hours now (0 once voided) and
@@ -62,7 +68,8 @@ public struct EngagementState: Decider, Sendable {
         case nominateChampion(PersonFacts, level: Level)
         case standDownChampion(PersonFacts, reason: String)
         case adoptChannel(Channel, handle: String?, serves: [UUID])
-        case retireChannel(Channel, reason: String)
+        /// `handle` says which account when several of the kind are in use.
+        case retireChannel(Channel, handle: String? = nil, reason: String)
         case holdSession(attendees: [PersonFacts], topics: [String], minutes: Int)
         case logWork(hours: Quantity, activity: String, billable: Bool)
         case setObjective(
@@ -77,7 +84,7 @@ public struct EngagementState: Decider, Sendable {
         case addHandoverItem(id: UUID, handle: String, category: String, text: String)
         case completeHandoverItem(UUID)
         case waiveHandoverItem(UUID, reason: String)
-        case transferAccountControl(Channel, to: PersonFacts)
+        case transferAccountControl(Channel, handle: String? = nil, to: PersonFacts)
         case completeHandover(signedOffBy: PersonFacts)
         case checkFollowUp(daysAfter: Int, accountActive: Bool, postsPerWeek: Double?, note: String?)
         case pause(reason: String)
@@ -89,6 +96,8 @@ public struct EngagementState: Decider, Sendable {
         case correctSession(session: UUID, minutes: Int, reason: String)
         /// A completed or waived checklist item open again (before the handover completes).
         case reopenHandoverItem(UUID, reason: String)
+        /// A checklist item's category or text corrected (nil: unchanged).
+        case correctHandoverItem(UUID, category: String?, text: String?, reason: String)
         /// A follow-up check's figures corrected.
         case correctFollowUp(check: UUID, accountActive: Bool, postsPerWeek: Double?, reason: String)
     }
@@ -121,8 +130,9 @@ public struct EngagementState: Decider, Sendable {
         case let e as SponsorAppointed: next.sponsor = e.person
         case let e as ChampionNominated: next.champions.insert(e.person)
         case let e as ChampionStoodDown: next.champions.remove(e.person)
-        case let e as ChannelAdopted: next.channels.insert(e.channel)
-        case let e as ChannelRetired: next.channels.remove(e.channel)
+        case let e as ChannelAdopted: next.accounts.append(ChannelAccount(channel: e.channel, handle: e.handle))
+        case let e as ChannelRetired:
+            if let index = ChannelAccount.matching(e.channel, e.handle, in: next.accounts).first { next.accounts.remove(at: index) }
         case let e as ObjectiveSet:
             next.objectives[e.objective] = Objective(set: e, target: e.target, due: e.due)
             if next.phase == .planning { next.phase = .active }
@@ -142,6 +152,10 @@ public struct EngagementState: Decider, Sendable {
         case let e as HandoverItemAdded:
             next.handover?.items[e.item] = .open
             next.handover?.itemHandles[e.handle] = e.item
+            next.itemWording[e.item] = (e.category, e.text)
+        case let e as HandoverItemCorrected:
+            if let category = e.category { next.itemWording[e.item]?.category = category }
+            if let text = e.text { next.itemWording[e.item]?.text = text }
         case let e as HandoverItemCompleted: next.handover?.items[e.item] = .completed
         case let e as HandoverItemWaived: next.handover?.items[e.item] = .waived
         case is HandoverCompleted: next.handover?.completed = true
@@ -230,13 +244,17 @@ public struct EngagementState: Decider, Sendable {
             for objective in serves where objectives[objective] == nil {
                 throw RuleViolation(rule: 0, field: "serves", "\(objective) is not an objective of this engagement")
             }
-            guard !channels.contains(channel) else {
-                throw RuleViolation(rule: 0, field: "channel", "\(channel.rawValue) is adopted already")
+            let handle = try Text.checkIfPresent(handle, field: "handle")
+            if let same = accounts.first(where: { $0.channel == channel && $0.sameHandle(handle) }) {
+                throw RuleViolation(
+                    rule: 0, field: "channel",
+                    "\(same.label) is adopted already"
+                        + (handle == nil ? " (a second account of the kind is told apart by its --handle)" : ""))
             }
-            return [ChannelAdopted(channel: channel, handle: try Text.checkIfPresent(handle, field: "handle"), servesObjectives: serves)]
-        case .retireChannel(let channel, let reason):
-            guard channels.contains(channel) else { throw RuleViolation(rule: 0, field: "channel", "\(channel.rawValue) is not in use") }
-            return [ChannelRetired(channel: channel, reason: try Text.check(reason, field: "reason"))]
+            return [ChannelAdopted(channel: channel, handle: handle, servesObjectives: serves)]
+        case .retireChannel(let channel, let handle, let reason):
+            let account = try self.account(channel, handle, missing: "is not in use")
+            return [ChannelRetired(channel: channel, handle: account.handle, reason: try Text.check(reason, field: "reason"))]
         case .holdSession(let attendees, let topics, let minutes):
             guard (1...1440).contains(minutes) else { throw RuleViolation(rule: 0, field: "minutes", "must be 1 to 1440") }
             let topics = try topics.map { (topic) throws(RuleViolation) in try Text.check(topic, field: "topic") }
@@ -323,12 +341,10 @@ public struct EngagementState: Decider, Sendable {
         case .waiveHandoverItem(let item, let reason):
             try openItem(item)
             return [HandoverItemWaived(item: item, reason: try Text.check(reason, field: "reason"))]
-        case .transferAccountControl(let channel, let to):
+        case .transferAccountControl(let channel, let handle, let to):
             guard handover != nil else { throw RuleViolation(rule: 3, field: "handover", "is not planned: plan it first") }
-            guard channels.contains(channel) else {
-                throw RuleViolation(rule: 0, field: "channel", "\(channel.rawValue) is not a channel of this engagement")
-            }
-            return [AccountControlTransferred(channel: channel, to: try ofClient(to, "to"))]
+            let account = try self.account(channel, handle, missing: "is not a channel of this engagement")
+            return [AccountControlTransferred(channel: channel, handle: account.handle, to: try ofClient(to, "to"))]
         case .completeHandover(let signedOffBy):
             guard let handover else { throw RuleViolation(rule: 3, field: "handover", "is not planned: plan it first") }
             guard !handover.completed else { throw RuleViolation(rule: 3, field: "handover", "is completed already") }
@@ -393,6 +409,24 @@ public struct EngagementState: Decider, Sendable {
                 HandoverItemReopened(
                     item: item, was: status == .completed ? "completed" : "waived", reason: try Text.check(reason, field: "reason"))
             ]
+        case .correctHandoverItem(let item, let category, let text, let reason):
+            guard let wording = itemWording[item], handover?.items[item] != nil else {
+                throw RuleViolation(rule: 3, field: "item", "is not on this handover's checklist")
+            }
+            guard category != nil || text != nil else {
+                throw RuleViolation(rule: 0, field: "item", "say what is corrected: --text, --category or both")
+            }
+            let newCategory = try category.map { (c) throws(RuleViolation) in try Text.check(c, field: "category") }
+            let newText = try text.map { (t) throws(RuleViolation) in try Text.check(t, field: "text", limit: 500) }
+            let changedCategory = newCategory == wording.category ? nil : newCategory
+            let changedText = newText == wording.text ? nil : newText
+            guard changedCategory != nil || changedText != nil else { throw RuleViolation(rule: 0, field: "item", "says so already") }
+            return [
+                HandoverItemCorrected(
+                    item: item, category: changedCategory, previousCategory: changedCategory == nil ? nil : wording.category,
+                    text: changedText, previousText: changedText == nil ? nil : wording.text,
+                    reason: try Text.check(reason, field: "reason"))
+            ]
         case .correctFollowUp(let check, let active, let posts, let reason):
             guard let found = followUps[check] else {
                 throw RuleViolation(rule: 4, field: "check", "is not a follow-up check of this engagement")
@@ -429,10 +463,56 @@ public struct EngagementState: Decider, Sendable {
         }
     }
 
+    /// The one account of `channel` in use (the one with `handle`, when given); several of the
+    /// kind and no handle is refused, naming them.
+    private func account(_ channel: Channel, _ handle: String?, missing: String) throws(RuleViolation) -> ChannelAccount {
+        let found = ChannelAccount.matching(channel, handle, in: accounts).map { accounts[$0] }
+        guard !found.isEmpty else {
+            let known = accounts.filter { $0.channel == channel }.map(\.label)
+            throw RuleViolation(
+                rule: 0, field: "channel",
+                "\(ChannelAccount(channel: channel, handle: handle).label) \(missing)"
+                    + (known.isEmpty ? "" : " (in use: \(known.joined(separator: ", ")))"))
+        }
+        guard found.count == 1 else {
+            throw RuleViolation(
+                rule: 0, field: "channel",
+                "\(found.count) \(channel.rawValue) accounts are in use (\(found.map(\.label).joined(separator: ", "))): say which with --handle"
+            )
+        }
+        return found[0]
+    }
+
     private func openItem(_ item: UUID) throws(RuleViolation) {
         guard let status = handover?.items[item] else { throw RuleViolation(rule: 3, field: "item", "is not on this handover's checklist") }
         guard status == .open else {
             throw RuleViolation(rule: 3, field: "item", "is \(status == .completed ? "completed" : "waived") already")
         }
+    }
+}
+
+/// One account of a channel an engagement uses: `instagram (@harbour_bakery)`.
+public struct ChannelAccount: Sendable, Equatable {
+    public var channel: Channel
+    public var handle: String?
+
+    public init(channel: Channel, handle: String?) {
+        self.channel = channel
+        self.handle = handle
+    }
+
+    /// `instagram (@harbour_bakery)`, or `instagram`.
+    public var label: String { channel.rawValue + (handle.map { " (\($0))" } ?? "") }
+
+    /// Account handles compare without case and a leading `@`.
+    static func key(_ handle: String?) -> String? {
+        handle.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.map { $0.hasPrefix("@") ? String($0.dropFirst()) : $0 }
+    }
+
+    func sameHandle(_ other: String?) -> Bool { Self.key(handle) == Self.key(other) }
+
+    /// The indices of the accounts of `channel` (with `handle`, when given).
+    public static func matching(_ channel: Channel, _ handle: String?, in accounts: [ChannelAccount]) -> [Int] {
+        accounts.indices.filter { accounts[$0].channel == channel && (handle == nil || accounts[$0].sameHandle(handle)) }
     }
 }

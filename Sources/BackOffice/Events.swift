@@ -269,8 +269,60 @@ public enum EngagementKind: String, Codable, Sendable, CaseIterable {
     case launch, coaching, strategy, audit, retainer
 }
 
-public enum Channel: String, Codable, Sendable, CaseIterable {
-    case twitter, facebook, blog, video, podcast, linkedin, instagram, other
+/// A channel the engagement speaks through (issue 16 item 10): any name, kept as a slug. The
+/// well-known ones have one spelling each (`Insta`, `IG` → `instagram`; `X` → `twitter`, the name
+/// the log has used since the start; `Google Business Profile` → `google-business-profile`);
+/// others are kept as typed, slugged. Stored bodies from before (the old fixed list) decode as
+/// they are: every old value is a slug.
+public struct Channel: RawRepresentable, Codable, Hashable, Sendable, Comparable {
+    public let rawValue: String
+
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public init(from decoder: any Decoder) throws {
+        rawValue = try decoder.singleValueContainer().decode(String.self)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    public static func < (a: Channel, b: Channel) -> Bool { a.rawValue < b.rawValue }
+
+    public static let twitter = Channel(rawValue: "twitter")
+    public static let facebook = Channel(rawValue: "facebook")
+    public static let instagram = Channel(rawValue: "instagram")
+    public static let linkedin = Channel(rawValue: "linkedin")
+    public static let other = Channel(rawValue: "other")
+
+    /// The channels with one spelling, and the other ways people type them (as slugs).
+    public static let wellKnown: [(name: String, aliases: [String])] = [
+        ("twitter", ["x", "x-twitter", "twitter-x"]), ("facebook", ["fb", "meta"]), ("instagram", ["insta", "ig"]),
+        ("linkedin", ["linked-in", "li"]), ("tiktok", ["tik-tok", "tt"]), ("youtube", ["you-tube", "yt"]),
+        ("google-business-profile", ["gbp", "google-business", "google-my-business", "gmb", "google-maps"]),
+        ("threads", []), ("bluesky", ["bsky", "blue-sky"]), ("mastodon", []), ("pinterest", []), ("snapchat", ["snap"]),
+        ("whatsapp", ["whats-app"]), ("newsletter", ["email-newsletter", "mailing-list"]), ("blog", []), ("video", []),
+        ("podcast", []), ("website", ["web", "site"]), ("other", []),
+    ]
+
+    /// A channel as typed: a well-known one by any of its spellings, or the name itself as a
+    /// slug; `hint` names the well-known channel an unknown name is close to. Nil for a name
+    /// with no letter or digit.
+    public static func normalise(_ typed: String) -> (channel: Channel, hint: String?)? {
+        let slug = Handle.slug(typed)
+        guard !slug.isEmpty else { return nil }
+        let compact = slug.replacingOccurrences(of: "-", with: "")
+        for known in wellKnown {
+            let spellings = [known.name] + known.aliases
+            if spellings.contains(slug) || spellings.contains(where: { $0.replacingOccurrences(of: "-", with: "") == compact }) {
+                return (Channel(rawValue: known.name), nil)
+            }
+        }
+        let names = wellKnown.map(\.name)
+        let close = names.filter { Handle.editDistance(slug, $0) <= max(1, min(2, $0.count / 4)) }
+        return (Channel(rawValue: slug), close.first)
+    }
 }
 
 public enum Direction: String, Codable, Sendable, CaseIterable {
@@ -342,8 +394,10 @@ public struct ChannelRetired: DomainEvent {
     public static let typeName = "ChannelRetired"
     public static let schemaVersion = 1
     public var channel: Channel
+    /// Which account of the kind, when the engagement had several (absent before issue 16).
+    public var handle: String? = nil
     public var reason: String
-    public func summary(_ names: Names) -> String { "retired \(channel.rawValue): \(reason)" }
+    public func summary(_ names: Names) -> String { "retired \(channel.rawValue)" + (handle.map { " (\($0))" } ?? "") + ": \(reason)" }
 }
 
 public struct CoachingSessionHeld: DomainEvent {
@@ -475,8 +529,12 @@ public struct AccountControlTransferred: DomainEvent {
     public static let typeName = "AccountControlTransferred"
     public static let schemaVersion = 1
     public var channel: Channel
+    /// Which account of the kind, when the engagement had several (absent before issue 16).
+    public var handle: String? = nil
     public var to: UUID
-    public func summary(_ names: Names) -> String { "transferred control of \(channel.rawValue) to \(names[to])" }
+    public func summary(_ names: Names) -> String {
+        "transferred control of \(channel.rawValue)" + (handle.map { " (\($0))" } ?? "") + " to \(names[to])"
+    }
 }
 
 public struct HandoverCompleted: DomainEvent {
@@ -561,7 +619,8 @@ public enum EventTypes {
         EngagementPaused.self, EngagementResumed.self, EngagementClosed.self,
         // Corrections (issue 16)
         PersonDetailsEdited.self, OrganisationSectorChanged.self, WorkEntryCorrected.self, CoachingSessionCorrected.self,
-        LeadMovedBack.self, HandoverItemReopened.self, FollowUpCorrected.self, ReferrerCorrected.self, LeadValueCorrected.self,
+        LeadMovedBack.self, HandoverItemReopened.self, HandoverItemCorrected.self, FollowUpCorrected.self, ReferrerCorrected.self,
+        LeadValueCorrected.self,
         // Duplicates (issue 16 item 6)
         PersonMerged.self, PersonUnmerged.self,
     ]

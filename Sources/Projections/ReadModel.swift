@@ -156,9 +156,10 @@ public struct ReadModel: Sendable, Equatable {
         case let e as ChampionStoodDown:
             updateEngagement(engagement) { $0.champions.removeAll { $0 == e.person } }
         case let e as ChannelAdopted:
-            updateEngagement(engagement) { if !$0.channels.contains(e.channel.rawValue) { $0.channels.append(e.channel.rawValue) } }
+            // One entry per account: two Instagram accounts are two entries (issue 16 item 10).
+            updateEngagement(engagement) { $0.channels.append(e.channel.rawValue) }
         case let e as ChannelRetired:
-            updateEngagement(engagement) { $0.channels.removeAll { $0 == e.channel.rawValue } }
+            updateEngagement(engagement) { row in row.channels.firstIndex(of: e.channel.rawValue).map { _ = row.channels.remove(at: $0) } }
         case let e as WorkLogged:
             let month = String(Day(at).description.prefix(7))
             updateEngagement(engagement) { $0.hoursByMonth[month, default: 0] += e.hours }

@@ -243,7 +243,8 @@ extension Recorder {
     // MARK: - Showing
 
     /// One record: its fields (one per row, like psql's expanded display) and its history.
-    public func show(_ noun: Noun, _ text: String) throws -> Report {
+    /// `engagement` scopes a bare objective handle (`objective show followers --engagement X`).
+    public func show(_ noun: Noun, _ text: String, engagement scope: String? = nil) throws -> Report {
         let listed: Report
         let history: [TimelineEntry]
         switch noun {
@@ -275,7 +276,9 @@ extension Recorder {
             listed = Self.only(all) { $0.first == .text(handle ?? "") }
             history = try timeline(org: nil, engagement: id.uuidString, person: nil, since: nil, until: nil)
         case .objective:
-            let (id, engagement) = try resolve(.objective, text, field: "objective")
+            let found = try objective(
+                text, field: "objective", engagement: try scope.map { try resolve(.engagement, $0, field: "engagement").id })
+            let (id, engagement): (UUID, UUID?) = (found.id, found.engagement)
             let all = try list(.objective, ListFilter(engagement: engagement?.uuidString))
             let handle = try connection.execute(
                 "SELECT handle FROM consult.objective_progress WHERE tenant_id = \(tenant.rawValue) AND objective_id = \(id)"
@@ -350,8 +353,9 @@ extension Recorder {
             SELECT 'engagement', handle, 'title', title FROM consult.engagement_status
              WHERE tenant_id = \(t) AND (title ILIKE \(pattern) OR handle ILIKE \(pattern))
             UNION ALL
-            SELECT 'objective', handle, 'metric', metric FROM consult.objective_progress
-             WHERE tenant_id = \(t) AND (metric ILIKE \(pattern) OR handle ILIKE \(pattern) OR business_area ILIKE \(pattern))
+            SELECT 'objective', coalesce(e.handle || '/', '') || b.handle, 'metric', b.metric FROM consult.objective_progress b
+              LEFT JOIN consult.engagement_status e ON e.tenant_id = b.tenant_id AND e.engagement_id = b.engagement_id
+             WHERE b.tenant_id = \(t) AND (b.metric ILIKE \(pattern) OR b.handle ILIKE \(pattern) OR b.business_area ILIKE \(pattern))
             """)
         {
             section.rows.append([

@@ -148,18 +148,35 @@ public enum Plans {
         return (handle, [Change(stream: stream, version: version, events: won)] + started)
     }
 
-    /// Sets an objective on its engagement; its handle points at both.
+    /// Sets an objective on its engagement, under a handle unique within that engagement (issue
+    /// 16 item 7): two clients can both have `followers`, named `engagement/objective` where one
+    /// handle is not enough. The next free `name-2`, `-3` is taken within the engagement; the
+    /// engagement stream's version covers the choice, as it covers every rule on its objectives.
+    /// Objectives set before kept their tenant-wide handle streams (`handle-objective-…`), which
+    /// still resolve; no new one is claimed.
     public static func setObjective(
         _ source: some StreamSource, engagement: UUID, id: UUID, handle: String?, businessArea: String, statement: String,
         metric: String, unit: String?, direction: Direction, baseline: Quantity, target: Quantity, due: Day
     ) throws -> (handle: String, changes: [Change]) {
-        let (name, claim) = try claimHandle(source, .objective, name: handle ?? metric, id: id, parent: engagement)
-        let set = try change(source, EngagementState.self, .entity(.engagement, engagement)) {
-            try $0.decide(
-                .setObjective(
-                    id: id, handle: name, businessArea: businessArea, statement: statement, metric: metric, unit: unit,
-                    direction: direction, baseline: baseline, target: target, due: due))
+        let stream = StreamName.entity(.engagement, engagement)
+        let (state, version) = try source.load(EngagementState.self, stream)
+        let name = try objectiveHandle(handle ?? metric, in: state, field: handle == nil ? "metric" : "handle")
+        let events = try state.decide(
+            .setObjective(
+                id: id, handle: name, businessArea: businessArea, statement: statement, metric: metric, unit: unit, direction: direction,
+                baseline: baseline, target: target, due: due))
+        return (name, [Change(stream: stream, version: version, events: events)])
+    }
+
+    /// The first of `name`, `name-2`, `name-3` … that no objective of the engagement has.
+    public static func objectiveHandle(_ name: String, in state: EngagementState, field: FieldKey = "handle") throws -> String {
+        let base = Handle.slug(name)
+        guard !base.isEmpty else { throw RuleViolation(rule: 0, field: field, "needs at least one letter or digit to make a handle from") }
+        let taken = Set(state.objectives.values.map(\.set.handle))
+        for attempt in 1...50 {
+            let handle = attempt == 1 ? base : "\(base)-\(attempt)"
+            if !taken.contains(handle) { return handle }
         }
-        return (name, [set, claim])
+        throw CommandFailure("handle: too many objectives of this engagement are called \(name)")
     }
 }

@@ -12,7 +12,8 @@ extension Recorder {
         case .organisation: table = "organisations"
         case .lead: table = "pipeline"
         case .engagement: table = "engagement_status"
-        case .objective: table = "objective_progress"
+        // Objectives by `engagement/objective` (issue 16 item 7): what completion offers.
+        case .objective: return try objectivesIndex().map(\.qualified)
         }
         return try connection.execute(
             Query(

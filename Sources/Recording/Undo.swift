@@ -138,6 +138,8 @@ extension Recorder {
         case let e as HandoverItemWaived: return .reopenHandoverItem(e.item, reason: reason)
         case let e as HandoverItemReopened:
             return e.was == "completed" ? .completeHandoverItem(e.item) : .waiveHandoverItem(e.item, reason: reason)
+        case let e as HandoverItemCorrected:
+            return .correctHandoverItem(e.item, category: e.previousCategory, text: e.previousText, reason: reason)
         case let e as FollowUpCorrected:
             return .correctFollowUp(check: e.check, accountActive: e.previousActive, postsPerWeek: e.previousPostsPerWeek, reason: reason)
         default: throw noCompensation(event, Names())

@@ -64,7 +64,8 @@ extension Reports {
             completed.map { "The figures are those at the handover on \(Day($0))." } ?? "The figures are the latest as of \(input.today).")
         if includeInternal {
             let started = own.compactMap { $0.event as? EngagementStarted }.first
-            let hours = own.compactMap { ($0.event as? WorkLogged)?.hours }.reduce(Quantity.zero, +)
+            // The hours as corrected: a voided entry counts 0, a corrected one its new hours.
+            let hours = own.filter { $0.event is WorkLogged }.map { words.hours($0.recorded.id) }.reduce(Quantity.zero, +)
             let fee: String = started?.fee.map { "\($0)" } ?? "none recorded"
             let budget: String = e.budgetHours.map { " of \($0.formatted) h budgeted" } ?? ""
             report.prose.append("Internal: fee \(fee); \(hours.formatted) h logged\(budget).")
@@ -97,7 +98,7 @@ extension Reports {
 
         var timeline = Section("timeline", "Timeline", [Column("date", "Date"), Column("what", "What happened", .text)])
         for (recorded, event) in own {
-            guard let line = words.line(event) else { continue }
+            guard let line = words.line(event, id: recorded.id) else { continue }
             timeline.rows.append([.day(Day(recorded.metadata.occurredAt)), .text(line)])
         }
         report.sections.append(timeline)
@@ -114,6 +115,10 @@ private struct CaseStudyWords {
     private var items: [UUID: String] = [:]
     /// Each measurement's value as the log stands (corrections applied), and when it was taken.
     private var values: [UUID: (value: Quantity, takenAt: Date)] = [:]
+    /// Coaching sessions' minutes and work entries' hours by the id of the event that recorded
+    /// them, corrections applied (0: voided).
+    private var sessions: [UUID: Int] = [:]
+    private var work: [UUID: Quantity] = [:]
 
     init(input: ReportInput, events: [(recorded: RecordedEvent, event: any DomainEvent)], includeInternal: Bool) {
         self.input = input
@@ -122,6 +127,11 @@ private struct CaseStudyWords {
             switch event {
             case let e as ObjectiveSet: objectives[e.objective] = e
             case let e as HandoverItemAdded: items[e.item] = e.text
+            case let e as HandoverItemCorrected: if let text = e.text, items[e.item] != nil { items[e.item] = text }
+            case let e as CoachingSessionHeld: sessions[recorded.id] = e.minutes
+            case let e as CoachingSessionCorrected: if sessions[e.session] != nil { sessions[e.session] = e.to }
+            case let e as WorkLogged: work[recorded.id] = e.hours
+            case let e as WorkEntryCorrected: if work[e.entry] != nil { work[e.entry] = e.to }
             case let e as MeasurementRecorded:
                 values[e.measurement] = (e.value, recorded.metadata.occurredAt)
             case let e as MeasurementCorrected:
@@ -149,8 +159,12 @@ private struct CaseStudyWords {
 
     func item(_ id: UUID) -> String { items[id] ?? "a checklist item" }
 
+    /// A work entry's hours as corrected.
+    func hours(_ entry: UUID) -> Quantity { work[entry] ?? .zero }
+
     /// The timeline's words for an event, or nil when it is not for the case study.
-    func line(_ event: any DomainEvent) -> String? {
+    /// `id` is the event's id in the log: what corrections of sessions and work name.
+    func line(_ event: any DomainEvent, id: UUID) -> String? {
         func withInternal(_ text: String, _ detail: String?) -> String {
             guard includeInternal, let detail, !detail.isEmpty else { return text }
             return text + " (" + detail + ")"
@@ -172,10 +186,15 @@ private struct CaseStudyWords {
                 + (serves.isEmpty ? "" : ", serving \(serves.joined(separator: " and "))")
         case let e as ChannelRetired: return withInternal("retired \(e.channel.rawValue)", e.reason)
         case let e as CoachingSessionHeld:
+            // As corrected; a voided session did not happen (the correction says so, internally).
+            let minutes = sessions[id] ?? e.minutes
+            guard minutes > 0 else { return nil }
             return
-                "held a \(e.minutes)-minute coaching session with \(e.attendees.map(person).joined(separator: ", ")): \(e.topics.joined(separator: ", "))"
+                "held a \(minutes)-minute coaching session with \(e.attendees.map(person).joined(separator: ", ")): \(e.topics.joined(separator: ", "))"
         case let e as WorkLogged:
-            return includeInternal ? "logged \(e.hours.formatted) h: \(e.activity)" + (e.billable ? "" : " (not billable)") : nil
+            let hours = work[id] ?? e.hours
+            guard hours > .zero else { return nil }
+            return includeInternal ? "logged \(hours.formatted) h: \(e.activity)" + (e.billable ? "" : " (not billable)") : nil
         case let e as ObjectiveSet:
             return
                 "set the objective \"\(e.statement)\" (\(e.businessArea)): \(e.metric) from \(e.baseline.formatted) to \(e.target.formatted)\(unit(e.objective)) by \(e.due)"
@@ -197,7 +216,7 @@ private struct CaseStudyWords {
         case let e as HandoverPlanned:
             return
                 "planned the handover for \(e.on) to \(e.receivingOwners.map(person).joined(separator: ", ")), with \(person(e.sponsor)) as sponsor"
-        case let e as HandoverItemAdded: return "added to the handover checklist: \(e.text)"
+        case let e as HandoverItemAdded: return "added to the handover checklist: \(item(e.item))"
         case let e as HandoverItemCompleted: return "done on the handover checklist: \(item(e.item))"
         case let e as HandoverItemWaived: return "waived on the handover checklist: \(item(e.item)) (\(e.reason))"
         case let e as AccountControlTransferred: return "transferred control of \(e.channel.rawValue) to \(person(e.to))"

@@ -59,6 +59,15 @@ extension Reports {
             if let e = event as? MeasurementCorrected, current[e.corrects] != nil { current[e.corrects] = e.value }
         }
         var streamNames: [String: String] = [:]
+        // An objective handle two engagements use is named `engagement/objective` (issue 16
+        // item 7): the section has no engagement column.
+        var setIn: [String: Set<String>] = [:]
+        for (recorded, event) in events { if let e = event as? ObjectiveSet { setIn[e.handle, default: []].insert(recorded.stream) } }
+        func objective(_ id: UUID, _ stream: String) -> String {
+            let handle = names[id]
+            guard (setIn[handle]?.count ?? 0) > 1, let engagement = streamNames[stream] else { return handle }
+            return "\(engagement)/\(handle)"
+        }
         var values: [UUID: (value: Quantity, takenAt: Date)] = [:]
         var disqualifying: Set<String> = []
         for (recorded, event) in events {
@@ -91,14 +100,14 @@ extension Reports {
                 measured.add(
                     key,
                     [
-                        .day(Day(at)), .text(names[e.objective]),
+                        .day(Day(at)), .text(objective(e.objective, recorded.stream)),
                         .metric(current[e.measurement] ?? e.value, of: input.model.objectives[e.objective]),
                     ])
             case let e as MeasurementCorrected:
                 corrections.add(
                     key,
                     [
-                        .day(Day(at)), .text(names[e.objective]), .optional(before.map { Day($0.takenAt) }),
+                        .day(Day(at)), .text(objective(e.objective, recorded.stream)), .optional(before.map { Day($0.takenAt) }),
                         .metric(before?.value, of: input.model.objectives[e.objective]),
                         .metric(e.value, of: input.model.objectives[e.objective]), .text(e.reason),
                     ])

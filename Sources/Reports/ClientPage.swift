@@ -88,6 +88,11 @@ extension Reports {
             case let c as MeasurementCorrected:
                 if let index = taken.firstIndex(where: { $0.id == c.corrects }) { taken[index].value = c.value }
             case let i as HandoverItemAdded: items.append((i.item, i.text, i.category, "open", nil, nil))
+            case let i as HandoverItemCorrected:
+                if let index = items.firstIndex(where: { $0.id == i.item }) {
+                    if let text = i.text { items[index].text = text }
+                    if let category = i.category { items[index].category = category }
+                }
             case let i as HandoverItemCompleted:
                 if let index = items.firstIndex(where: { $0.id == i.item }) {
                     items[index].state = "done"

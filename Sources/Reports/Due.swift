@@ -182,6 +182,10 @@ extension Reports {
             guard let entity = StreamName(parsing: recorded.stream)?.entity, entity.kind == .engagement else { continue }
             switch event {
             case let e as HandoverItemAdded: checklist[entity.id, default: []].append((e.item, e.handle, e.text))
+            case let e as HandoverItemCorrected:
+                if let text = e.text, let index = checklist[entity.id]?.firstIndex(where: { $0.id == e.item }) {
+                    checklist[entity.id]?[index].text = text
+                }
             case let e as HandoverItemCompleted: closedItems.insert(e.item)
             case let e as HandoverItemWaived: closedItems.insert(e.item)
             default: break
@@ -235,8 +239,12 @@ extension Reports {
 
         // MARK: Objectives and their measurements
 
+        // A handle two engagements use is named with its engagement in the command
+        // (`engagement/objective`, issue 16 item 7), so that the command runs as written.
+        let shared = Set(Dictionary(grouping: model.objectives.values, by: \.handle).filter { $0.value.count > 1 }.keys)
         for o in model.objectives.values where o.status == "open" {
             guard let e = model.engagements[o.engagementID], e.phase != "closed" else { continue }
+            let name = shared.contains(o.handle) ? "\(e.handle)/\(o.handle)" : o.handle
             let sponsor = model.handovers[e.engagementID]?.sponsorID ?? e.sponsorID
             let latest = o.latest.map(plainNumber) ?? "the baseline \(plainNumber(o.baseline))"
             items.append(
@@ -245,8 +253,8 @@ extension Reports {
                     why: "objective \(o.handle) \(dueWhen(o.due, today: today)): at \(latest), target \(plainNumber(o.target)) "
                         + "(\(Int(o.progress.rounded()))% of the way)",
                     command: o.progress >= 100
-                        ? "consult objective achieve \(o.handle)"
-                        : "consult objective revise \(o.handle) --to TARGET --due DATE --reason TEXT",
+                        ? "consult objective achieve \(name)"
+                        : "consult objective revise \(name) --to TARGET --due DATE --reason TEXT",
                     objective: o.handle))
             // Status's rule: stale once `staleAfter` days pass without a measurement (counted
             // from when it was set, before the first). A paused engagement is not measured.
@@ -258,7 +266,7 @@ extension Reports {
                     .measurement, e, due: due, person: sponsor,
                     why: "measurement of \(o.handle) \(dueWhen(due, today: today)) "
                         + (o.lastMeasuredAt.map { "(last measured \(Day($0)))" } ?? "(none since it was set on \(Day(o.setAt)))"),
-                    command: "consult objective measure \(o.handle) VALUE", objective: o.handle))
+                    command: "consult objective measure \(name) VALUE", objective: o.handle))
         }
 
         // MARK: Leads

@@ -17,10 +17,16 @@ extension Reports {
         for (recorded, event) in events where StreamName(parsing: recorded.stream) == stream {
             switch event {
             case let e as ChannelAdopted:
-                channels.removeAll { $0.channel == e.channel }
+                // Several accounts of a kind are told apart by their handle (issue 16 item 10).
+                let accounts = channels.map { ChannelAccount(channel: $0.channel, handle: $0.handle) }
+                for index in ChannelAccount.matching(e.channel, e.handle, in: accounts).reversed()
+                where accounts[index].handle == nil || e.handle != nil {
+                    channels.remove(at: index)
+                }
                 channels.append((e.channel, e.handle, e.servesObjectives, recorded.metadata.occurredAt))
             case let e as ChannelRetired:
-                channels.removeAll { $0.channel == e.channel }
+                let accounts = channels.map { ChannelAccount(channel: $0.channel, handle: $0.handle) }
+                if let index = ChannelAccount.matching(e.channel, e.handle, in: accounts).first { channels.remove(at: index) }
             default: break
             }
         }

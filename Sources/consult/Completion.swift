@@ -24,6 +24,21 @@ enum HandleCompletion {
             let recorder = try? Recorder(connection: connection, tenant: value(of: "--tenant")),
             let handles = try? recorder.handles(of: kind)
         else { return [] }
-        return handles.filter { $0.hasPrefix(prefix) }.sorted()
+        guard kind == .objective else { return handles.filter { $0.hasPrefix(prefix) }.sorted() }
+        return objectives(handles, prefix: prefix, engagement: value(of: "--engagement"))
+    }
+
+    /// Objectives are offered as `engagement/objective` (issue 16 item 7), and by their bare
+    /// handle where that is enough: only one engagement has it, or `--engagement` says which.
+    static func objectives(_ qualified: [String], prefix: String, engagement: String?) -> [String] {
+        let split = qualified.compactMap { name -> (engagement: String, handle: String)? in
+            guard let slash = name.firstIndex(of: "/") else { return nil }
+            return (String(name[..<slash]), String(name[name.index(after: slash)...]))
+        }
+        if let engagement { return split.filter { $0.engagement == engagement && $0.handle.hasPrefix(prefix) }.map(\.handle).sorted() }
+        let counts = Dictionary(grouping: split, by: \.handle).mapValues(\.count)
+        var offered = Set(qualified.filter { $0.hasPrefix(prefix) })
+        for (handle, count) in counts where count == 1 && handle.hasPrefix(prefix) { offered.insert(handle) }
+        return offered.sorted()
     }
 }

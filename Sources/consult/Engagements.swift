@@ -23,7 +23,30 @@ struct EngagementOptions: ParsableArguments {
 }
 
 extension EngagementKind: ExpressibleByArgument {}
-extension Channel: ExpressibleByArgument {}
+
+/// A channel as typed on the command line (issue 16 item 10): any name; the well-known ones
+/// normalised (`IG` → instagram, `X` → twitter, `Google Business Profile` →
+/// google-business-profile), others kept as a slug, with a hint on stderr when the name is close
+/// to a well-known one (`instagran`: did you mean instagram?).
+enum ChannelArgument {
+    static let help = ArgumentHelp(
+        "The channel: any name; well-known ones are normalised (twitter or X, facebook, instagram or IG, linkedin, tiktok, youtube, google-business-profile, …).",
+        valueName: "channel")
+
+    static func parse(_ text: String) throws -> Channel {
+        guard let (channel, hint) = Channel.normalise(text) else {
+            throw CommandFailure("channel: \"\(text)\" needs at least one letter or digit", exitCode: 64)
+        }
+        if let hint {
+            FileHandle.standardError.write(
+                Data("consult: channel \"\(channel.rawValue)\" is not a well-known one: did you mean \"\(hint)\"? (kept as typed)\n".utf8))
+        }
+        return channel
+    }
+
+    /// The well-known channels, for the shell to complete.
+    static let completion = CompletionKind.list(Channel.wellKnown.map(\.name))
+}
 extension CloseOutcome: ExpressibleByArgument {}
 
 /// The shared step of the engagement commands: one command on the engagement's stream, confirmed.
@@ -142,16 +165,20 @@ extension Consult {
                 @OptionGroup var global: GlobalOptions
                 @OptionGroup var write: WriteOptions
                 @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
-                @Argument(help: "The channel.") var channel: Channel
-                @Option(help: "The account's handle on the channel.") var handle: String?
-                @Option(help: "An objective it serves (handle or id; repeat for more).", completion: .handles(.objective)) var serves:
-                    [String] = []
+                @Argument(help: ChannelArgument.help, completion: ChannelArgument.completion) var channel: String
+                @Option(help: "The account's handle on the channel (tells two accounts of a kind apart).") var handle: String?
+                @Option(
+                    help: "An objective it serves (objective, or engagement/objective; repeat for more).", completion: .handles(.objective))
+                var serves: [String] = []
 
                 func run() throws {
-                    try EngagementRecording.apply(global, write, engagement, "Adopted \(channel.rawValue) for \(engagement).") {
-                        session, _ in
-                        .adoptChannel(
-                            channel, handle: handle, serves: try serves.map { try session.resolve(.objective, $0, field: "serves").id })
+                    let channel = try ChannelArgument.parse(self.channel)
+                    let label = ChannelAccount(channel: channel, handle: handle).label
+                    try EngagementRecording.apply(global, write, engagement, "Adopted \(label) for \(engagement).") { session, _ in
+                        let engagementID = try session.resolve(.engagement, engagement, field: "engagement").id
+                        return .adoptChannel(
+                            channel, handle: handle,
+                            serves: try serves.map { try session.objective($0, field: "serves", engagement: engagementID).id })
                     }
                 }
             }
@@ -163,12 +190,15 @@ extension Consult {
                 @OptionGroup var global: GlobalOptions
                 @OptionGroup var write: WriteOptions
                 @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
-                @Argument(help: "The channel.") var channel: Channel
+                @Argument(help: ChannelArgument.help, completion: ChannelArgument.completion) var channel: String
+                @Option(help: "Which account, when two of the kind are in use.") var handle: String?
                 @Option(help: "Why.") var reason: String
 
                 func run() throws {
-                    try EngagementRecording.apply(global, write, engagement, "Retired \(channel.rawValue) for \(engagement).") { _, _ in
-                        .retireChannel(channel, reason: reason)
+                    let channel = try ChannelArgument.parse(self.channel)
+                    let label = ChannelAccount(channel: channel, handle: handle).label
+                    try EngagementRecording.apply(global, write, engagement, "Retired \(label) for \(engagement).") { _, _ in
+                        .retireChannel(channel, handle: handle, reason: reason)
                     }
                 }
             }

@@ -36,7 +36,7 @@ extension Consult {
 
         struct Item: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "The handover checklist.", subcommands: [Add.self, Done.self, Waive.self, Reopen.self])
+                abstract: "The handover checklist.", subcommands: [Add.self, Done.self, Waive.self, Reopen.self, Correct.self])
 
             struct Add: ParsableCommand {
                 static let configuration = CommandConfiguration(
@@ -100,12 +100,15 @@ extension Consult {
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
             @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
-            @Argument(help: "The channel.") var channel: Channel
+            @Argument(help: ChannelArgument.help, completion: ChannelArgument.completion) var channel: String
+            @Option(help: "Which account, when two of the kind are in use.") var handle: String?
             @Option(help: "Who now controls it (person).", completion: .handles(.person)) var to: String
 
             func run() throws {
-                try EngagementRecording.apply(global, write, engagement, "Transferred \(channel.rawValue) to \(to).") { session, _ in
-                    .transferAccountControl(channel, to: try session.person(to, field: "to"))
+                let channel = try ChannelArgument.parse(self.channel)
+                let label = ChannelAccount(channel: channel, handle: handle).label
+                try EngagementRecording.apply(global, write, engagement, "Transferred \(label) to \(to).") { session, _ in
+                    .transferAccountControl(channel, handle: handle, to: try session.person(to, field: "to"))
                 }
             }
         }
@@ -155,5 +158,34 @@ extension Consult {
             }
         }
 
+    }
+}
+
+extension Consult.HandoverCommand.Item {
+    /// `handover item correct` (issue 16 item 4): a checklist item's wording put right, as an
+    /// event that names the item and why; `consult undo` puts the old wording back.
+    struct Correct: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Correct a checklist item's text or category (the original stays in the log).",
+            discussion:
+                "Example: consult handover item correct libraries-on-twitter passwords --text \"Passwords moved to the council's vault\" --reason \"the council has its own vault\""
+        )
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var write: WriteOptions
+        @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
+        @Argument(help: "The checklist item (handle or id).") var item: String
+        @Option(help: "What the item says now.") var text: String?
+        @Option(help: "Its kind now (access, training, content, policy, …).") var category: String?
+        @OptionGroup var why: ReasonOption
+
+        func validate() throws {
+            guard text != nil || category != nil else { throw ValidationError("say what is corrected: --text, --category or both") }
+        }
+
+        func run() throws {
+            try EngagementRecording.apply(global, write, engagement, "Corrected checklist item \(item).") { _, state in
+                .correctHandoverItem(try Recorder.handoverItem(item, in: state), category: category, text: text, reason: why.reason)
+            }
+        }
     }
 }

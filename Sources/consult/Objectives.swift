@@ -2,6 +2,7 @@ import ArgumentParser
 import BackOffice
 import Foundation
 import Recording
+import Reports
 
 extension Direction: ExpressibleByArgument {}
 
@@ -9,12 +10,24 @@ extension Direction: ExpressibleByArgument {}
 /// engagement's stream, confirmed.
 enum ObjectiveRecording {
     static func apply(
-        _ global: GlobalOptions, _ write: WriteOptions, _ objective: String, _ line: String,
+        _ global: GlobalOptions, _ write: WriteOptions, _ objective: ObjectiveArgument, _ line: String,
         _ command: @escaping (UUID) throws -> EngagementState.Command
     ) throws {
         let recorder = try global.recorder()
-        try recorder.confirm(try recorder.onObjective(objective, write.request, command), write, line)
+        try recorder.confirm(
+            try recorder.onObjective(objective.objective, engagement: objective.engagement, write.request, command), write, line)
     }
+}
+
+/// The objective a command is on (issue 16 item 7): `engagement/objective`, the bare handle when
+/// only one engagement has it, or its id; `--engagement` scopes a bare handle.
+struct ObjectiveArgument: ParsableArguments {
+    @Argument(
+        help: "The objective: engagement/objective, its handle alone when only one engagement has it, or its id.",
+        completion: .handles(.objective))
+    var objective: String
+    @Option(help: "The engagement a bare objective handle belongs to (handle or id).", completion: .handles(.engagement))
+    var engagement: String?
 }
 
 extension Consult {
@@ -23,7 +36,7 @@ extension Consult {
             abstract: "Business objectives: a metric with a baseline, a target and a due date, and its measurements.",
             subcommands: [
                 Set.self, Measure.self, Correct.self, Revise.self, Achieve.self, Drop.self, ListCommand<Listing.Objective>.self,
-                ShowCommand<Listing.Objective>.self,
+                Show.self,
             ])
 
         struct Set: ParsableCommand {
@@ -45,14 +58,14 @@ extension Consult {
             @Option(help: "Where it should get to.") var target: String
             @Option(help: ArgumentHelp("When: YYYY-MM-DD.", valueName: "date")) var due: String
             @Flag(help: "The metric should go down.") var down = false
-            @Option(help: "A handle for it (default: a slug of the metric).") var handle: String?
+            @Option(help: "A handle for it, unique within the engagement (default: a slug of the metric).") var handle: String?
 
             func run() throws {
                 let recorder = try global.recorder()
                 let set = try recorder.setObjective(
                     engagement: engagement, handle: handle, businessArea: area, statement: statement, metric: metric, unit: unit,
                     direction: down ? .down : .up, baseline: baseline, target: target, due: due, write.request)
-                try recorder.confirm(set.recorded, write, "Set objective \(set.handle) on \(engagement).")
+                try recorder.confirm(set.recorded, write, "Set objective \(engagement)/\(set.handle).")
             }
         }
 
@@ -62,7 +75,7 @@ extension Consult {
                 discussion: "Example: consult objective measure followers 1240 --source \"Twitter analytics\" --at 2026-11-30")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The objective (handle or id).", completion: .handles(.objective)) var objective: String
+            @OptionGroup var objective: ObjectiveArgument
             @Argument(help: "The value measured.") var value: String
             @Option(help: "Where the number comes from.") var source: String?
             @Option(help: "A note.") var note: String?
@@ -70,7 +83,7 @@ extension Consult {
             func run() throws {
                 let number = try Recorder.number(value, field: "value")
                 let measurement = UUID()
-                let line = "Measured \(objective): \(number.formatted) (measurement \(measurement.uuidString.lowercased()))."
+                let line = "Measured \(objective.objective): \(number.formatted) (measurement \(measurement.uuidString.lowercased()))."
                 try ObjectiveRecording.apply(global, write, objective, line) { id in
                     .recordMeasurement(objective: id, measurement: measurement, value: number, source: source, note: note)
                 }
@@ -83,7 +96,7 @@ extension Consult {
                 discussion: "Example: consult objective correct followers --measurement 3f2a… 1190 --reason \"counted a bot\"")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The objective (handle or id).", completion: .handles(.objective)) var objective: String
+            @OptionGroup var objective: ObjectiveArgument
             @Option(help: "The id of the measurement corrected.") var measurement: String
             @Argument(help: "The right value.") var value: String
             @Option(help: "Why.") var reason: String
@@ -106,7 +119,7 @@ extension Consult {
                 discussion: "Example: consult objective revise followers --to 2000 --reason \"the launch beat the plan\"")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The objective (handle or id).", completion: .handles(.objective)) var objective: String
+            @OptionGroup var objective: ObjectiveArgument
             @Option(help: "The new target.") var to: String
             @Option(help: ArgumentHelp("A new due date: YYYY-MM-DD.", valueName: "date")) var due: String?
             @Option(help: "Why.") var reason: String
@@ -114,7 +127,7 @@ extension Consult {
             func run() throws {
                 let target = try Recorder.number(to, field: "to")
                 let due = try Recorder.day(due, field: "due")
-                let line = "Revised the target of \(objective) to \(target.formatted)."
+                let line = "Revised the target of \(objective.objective) to \(target.formatted)."
                 try ObjectiveRecording.apply(global, write, objective, line) { id in
                     .reviseTarget(objective: id, to: target, due: due, reason: reason)
                 }
@@ -126,10 +139,10 @@ extension Consult {
                 abstract: "Mark an objective achieved.", discussion: "Example: consult objective achieve followers")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The objective (handle or id).", completion: .handles(.objective)) var objective: String
+            @OptionGroup var objective: ObjectiveArgument
 
             func run() throws {
-                try ObjectiveRecording.apply(global, write, objective, "Achieved \(objective).") { .achieveObjective($0) }
+                try ObjectiveRecording.apply(global, write, objective, "Achieved \(objective.objective).") { .achieveObjective($0) }
             }
         }
 
@@ -139,14 +152,32 @@ extension Consult {
                 discussion: "Example: consult objective drop footfall --reason \"branches closed for refurbishment\"")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
-            @Argument(help: "The objective (handle or id).", completion: .handles(.objective)) var objective: String
+            @OptionGroup var objective: ObjectiveArgument
             @Option(help: "Why.") var reason: String
 
             func run() throws {
-                try ObjectiveRecording.apply(global, write, objective, "Dropped \(objective).") {
+                try ObjectiveRecording.apply(global, write, objective, "Dropped \(objective.objective).") {
                     .dropObjective($0, reason: reason)
                 }
             }
+        }
+    }
+}
+
+extension Consult.Objective {
+    /// `objective show`: one objective and its history; `--engagement` scopes a bare handle.
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: Listing.Objective.show.abstract,
+            discussion: "Example: \(Listing.Objective.show.example), or consult objective show libraries-on-twitter/followers")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var objective: ObjectiveArgument
+        @Option(help: "table, json, csv, markdown or html.") var format: ReportFormat = .table
+        @OptionGroup var display: DisplayOptions
+
+        func run() throws {
+            ReportSettings(format: format, display: display).print(
+                try global.recorder().show(.objective, objective.objective, engagement: objective.engagement))
         }
     }
 }

@@ -48,12 +48,15 @@ extension Recorder {
         return Created(id: id, handle: claimed, recorded: recorded)
     }
 
-    /// A command on an objective, in its engagement's stream.
-    public func onObjective(_ objective: String, _ request: WriteRequest, _ command: @escaping (UUID) throws -> EngagementState.Command)
-        throws -> [Recorded]
-    {
-        let (id, engagement) = try resolve(.objective, objective, field: "objective")
-        guard let engagement else { throw CommandFailure("objective: \(objective) is not an objective") }
+    /// A command on an objective (`engagement/objective`, a bare handle, or an id; `engagement`
+    /// scopes a bare handle), in its engagement's stream.
+    public func onObjective(
+        _ objective: String, engagement scope: String? = nil, _ request: WriteRequest,
+        _ command: @escaping (UUID) throws -> EngagementState.Command
+    ) throws -> [Recorded] {
+        let scoped = try scope.map { try resolve(.engagement, $0, field: "engagement").id }
+        let found = try self.objective(objective, field: "objective", engagement: scoped)
+        let (id, engagement) = (found.id, found.engagement)
         return try record(request) { _ in
             [try Plans.change(self, EngagementState.self, .entity(.engagement, engagement)) { try $0.decide(try command(id)) }]
         }
