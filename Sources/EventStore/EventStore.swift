@@ -173,7 +173,7 @@ public final class EventStore {
         """
 
     /// The metadata as jsonb text; most appends carry none, and skip the encoder.
-    private func metadataJSON(_ metadata: AppendMetadata) -> PostgresValue {
+    func metadataJSON(_ metadata: AppendMetadata) -> PostgresValue {
         guard metadata != AppendMetadata() else { return .jsonb(Array("{}".utf8)) }
         return .jsonb((try? JSONEncoder().encode(metadata)) ?? Data("{}".utf8))
     }

@@ -188,11 +188,18 @@ public struct Transfer {
                  WHERE NOT EXISTS (SELECT 1 FROM consult.tenants t WHERE t.name = i.tenant) ORDER BY i.line_no LIMIT 1
                 """
             ) { "tenant \"\(try $0.decode(String.self, at: 1))\" does not exist here: create it first (consult tenant create)" }
-            // The tenants' locks, as consult.append takes them: no append interleaves.
+            // The tenants' locks, as consult.append takes them (their rows of consult.tenant_heads,
+            // db/migrations/0045): no append interleaves.
+            try tx.execute(
+                """
+                SELECT consult.ensure_tenant_head(t.tenant_id)
+                  FROM consult.tenants t WHERE t.name IN (SELECT DISTINCT tenant FROM import_lines) ORDER BY t.tenant_id
+                """)
             let tenants = try tx.execute(
                 """
-                SELECT t.tenant_id, t.name, coalesce((SELECT max(e.position) FROM consult.events e WHERE e.tenant_id = t.tenant_id), 0)
-                  FROM consult.tenants t WHERE t.name IN (SELECT DISTINCT tenant FROM import_lines) ORDER BY t.tenant_id FOR NO KEY UPDATE
+                SELECT h.tenant_id FROM consult.tenant_heads h
+                 WHERE h.tenant_id IN (SELECT t.tenant_id FROM consult.tenants t WHERE t.name IN (SELECT DISTINCT tenant FROM import_lines))
+                 ORDER BY h.tenant_id FOR NO KEY UPDATE
                 """
             ).map { TenantID(try $0.decode(Int64.self, at: 0)) }
             try refuse(
@@ -250,6 +257,12 @@ public struct Transfer {
             } catch let error as PostgresError where error.sqlState == .uniqueViolation {
                 throw ImportError(line: 0, reason: "the file contradicts the log (\(error.constraint ?? "a unique key")): \(error.message)")
             }
+            // The heads follow the log: the next append continues after the imported events.
+            try tx.execute(
+                """
+                UPDATE consult.tenant_heads h SET last_position = coalesce((SELECT max(e.position) FROM consult.events e WHERE e.tenant_id = h.tenant_id), 0)
+                 WHERE h.tenant_id = ANY(\(PostgresValue.array(tenants.map(\.rawValue))))
+                """)
             if let attach, !attachments.isEmpty {
                 var ids: [String: TenantID] = [:]
                 for row in try tx.execute(

@@ -198,6 +198,12 @@ struct Bench: ParsableCommand {
                     + "INSERT p50 \(ms(ceiling.latencies.percentile(50))) / p99 \(ms(ceiling.latencies.percentile(99))) ms")
         }
 
+        say("batch: 100 commands of one event each per consult.append_batch call, 1 writer, \(Int(seconds)) s")
+        let batch = try batchRun(tenantIndex: 2 % ids.count, commands: 100, body: body)
+        table.add(
+            "batch append, 100 commands a call, 1 writer (events/s)", batch.rate, ceiling: nil, "", target: nil,
+            note: "p50 \(ms(batch.latencies.percentile(50))) / p99 \(ms(batch.latencies.percentile(99))) ms a call of 100")
+
         say("domain command: decide + append of a measurement, \(Int(seconds)) s")
         let domain = try domainRun(tenantIndex: 3 % ids.count)
         table.add(
@@ -289,6 +295,25 @@ struct Bench: ParsableCommand {
         var all = Latencies()
         for result in results { all.add(result) }
         return Throughput(rate: Double(all.count) / seconds, latencies: all)
+    }
+
+    /// One writer appending batches of `commands` single-event commands (each with its own
+    /// command id) through `EventStore.append(batch:)`, for `seconds`; the rate counts events.
+    func batchRun(tenantIndex: Int, commands: Int, body: String) throws -> Throughput {
+        let connection = try Connection.connect(database, overrides: ["user": memberName(tenantIndex)])
+        let store = EventStore(connection: connection)
+        let data = Data(body.utf8)
+        let stream = StreamName.entity(.engagement, UUID()).description
+        var latencies = Latencies()
+        let deadline = now() + seconds
+        while now() < deadline {
+            let t0 = now()
+            try store.append(
+                batch: (0..<commands).map { _ in BatchCommand([NewEvent(stream: stream, type: "WorkLogged", data: data)], commandID: UUID())
+                })
+            latencies.add(now() - t0)
+        }
+        return Throughput(rate: Double(latencies.count * commands) / seconds, latencies: latencies)
     }
 
     /// The whole of a command as the CLI runs it, in the library: read the engagement's

@@ -16,7 +16,9 @@ struct FaultTests {
     func holdTenantLock(_ fixture: MonthFixture) throws -> Connection {
         let blocker = try fixture.database.connect()
         try blocker.execute("BEGIN")
-        try blocker.execute("SELECT 1 FROM consult.tenants WHERE tenant_id = \(fixture.tenant.rawValue) FOR NO KEY UPDATE")
+        // The tenant's head (db/migrations/0045), which consult.append updates first.
+        try blocker.execute("SELECT consult.ensure_tenant_head(\(fixture.tenant.rawValue))")
+        try blocker.execute("SELECT 1 FROM consult.tenant_heads WHERE tenant_id = \(fixture.tenant.rawValue) FOR NO KEY UPDATE")
         return blocker
     }
 

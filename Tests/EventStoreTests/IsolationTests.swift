@@ -84,9 +84,9 @@ struct IsolationTests {
     @Test("every table with a tenant column shows the member no row of another tenant")
     func reads() throws {
         let tables = try tenantTables()
-        // 18 tables (the view engagement_health was dropped: health is judged in Swift alone;
-        // projection_quarantine came with 0028).
-        #expect(tables.count == 18, "\(tables)")
+        // 19 tables (the view engagement_health was dropped: health is judged in Swift alone;
+        // projection_quarantine came with 0028; 18 + tenant_heads of 0045 = 19).
+        #expect(tables.count == 19, "\(tables)")
         let admin = try database.connect()
         for table in tables {
             // Both tenants have rows here, so an empty answer could not pass for isolation.
@@ -149,10 +149,12 @@ struct IsolationTests {
              ORDER BY p.proname
             """
         ).map { try $0.decode(String.self, at: 0) }
-        // Besides appending: writing their own tenant's read models and people's details (0027).
+        // Besides appending (one command, or a batch: 0046): writing their own tenant's read
+        // models and people's details (0027).
         #expect(
             executable == [
-                "add_person_details", "append", "current_tenant_id", "erase_person_details", "events_channel", "follower_heartbeat",
+                "add_person_details", "append", "append_batch", "current_tenant_id", "erase_person_details", "events_channel",
+                "follower_heartbeat",
                 "is_admin", "projection_clear", "projection_keep_previous", "projection_lock", "projection_move", "projection_record_run",
                 "projection_rollback", "projection_write", "update_person_details",
             ])
