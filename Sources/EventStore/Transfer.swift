@@ -188,13 +188,28 @@ public struct Transfer {
                  WHERE NOT EXISTS (SELECT 1 FROM consult.tenants t WHERE t.name = i.tenant) ORDER BY i.line_no LIMIT 1
                 """
             ) { "tenant \"\(try $0.decode(String.self, at: 1))\" does not exist here: create it first (consult tenant create)" }
-            // The tenants' locks, as consult.append takes them: no append interleaves.
+            // The tenants' locks, as consult.append takes them: no append interleaves. Each query
+            // touches one kind of table: Citus refuses FOR UPDATE on a query that reads a
+            // distributed table, and joins of the log with a temporary table (issue 20, item 8).
+            let names = try tx.execute("SELECT DISTINCT tenant FROM import_lines").map { try $0.decode(String.self, at: 0) }
             let tenants = try tx.execute(
-                """
-                SELECT t.tenant_id, t.name, coalesce((SELECT max(e.position) FROM consult.events e WHERE e.tenant_id = t.tenant_id), 0)
-                  FROM consult.tenants t WHERE t.name IN (SELECT DISTINCT tenant FROM import_lines) ORDER BY t.tenant_id FOR NO KEY UPDATE
-                """
+                "SELECT t.tenant_id FROM consult.tenants t WHERE t.name = ANY(\(PostgresValue.array(names))) ORDER BY t.tenant_id FOR NO KEY UPDATE"
             ).map { TenantID(try $0.decode(Int64.self, at: 0)) }
+            // On Citus, appends lock the tenant's row of consult.tenant_locks (db/citus/0002), one
+            // tenant at a time (a lock on one shard is routed to its worker).
+            if try tx.execute("SELECT to_regclass('consult.tenant_locks') IS NOT NULL")[0].decode(Bool.self, at: 0) {
+                for tenant in tenants {
+                    try tx.execute("SELECT 1 FROM consult.tenant_locks l WHERE l.tenant_id = \(tenant.rawValue) FOR UPDATE")
+                }
+            }
+            // The positions and ids these tenants' logs hold, read once: the checks below compare
+            // the file with this copy rather than joining the log with a temporary table.
+            try tx.execute("CREATE TEMP TABLE import_existing (tenant_id bigint, event_id uuid, position bigint) ON COMMIT DROP")
+            try tx.execute(
+                """
+                INSERT INTO import_existing SELECT e.tenant_id, e.event_id, e.position FROM consult.events e
+                 WHERE e.tenant_id = ANY(\(PostgresValue.array(tenants.map(\.rawValue))))
+                """)
             try refuse(
                 """
                 SELECT max(line_no), position FROM import_lines GROUP BY tenant, position HAVING count(*) > 1 ORDER BY 1 LIMIT 1
@@ -204,7 +219,7 @@ public struct Transfer {
             try tx.execute("UPDATE import_lines i SET tenant_id = t.tenant_id FROM consult.tenants t WHERE t.name = i.tenant")
             try refuse(
                 """
-                SELECT i.line_no FROM import_lines i JOIN consult.events e ON e.tenant_id = i.tenant_id
+                SELECT i.line_no FROM import_lines i JOIN import_existing e ON e.tenant_id = i.tenant_id
                  WHERE (e.event_id = i.event_id AND e.position <> i.position) OR (e.position = i.position AND e.event_id <> i.event_id)
                  ORDER BY i.line_no LIMIT 1
                 """
@@ -214,10 +229,10 @@ public struct Transfer {
                 """
                 SELECT line_no, position, expected FROM (
                   SELECT i.line_no, i.position,
-                         coalesce((SELECT max(e.position) FROM consult.events e WHERE e.tenant_id = i.tenant_id), 0)
+                         coalesce((SELECT max(e.position) FROM import_existing e WHERE e.tenant_id = i.tenant_id), 0)
                            + row_number() OVER (PARTITION BY i.tenant_id ORDER BY i.position) AS expected
                     FROM import_lines i
-                   WHERE NOT EXISTS (SELECT 1 FROM consult.events e WHERE e.tenant_id = i.tenant_id AND e.event_id = i.event_id)
+                   WHERE NOT EXISTS (SELECT 1 FROM import_existing e WHERE e.tenant_id = i.tenant_id AND e.event_id = i.event_id)
                 ) n WHERE position <> expected ORDER BY line_no LIMIT 1
                 """
             ) {
@@ -244,7 +259,7 @@ public struct Transfer {
                            (j->>'schema_version')::integer, j->'data', j->'metadata', (j->>'command_id')::uuid,
                            (j->>'occurred_at')::timestamptz, (j->>'recorded_at')::timestamptz
                       FROM import_lines i CROSS JOIN LATERAL (SELECT i.line::jsonb AS j) parsed
-                     WHERE NOT EXISTS (SELECT 1 FROM consult.events e WHERE e.tenant_id = i.tenant_id AND e.event_id = i.event_id)
+                     WHERE NOT EXISTS (SELECT 1 FROM import_existing e WHERE e.tenant_id = i.tenant_id AND e.event_id = i.event_id)
                      ORDER BY i.tenant_id, i.position
                     """)
             } catch let error as PostgresError where error.sqlState == .uniqueViolation {
