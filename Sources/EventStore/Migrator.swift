@@ -4,6 +4,12 @@ import Postgres
 /// Applies the numbered SQL files of `db/migrations` in order, each in its own transaction,
 /// recording name, checksum and time in `consult.migrations`.
 ///
+/// A file is sent one statement at a time (``statements(_:)``), never as one multi-statement
+/// string: Citus forwards a DDL statement to its workers with the text it was given, and a
+/// worker refuses several commands in one prepared statement (issue 20, item 10: `DROP COLUMN`,
+/// `CREATE INDEX` and a table referencing a reference table all failed). One statement at a
+/// time behaves the same on a single PostgreSQL, inside the same transaction.
+///
 /// Two migrators never apply the same file: each file's transaction first locks
 /// `consult.migrations` (SHARE UPDATE EXCLUSIVE, which conflicts with itself) and checks again
 /// that the file is pending. A table lock, not an advisory lock: any role can take any advisory
@@ -127,7 +133,9 @@ public struct Migrator: Sendable {
                         return false
                     }
                     progress(migration.name)
-                    try tx.executeScript(unsafeSQL: migration.sql)
+                    for statement in Self.statements(migration.sql) {
+                        try tx.executeScript(unsafeSQL: statement)
+                    }
                     try tx.execute("INSERT INTO consult.migrations (name, checksum) VALUES (\(migration.name), \(migration.checksum))")
                     return true
                 }
@@ -194,17 +202,19 @@ public struct Migrator: Sendable {
     }
 
     private static func createTable(_ connection: Connection) throws {
-        try connection.executeScript(
-            unsafeSQL: """
-                CREATE SCHEMA IF NOT EXISTS consult;
-                CREATE TABLE IF NOT EXISTS consult.migrations (
-                    name       text PRIMARY KEY,
-                    checksum   text NOT NULL,
-                    applied_at timestamptz NOT NULL DEFAULT now(),
-                    applied_by text NOT NULL DEFAULT session_user
-                );
-                REVOKE ALL ON consult.migrations FROM PUBLIC;
-                """)
+        let script = """
+            CREATE SCHEMA IF NOT EXISTS consult;
+            CREATE TABLE IF NOT EXISTS consult.migrations (
+                name       text PRIMARY KEY,
+                checksum   text NOT NULL,
+                applied_at timestamptz NOT NULL DEFAULT now(),
+                applied_by text NOT NULL DEFAULT session_user
+            );
+            REVOKE ALL ON consult.migrations FROM PUBLIC;
+            """
+        for statement in statements(script) {
+            try connection.executeScript(unsafeSQL: statement)
+        }
     }
 
     private func appliedRows(_ connection: Connection) throws -> [String: Applied] {
@@ -230,5 +240,192 @@ public struct Migrator: Sendable {
             }
         }
         return migrations.filter { applied[$0.name] == nil }
+    }
+}
+
+// MARK: - Splitting a file into statements
+
+extension Migrator {
+    /// The statements of a SQL script, in order, each without its terminating semicolon,
+    /// trimmed of surrounding white space; comments between statements are dropped, comments
+    /// inside one are kept. A semicolon ends a statement only outside a string literal
+    /// (`'…'` with `''`, `E'…'` with backslash escapes), a quoted identifier (`"…"`), a
+    /// dollar-quoted string (`$tag$…$tag$`), a comment (`--…` to the end of the line, `/* … */`
+    /// nested) and a parenthesis, and outside a `BEGIN ATOMIC … END` function body.
+    public static func statements(_ script: String) -> [String] {
+        let text = Array(script.unicodeScalars)
+        var statements: [String] = []
+        var current = String.UnicodeScalarView()
+        // Whether the statement so far holds anything but comments and white space.
+        var meaningful = false
+        var depth = 0  // parentheses
+        var atomic = 0  // BEGIN ATOMIC … END blocks
+        var caseDepth = 0  // CASE … END inside an atomic body
+        var word = ""  // the keyword being read (letters only), for BEGIN ATOMIC, CASE and END
+        var previousWord = ""
+        var i = 0
+
+        func isIdentifierChar(_ c: Unicode.Scalar) -> Bool {
+            CharacterSet.alphanumerics.contains(c) || c == "_" || c == "$"
+        }
+        func finishWord() {
+            guard !word.isEmpty else { return }
+            let upper = word.uppercased()
+            if upper == "ATOMIC" && previousWord == "BEGIN" {
+                atomic += 1
+            } else if atomic > 0 && upper == "CASE" {
+                caseDepth += 1
+            } else if atomic > 0 && upper == "END" {
+                if caseDepth > 0 { caseDepth -= 1 } else { atomic -= 1 }
+            }
+            previousWord = upper
+            word = ""
+        }
+        func flush() {
+            finishWord()
+            let statement = String(current).trimmingCharacters(in: .whitespacesAndNewlines)
+            if meaningful && !statement.isEmpty { statements.append(statement) }
+            current = String.UnicodeScalarView()
+            meaningful = false
+            depth = 0
+            atomic = 0
+            caseDepth = 0
+            previousWord = ""
+        }
+
+        while i < text.count {
+            let c = text[i]
+            let next: Unicode.Scalar? = i + 1 < text.count ? text[i + 1] : nil
+            // A line comment: to the end of the line.
+            if c == "-" && next == "-" {
+                finishWord()
+                let start = i
+                while i < text.count && text[i] != "\n" { i += 1 }
+                if meaningful { current.append(contentsOf: text[start..<i]) }
+                continue
+            }
+            // A block comment, nested as PostgreSQL nests them.
+            if c == "/" && next == "*" {
+                finishWord()
+                let start = i
+                var nesting = 0
+                while i < text.count {
+                    if text[i] == "/" && i + 1 < text.count && text[i + 1] == "*" {
+                        nesting += 1
+                        i += 2
+                    } else if text[i] == "*" && i + 1 < text.count && text[i + 1] == "/" {
+                        nesting -= 1
+                        i += 2
+                        if nesting == 0 { break }
+                    } else {
+                        i += 1
+                    }
+                }
+                if meaningful { current.append(contentsOf: text[start..<min(i, text.count)]) }
+                continue
+            }
+            // A string literal; E'…' (the E already read as part of a word) allows backslash escapes.
+            if c == "'" {
+                let escapes = word.uppercased().hasSuffix("E") && word.count == 1
+                finishWord()
+                meaningful = true
+                let start = i
+                i += 1
+                while i < text.count {
+                    if escapes && text[i] == "\\" {
+                        i += 2
+                    } else if text[i] == "'" {
+                        if i + 1 < text.count && text[i + 1] == "'" {
+                            i += 2
+                        } else {
+                            i += 1
+                            break
+                        }
+                    } else {
+                        i += 1
+                    }
+                }
+                current.append(contentsOf: text[start..<min(i, text.count)])
+                continue
+            }
+            // A quoted identifier.
+            if c == "\"" {
+                finishWord()
+                meaningful = true
+                let start = i
+                i += 1
+                while i < text.count {
+                    if text[i] == "\"" {
+                        if i + 1 < text.count && text[i + 1] == "\"" {
+                            i += 2
+                        } else {
+                            i += 1
+                            break
+                        }
+                    } else {
+                        i += 1
+                    }
+                }
+                current.append(contentsOf: text[start..<min(i, text.count)])
+                continue
+            }
+            // A dollar-quoted string: $$…$$ or $tag$…$tag$ (not $1, a parameter, nor x$y, a name).
+            if c == "$" && word.isEmpty, let tagEnd = dollarTagEnd(text, from: i) {
+                meaningful = true
+                let tag = Array(text[i...tagEnd])
+                let start = i
+                i = tagEnd + 1
+                while i < text.count {
+                    if text[i] == "$" && i + tag.count <= text.count && Array(text[i..<(i + tag.count)]) == tag {
+                        i += tag.count
+                        break
+                    }
+                    i += 1
+                }
+                current.append(contentsOf: text[start..<min(i, text.count)])
+                continue
+            }
+            if isIdentifierChar(c) && !(c == "$" && word.isEmpty) {
+                word.unicodeScalars.append(c)
+                meaningful = true
+                current.append(c)
+                i += 1
+                continue
+            }
+            finishWord()
+            switch c {
+            case "(":
+                depth += 1
+            case ")":
+                depth = max(0, depth - 1)
+            case ";" where depth == 0 && atomic == 0:
+                flush()
+                i += 1
+                continue
+            default:
+                break
+            }
+            if !c.properties.isWhitespace { meaningful = true }
+            current.append(c)
+            i += 1
+        }
+        flush()
+        return statements
+    }
+
+    /// Where the opening tag of a dollar-quoted string that starts at `start` ends (the index of
+    /// its second `$`), or nil when `$` starts no tag (`$1`, a lone `$`).
+    private static func dollarTagEnd(_ text: [Unicode.Scalar], from start: Int) -> Int? {
+        var i = start + 1
+        while i < text.count {
+            let c = text[i]
+            if c == "$" { return i }
+            let letter = CharacterSet.letters.contains(c) || c == "_"
+            let digit = CharacterSet.decimalDigits.contains(c)
+            // A tag is an identifier without `$`: it cannot start with a digit.
+            if !(letter || (digit && i > start + 1)) { return nil }
+            i += 1
+        }
+        return nil
     }
 }

@@ -189,19 +189,25 @@ public struct Transfer {
                 """
             ) { "tenant \"\(try $0.decode(String.self, at: 1))\" does not exist here: create it first (consult tenant create)" }
             // The tenants' locks, as consult.append takes them (their rows of consult.tenant_heads,
-            // db/migrations/0045): no append interleaves.
+            // db/migrations/0045): no append interleaves. Each query touches one kind of table:
+            // Citus refuses FOR UPDATE on a query that joins a distributed table with another, and
+            // routes a lock on one tenant's row to its worker (issue 20, item 8).
+            let names = try tx.execute("SELECT DISTINCT tenant FROM import_lines").map { try $0.decode(String.self, at: 0) }
+            let tenants = try tx.execute(
+                "SELECT t.tenant_id FROM consult.tenants t WHERE t.name = ANY(\(PostgresValue.array(names))) ORDER BY t.tenant_id"
+            ).map { TenantID(try $0.decode(Int64.self, at: 0)) }
+            for tenant in tenants {
+                try tx.execute("SELECT consult.ensure_tenant_head(\(tenant.rawValue))")
+                try tx.execute("SELECT 1 FROM consult.tenant_heads h WHERE h.tenant_id = \(tenant.rawValue) FOR NO KEY UPDATE")
+            }
+            // The positions and ids these tenants' logs hold, read once: the checks below compare
+            // the file with this copy rather than joining the log with a temporary table.
+            try tx.execute("CREATE TEMP TABLE import_existing (tenant_id bigint, event_id uuid, position bigint) ON COMMIT DROP")
             try tx.execute(
                 """
-                SELECT consult.ensure_tenant_head(t.tenant_id)
-                  FROM consult.tenants t WHERE t.name IN (SELECT DISTINCT tenant FROM import_lines) ORDER BY t.tenant_id
+                INSERT INTO import_existing SELECT e.tenant_id, e.event_id, e.position FROM consult.events e
+                 WHERE e.tenant_id = ANY(\(PostgresValue.array(tenants.map(\.rawValue))))
                 """)
-            let tenants = try tx.execute(
-                """
-                SELECT h.tenant_id FROM consult.tenant_heads h
-                 WHERE h.tenant_id IN (SELECT t.tenant_id FROM consult.tenants t WHERE t.name IN (SELECT DISTINCT tenant FROM import_lines))
-                 ORDER BY h.tenant_id FOR NO KEY UPDATE
-                """
-            ).map { TenantID(try $0.decode(Int64.self, at: 0)) }
             try refuse(
                 """
                 SELECT max(line_no), position FROM import_lines GROUP BY tenant, position HAVING count(*) > 1 ORDER BY 1 LIMIT 1
@@ -211,7 +217,7 @@ public struct Transfer {
             try tx.execute("UPDATE import_lines i SET tenant_id = t.tenant_id FROM consult.tenants t WHERE t.name = i.tenant")
             try refuse(
                 """
-                SELECT i.line_no FROM import_lines i JOIN consult.events e ON e.tenant_id = i.tenant_id
+                SELECT i.line_no FROM import_lines i JOIN import_existing e ON e.tenant_id = i.tenant_id
                  WHERE (e.event_id = i.event_id AND e.position <> i.position) OR (e.position = i.position AND e.event_id <> i.event_id)
                  ORDER BY i.line_no LIMIT 1
                 """
@@ -221,10 +227,10 @@ public struct Transfer {
                 """
                 SELECT line_no, position, expected FROM (
                   SELECT i.line_no, i.position,
-                         coalesce((SELECT max(e.position) FROM consult.events e WHERE e.tenant_id = i.tenant_id), 0)
+                         coalesce((SELECT max(e.position) FROM import_existing e WHERE e.tenant_id = i.tenant_id), 0)
                            + row_number() OVER (PARTITION BY i.tenant_id ORDER BY i.position) AS expected
                     FROM import_lines i
-                   WHERE NOT EXISTS (SELECT 1 FROM consult.events e WHERE e.tenant_id = i.tenant_id AND e.event_id = i.event_id)
+                   WHERE NOT EXISTS (SELECT 1 FROM import_existing e WHERE e.tenant_id = i.tenant_id AND e.event_id = i.event_id)
                 ) n WHERE position <> expected ORDER BY line_no LIMIT 1
                 """
             ) {
@@ -251,18 +257,24 @@ public struct Transfer {
                            (j->>'schema_version')::integer, j->'data', j->'metadata', (j->>'command_id')::uuid,
                            (j->>'occurred_at')::timestamptz, (j->>'recorded_at')::timestamptz
                       FROM import_lines i CROSS JOIN LATERAL (SELECT i.line::jsonb AS j) parsed
-                     WHERE NOT EXISTS (SELECT 1 FROM consult.events e WHERE e.tenant_id = i.tenant_id AND e.event_id = i.event_id)
+                     WHERE NOT EXISTS (SELECT 1 FROM import_existing e WHERE e.tenant_id = i.tenant_id AND e.event_id = i.event_id)
                      ORDER BY i.tenant_id, i.position
                     """)
             } catch let error as PostgresError where error.sqlState == .uniqueViolation {
                 throw ImportError(line: 0, reason: "the file contradicts the log (\(error.constraint ?? "a unique key")): \(error.message)")
             }
-            // The heads follow the log: the next append continues after the imported events.
-            try tx.execute(
+            // The heads follow the log: the next append continues after the imported events (the
+            // highest position of each tenant, from the file and the copy of its log read above).
+            for row in try tx.execute(
                 """
-                UPDATE consult.tenant_heads h SET last_position = coalesce((SELECT max(e.position) FROM consult.events e WHERE e.tenant_id = h.tenant_id), 0)
-                 WHERE h.tenant_id = ANY(\(PostgresValue.array(tenants.map(\.rawValue))))
+                SELECT tenant_id, max(position) FROM (
+                  SELECT tenant_id, position FROM import_lines UNION ALL SELECT tenant_id, position FROM import_existing
+                ) p GROUP BY tenant_id
                 """)
+            {
+                let (tenant, last) = (try row.decode(Int64.self, at: 0), try row.decode(Int64.self, at: 1))
+                try tx.execute("UPDATE consult.tenant_heads h SET last_position = \(last) WHERE h.tenant_id = \(tenant)")
+            }
             if let attach, !attachments.isEmpty {
                 var ids: [String: TenantID] = [:]
                 for row in try tx.execute(

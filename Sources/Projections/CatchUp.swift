@@ -12,11 +12,18 @@ extension Projector {
     public func catchUp(batchSize: Int = 1000, through limit: Int64? = nil, beforeCheckpoint: () -> Void = {}) throws -> Int {
         var applied = 0
         while true {
-            let count = try connection.withTransaction { _ -> Int in
-                let checkpoint = try lockCheckpoint()
+            // Everything is read before the checkpoint is locked, and the lock must find the
+            // checkpoint where the reads found it (else another runner moved it: read again).
+            // The order matters on Citus: the checkpoint, rows and moves are written as the owner
+            // (SECURITY DEFINER functions), the log and rows read as the member, and Citus refuses
+            // a read by one role of a tenant's shards another role wrote earlier in the same
+            // transaction (SQLSTATE 25001, issue 20). On one PostgreSQL it is the same work.
+            let count = try connection.withTransaction { _ -> Int? in
+                let checkpoint = try currentCheckpoint()
                 let events = try store.read(after: checkpoint, limit: batchSize).filter { $0.position <= limit ?? .max }
-                guard let last = events.last else { return 0 }
                 var model = try loadAffected(by: events)
+                guard try lockCheckpoint() == checkpoint else { return nil }
+                guard let last = events.last else { return 0 }
                 model.dirty = ReadModel.Dirty()
                 try fold(events, into: &model)
                 try writeChanged(model)
@@ -24,6 +31,7 @@ extension Projector {
                 try moveCheckpoint(from: checkpoint, to: last.position)
                 return events.count
             }
+            guard let count else { continue }
             applied += count
             if count < batchSize { return applied }
         }

@@ -49,7 +49,10 @@ extension Projector {
             }
         }
         let result = try connection.withTransaction { _ -> (Int64, Int) in
-            let checkpoint = try lockCheckpoint()
+            // The late events are read before the checkpoint is locked: appends do not take that
+            // lock, so the order changes nothing here, and on Citus a member may not read the
+            // tenant's shards after the owner's functions wrote them in the same transaction
+            // (SQLSTATE 25001, issue 20).
             var position = cut
             while true {
                 let late = try store.read(after: position, limit: 5000)
@@ -58,6 +61,7 @@ extension Projector {
                 guard let last = late.last else { break }
                 position = last.position
             }
+            let checkpoint = try lockCheckpoint()
             try keepPrevious(position: checkpoint)
             try deleteLive()
             point(.deleted)

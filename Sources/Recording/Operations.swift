@@ -73,9 +73,17 @@ public enum Operations {
         return admin ? "none: this role is the owner (\(count) tenant\(count == 1 ? "" : "s"))" : "none: this role belongs to no tenant"
     }
 
-    /// Whether the server can install Citus (`consult migrate --citus`).
+    /// Whether the server runs Citus (`consult migrate --citus`): its package installed is not
+    /// enough, the server must have loaded its library at start (shared_preload_libraries), or
+    /// CREATE EXTENSION citus fails after every base migration was applied (issue 20, item 12).
+    /// The loaded library defines the setting citus.version, which any role may read; a server
+    /// without it has no such setting.
     public static func hasCitus(_ connection: Connection) throws -> Bool {
-        try connection.execute("SELECT count(*) FROM pg_available_extensions WHERE name = 'citus'")[0].decode(Int64.self, at: 0) > 0
+        try connection.execute(
+            """
+            SELECT current_setting('citus.version', true) IS NOT NULL
+               AND EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'citus')
+            """)[0].decode(Bool.self, at: 0)
     }
 
     /// Fresh planner statistics on every read-model table, after rewriting every tenant's rows.

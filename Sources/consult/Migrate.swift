@@ -66,8 +66,10 @@ extension Consult {
                     if citus {
                         guard try Operations.hasCitus(connection) else {
                             throw CommandFailure(
-                                "--citus: this server has no citus extension; nothing was applied",
-                                advice: ["Use a Citus coordinator (docker compose --profile citus up), or leave out --citus."])
+                                "--citus: this server does not run Citus (its library is not in shared_preload_libraries); nothing was applied",
+                                advice: [
+                                    "Use a Citus coordinator (scripts/citus, or docker compose --profile citus up), or leave out --citus."
+                                ])
                         }
                     }
                     let applied = try migrators.flatMap { migrator in try migrator.migrate(connection) { print("applying \($0)") } }
