@@ -644,7 +644,7 @@ public enum EventTypes {
     ///   error for a body that does not fit the type.
     public static func decode(type: String, data: Data) throws -> any DomainEvent {
         guard let eventType = byName[type] else { throw UnknownEventType(type: type) }
-        return try JSONDecoder().decode(eventType, from: data)
+        return try BodyDecoder.decode(eventType, from: data)
     }
 }
 

@@ -14,20 +14,11 @@ extension Projector {
         try select(QuarantineRow.self).values.sorted { $0.position < $1.position }
     }
 
-    /// The read models as they stood at an instant, folded from the log in memory: by when
-    /// things happened (`occurred_at`), or, with `recorded`, by what the log held then.
+    /// The read models as they stood at an instant: by when things happened (`occurred_at`),
+    /// or, with `recorded`, by what the log held then. Folded from the month's snapshot and the
+    /// events since when there is a usable one (Snapshots.swift), from the first event otherwise:
+    /// the same rows either way.
     public func asOf(_ instant: Date, recorded: Bool = false) throws -> ReadModel {
-        var model = ReadModel()
-        try connection.withTransaction(.repeatableRead, readOnly: true) { _ in
-            var position: Int64 = 0
-            while true {
-                let page = try store.read(after: position, limit: 5000)
-                guard let last = page.last else { break }
-                try fold(page.filter { (recorded ? $0.metadata.recordedAt : $0.metadata.occurredAt) <= instant }, into: &model)
-                position = last.position
-            }
-        }
-        model.dirty = ReadModel.Dirty()
-        return model
+        try asOf(instant, recorded: recorded, snapshots: true).model
     }
 }

@@ -255,7 +255,8 @@ public struct TableSchema<R: ProjectedRow>: Sendable {
 }
 
 /// A row of a read-model table. `tenant_id` is implied: every statement names it first.
-public protocol ProjectedRow: Sendable, Equatable {
+/// Codable for the snapshots as-of reports start from (Snapshots.swift).
+public protocol ProjectedRow: Sendable, Equatable, Codable {
     associatedtype Key: Hashable & Sendable
     /// The table and its columns.
     static var schema: TableSchema<Self> { get }

@@ -80,7 +80,7 @@ public struct PipelineRow: ProjectedRow {
 }
 
 public struct StageRow: ProjectedRow {
-    public struct Key: Hashable, Sendable {
+    public struct Key: Hashable, Sendable, Codable {
         public let lead: UUID
         public let seq: Int
     }

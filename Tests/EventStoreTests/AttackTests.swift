@@ -192,8 +192,8 @@ struct AttackTests {
         let before = try database.eventCount()
         let owner = try database.connect()
         let relations = try tenantRelations(owner)
-        // 26 until 0045, + consult.tenant_heads = 27.
-        #expect(relations.count == 27, "\(relations)")
+        // 26 until 0045; + consult.tenant_heads (0045) + projection_snapshots (0055) = 28.
+        #expect(relations.count == 28, "\(relations)")
         // consult.tenants alone is refused by its foreign keys already; CASCADE would reach every table.
         for relation in relations.filter({ $0 != "consult.tenants" }) + ["consult.tenants CASCADE"] {
             let error = postgresError { try owner.execute(Query(unsafeSQL: "TRUNCATE \(relation)")) }

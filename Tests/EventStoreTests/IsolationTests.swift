@@ -48,6 +48,11 @@ struct IsolationTests {
                 INSERT INTO consult.projection_quarantine (tenant_id, position, stream, type, schema_version, error)
                 VALUES (\(tenant.rawValue), 999999, 'organisation-x', 'Unknown', 1, 'unknown event type')
                 """)
+            // A month snapshot (0055), written as an as-of report writes one: by the member, through
+            // the SECURITY DEFINER function.
+            try database.connect(user: member).execute(
+                "SELECT consult.projection_snapshot_write(\(tenant.rawValue), 'backoffice', 'test', '2026-11-01T00:00:00Z', 1, '{}'::jsonb)"
+            )
         }
         return Shared(database: database, a: a, b: b)
     }
@@ -84,9 +89,9 @@ struct IsolationTests {
     @Test("every table with a tenant column shows the member no row of another tenant")
     func reads() throws {
         let tables = try tenantTables()
-        // 19 tables (the view engagement_health was dropped: health is judged in Swift alone;
-        // projection_quarantine came with 0028; 18 + tenant_heads of 0045 = 19).
-        #expect(tables.count == 19, "\(tables)")
+        // 20 tables (the view engagement_health was dropped: health is judged in Swift alone;
+        // projection_quarantine came with 0028; 18 + tenant_heads of 0045 + projection_snapshots of 0055 = 20).
+        #expect(tables.count == 20, "\(tables)")
         let admin = try database.connect()
         for table in tables {
             // Both tenants have rows here, so an empty answer could not pass for isolation.
@@ -156,7 +161,7 @@ struct IsolationTests {
                 "add_person_details", "append", "append_batch", "current_tenant_id", "erase_person_details", "events_channel",
                 "follower_heartbeat",
                 "is_admin", "projection_clear", "projection_keep_previous", "projection_lock", "projection_move", "projection_record_run",
-                "projection_rollback", "projection_write", "update_person_details",
+                "projection_rollback", "projection_snapshot_write", "projection_write", "update_person_details",
             ])
         for sql in [
             "SELECT consult.create_tenant('intruder')", "SELECT consult.add_member(1, 'intruder', 'SCRAM-SHA-256$4096:x')",
