@@ -55,7 +55,8 @@ BEGIN
     INSERT INTO consult.projection_snapshots (tenant_id, projection, before, position, version, state)
     VALUES (v_tenant, p_projection, p_before, p_position, p_version, p_state)
     ON CONFLICT (tenant_id, projection, before) DO UPDATE
-        SET position = EXCLUDED.position, version = EXCLUDED.version, state = EXCLUDED.state, taken_at = now();
+        SET position = EXCLUDED.position, version = EXCLUDED.version, state = EXCLUDED.state, taken_at = EXCLUDED.taken_at;
+    -- EXCLUDED's, not now(): Citus refuses a function that is not IMMUTABLE in DO UPDATE SET (0050).
 END
 $$;
 
