@@ -73,6 +73,45 @@ public enum Operations {
         return admin ? "none: this role is the owner (\(count) tenant\(count == 1 ? "" : "s"))" : "none: this role belongs to no tenant"
     }
 
+    /// A tenant whose head (consult.tenant_heads, 0045: the row consult.append locks and whose
+    /// counter gives the next position) disagrees with its log: an event written around
+    /// consult.append and the import (by hand, as the owner) leaves it behind, and the tenant's
+    /// next append is refused on a duplicate position; a head ahead would leave a hole. Each
+    /// tenant is read in one statement (one snapshot: an append commits the head and the event
+    /// together), routed to the tenant's node on Citus. Empty when the schema has no heads yet.
+    public struct HeadMismatch: Sendable, Equatable {
+        public let tenant: TenantID
+        public let name: String
+        public let head: Int64
+        public let log: Int64
+    }
+
+    public static func headMismatches(_ connection: Connection) throws -> [HeadMismatch] {
+        guard try connection.execute("SELECT to_regclass('consult.tenant_heads') IS NOT NULL")[0].decode(Bool.self, at: 0) else {
+            return []
+        }
+        let tenants = try connection.execute("SELECT h.tenant_id FROM consult.tenant_heads h ORDER BY h.tenant_id").map {
+            TenantID(try $0.decode(Int64.self, at: 0))
+        }
+        var found: [HeadMismatch] = []
+        for tenant in tenants {
+            let row = try connection.execute(
+                """
+                SELECT h.last_position, (SELECT coalesce(max(e.position), 0) FROM consult.events e WHERE e.tenant_id = h.tenant_id)
+                  FROM consult.tenant_heads h WHERE h.tenant_id = \(tenant.rawValue)
+                """)
+            guard let first = row.first else { continue }
+            let (head, log) = (try first.decode(Int64.self, at: 0), try first.decode(Int64.self, at: 1))
+            if head != log {
+                let name =
+                    try connection.execute("SELECT name FROM consult.tenants WHERE tenant_id = \(tenant.rawValue)").first?
+                    .decode(String.self, at: 0) ?? "\(tenant.rawValue)"
+                found.append(HeadMismatch(tenant: tenant, name: name, head: head, log: log))
+            }
+        }
+        return found
+    }
+
     /// Whether the server runs Citus (`consult migrate --citus`): its package installed is not
     /// enough, the server must have loaded its library at start (shared_preload_libraries), or
     /// CREATE EXTENSION citus fails after every base migration was applied (issue 20, item 12).

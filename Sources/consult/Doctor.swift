@@ -46,6 +46,13 @@ extension Consult {
             ]
             if migrated {
                 lines.append(("tenant", try Operations.tenantState(connection)))
+                for m in try Operations.headMismatches(connection) {
+                    problems.append(
+                        "tenant \(m.name): its head is at position \(m.head) but its log at \(m.log) (an event was written around consult.append): "
+                            + (m.head < m.log ? "its next append will be refused" : "its next append would leave a hole")
+                            + "; as the owner: UPDATE consult.tenant_heads SET last_position = \(m.log) WHERE tenant_id = \(m.tenant.rawValue)"
+                    )
+                }
             }
             let width = lines.map(\.0.count).max() ?? 0
             for (key, value) in lines {

@@ -1,4 +1,5 @@
 import Foundation
+import Postgres
 import TestSupport
 import Testing
 
@@ -43,6 +44,49 @@ struct DoctorTests {
         #expect(output.status == 0, "stderr: \(output.stderr)")
         #expect(output.stdout.contains("\ndatabase    \(database.name)\n"))
         #expect(output.stdout.hasPrefix("connection  the database in DATABASE_URL ("))
+    }
+
+    @Test(
+        "doctor names a tenant whose head an event written around consult.append left behind, and says how to repair it",
+        .enabled(if: TestDatabase.isConfigured, TestDatabase.skipReason))
+    func headBehindTheLog() throws {
+        let fixture = try MonthFixture(recordMonth: false)
+        let conninfo = try fixture.database.conninfo
+        let owner = ["DATABASE_URL": conninfo, "CONSULT_TENANT": "northwind"]
+        // org add records OrganisationRegistered and HandleClaimed: positions 1 and 2.
+        #expect(try ConsultProcess.run(["org", "add", "Acme"], environment: owner).status == 0)
+        let healthy = try ConsultProcess.run(["doctor"], environment: ["DATABASE_URL": conninfo])
+        #expect(healthy.stdout.hasSuffix("\nNo problems found.\n"), "\(healthy.stdout)")
+        // The owner writes position 3 by hand, around consult.append: the head stays at 2.
+        let admin = try fixture.database.connect()
+        let other = UUID().uuidString.lowercased()
+        try admin.execute(
+            """
+            INSERT INTO consult.events (tenant_id, position, stream, stream_version, event_id, type, schema_version, data, metadata, occurred_at)
+            VALUES (\(fixture.tenant.rawValue), 3, \("organisation-\(other)"), 1, gen_random_uuid(), 'OrganisationRegistered', 1,
+                    \(#"{"organisation":"\#(other)","handle":"by-hand","name":"By Hand"}"#)::jsonb, '{}', now())
+            """)
+        // The next append is refused (position 3 is taken) and records nothing.
+        let refused = try ConsultProcess.run(["org", "add", "Birch Studio"], environment: owner)
+        #expect(refused.status != 0)
+        #expect(
+            try admin.execute("SELECT count(*) FROM consult.events WHERE tenant_id = \(fixture.tenant.rawValue)")[0].decode(Int.self, at: 0)
+                == 3)
+        let doctor = try ConsultProcess.run(["doctor"], environment: ["DATABASE_URL": conninfo])
+        #expect(doctor.status == 0)
+        let repair = "UPDATE consult.tenant_heads SET last_position = 3 WHERE tenant_id = \(fixture.tenant.rawValue)"
+        #expect(
+            doctor.stdout.contains(
+                "warning: tenant northwind: its head is at position 2 but its log at 3 (an event was written around consult.append): its next append will be refused; as the owner: \(repair)\n"
+            ), "\(doctor.stdout)")
+        // The repair doctor names: the next append continues at 4 and 5.
+        try admin.execute(Query(unsafeSQL: repair))
+        #expect(try ConsultProcess.run(["org", "add", "Birch Studio"], environment: owner).status == 0)
+        #expect(
+            try admin.execute("SELECT max(position) FROM consult.events WHERE tenant_id = \(fixture.tenant.rawValue)")[0].decode(
+                Int64.self, at: 0) == 5)
+        let repaired = try ConsultProcess.run(["doctor"], environment: ["DATABASE_URL": conninfo])
+        #expect(repaired.stdout.hasSuffix("\nNo problems found.\n"), "\(repaired.stdout)")
     }
 
     @Test("with no server, doctor says how to point consult at one and exits 69")
