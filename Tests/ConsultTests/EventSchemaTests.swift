@@ -80,6 +80,34 @@ struct EventSchemaTests {
         #expect(registered.count == 59)
     }
 
+    /// 0056 finds a type by halving the sorted register: every registered type must reach its own
+    /// checks, and every name beside one (a letter more, a letter less, other case, the next
+    /// version) must fall out of the tree as unregistered.
+    @Test("every registered type reaches its own checks; the names beside each are unregistered")
+    func dispatch() throws {
+        func problem(_ type: String, _ version: Int, _ body: String) throws -> String? {
+            try connection.execute("SELECT consult.event_body_problem(\(type), \(version)::integer, \(body)::jsonb)")[0].decode(
+                String?.self, at: 0)
+        }
+        for entry in registered {
+            for key in entry.required.keys {
+                // A body with every required key but this one: the message names this type and key.
+                let body = entry.required.filter { $0.key != key }.mapValues(sample)
+                let json = String(decoding: try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys]), as: UTF8.self)
+                #expect(try problem(entry.type, entry.version, json)?.hasPrefix("\(entry.type) needs the key \"\(key)\"") == true)
+            }
+            for near in [entry.type + "x", String(entry.type.dropLast()), entry.type.lowercased(), entry.type.uppercased()]
+            where !registered.contains(where: { $0.type == near }) {
+                #expect(try problem(near, entry.version, "{}") == "\(near) version \(entry.version) is not a registered event type")
+            }
+            if !registered.contains(where: { $0.type == entry.type && $0.version == entry.version + 1 }) {
+                #expect(
+                    try problem(entry.type, entry.version + 1, "{}")
+                        == "\(entry.type) version \(entry.version + 1) is not a registered event type")
+            }
+        }
+    }
+
     @Test("for every type: the database's keys are the Swift properties, optional where Swift's are; Swift's encoding passes the check")
     func sameShapes() throws {
         var checked = 0
