@@ -31,8 +31,8 @@ struct ReportOptions: ParsableArguments {
         ReportSettings(asOf: asOf, recorded: recorded, format: format, section: section, display: display)
     }
 
-    func input(_ recorder: Recorder, withEvents: Bool = true) throws -> ReportInput {
-        try settings.input(recorder, withEvents: withEvents)
+    func input(_ recorder: Recorder, needs: ReportNeeds = .everything) throws -> ReportInput {
+        try settings.input(recorder, needs: needs)
     }
     func print(_ report: Report) { settings.print(report) }
 }
@@ -59,9 +59,9 @@ struct ReportSettings {
         pager = !(display?.noPager ?? false)
     }
 
-    /// Everything a report is built from (see ``Recorder/reportInput(asOf:recorded:withEvents:)``).
-    func input(_ recorder: Recorder, withEvents: Bool = true) throws -> ReportInput {
-        try recorder.reportInput(asOf: asOf, recorded: recorded, withEvents: withEvents)
+    /// What a report is built from, as far as it needs (see ``Recorder/reportInput(asOf:recorded:needs:)``).
+    func input(_ recorder: Recorder, needs: ReportNeeds = .everything) throws -> ReportInput {
+        try recorder.reportInput(asOf: asOf, recorded: recorded, needs: needs)
     }
 
     /// Prints a report in the format asked for: tables fitted to COLUMNS or the terminal (see
@@ -97,7 +97,7 @@ extension Consult {
         func run() throws {
             let session = try global.recorder()
             let filter = Reports.PipelineFilter(stage: stage, source: source, since: try Recorder.day(since, field: "since")?.date)
-            report.print(Reports.pipeline(try report.input(session, withEvents: false), filter: filter))
+            report.print(Reports.pipeline(try report.input(session, needs: Reports.pipelineNeeds), filter: filter))
         }
     }
 
@@ -135,7 +135,9 @@ extension Consult {
             let month = try month.map { try Month.parse($0, field: "month") }
             let session = try global.recorder()
             let id = try engagement.map { try session.resolve(.engagement, $0, field: "engagement").id }
-            report.print(try Reports.status(report.input(session), engagement: id, includeClosed: all || id != nil, month: month))
+            report.print(
+                try Reports.status(
+                    report.input(session, needs: Reports.statusNeeds), engagement: id, includeClosed: all || id != nil, month: month))
         }
     }
 
@@ -149,7 +151,7 @@ extension Consult {
 
         func run() throws {
             let session = try global.recorder()
-            report.print(Reports.referrals(try report.input(session, withEvents: false)))
+            report.print(Reports.referrals(try report.input(session, needs: Reports.referralsNeeds)))
         }
     }
 
@@ -163,7 +165,7 @@ extension Consult {
 
         func run() throws {
             let session = try global.recorder()
-            report.print(Reports.handovers(try report.input(session, withEvents: false)))
+            report.print(Reports.handovers(try report.input(session, needs: Reports.handoversNeeds)))
         }
     }
 
