@@ -79,6 +79,7 @@ struct ReportSettings {
 extension Consult {
     struct Pipeline: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "pipeline",
             abstract:
                 "The pipeline: count, value and weighted value per stage; open leads, days in stage and stuck ones; forecast; win rate by source; lost reasons.",
             discussion: """
@@ -103,6 +104,7 @@ extension Consult {
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract:
                 "Every open engagement: phase, health and why, objectives baseline → latest → target, sponsor, champions, channels, handover readiness, hours against the budget.",
             discussion: """
@@ -204,6 +206,7 @@ extension Consult {
 
     struct Changes: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "changes",
             abstract:
                 "What changed between two dates: new leads, stage moves, expected closes moved, slipped leads, new measurements, corrections, handovers.",
             discussion: """
