@@ -349,3 +349,36 @@ public struct ReadModel: Sendable, Equatable {
         dirty.people.insert(key)
     }
 }
+
+// MARK: - Reading some of the tables
+
+extension ReadModel {
+    /// A read-model table, as a report names the ones it reads (``Projector/readModel(tables:)``);
+    /// the raw value is the table in schema `consult`. The quarantine is not among them: it is
+    /// always read, so a report always says what it left out.
+    public enum Table: String, CaseIterable, Sendable, Hashable {
+        case pipeline
+        case stages = "stage_history"
+        case engagements = "engagement_status"
+        case objectives = "objective_progress"
+        case referrals
+        case handovers
+        case people
+        case organisations
+    }
+}
+
+extension Projector {
+    /// The rows of these read-model tables as they hold them now, and the quarantine; the
+    /// model's other tables are left empty. One read-only snapshot, each table read by its
+    /// tenant-leading primary key. A report reads what it names (Reports' `ReportNeeds`), not
+    /// the eight tables ``readModel()`` reads.
+    public func readModel(tables: Set<ReadModel.Table>) throws -> ReadModel {
+        let names = Set(tables.map(\.rawValue) + [QuarantineRow.table])
+        return try connection.withTransaction(.repeatableRead, readOnly: true) { _ in
+            var model = ReadModel()
+            for table in ReadModelTable.all where names.contains(table.name) { try table.load(self, nil, &model) }
+            return model
+        }
+    }
+}

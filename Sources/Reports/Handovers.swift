@@ -3,6 +3,10 @@ import Foundation
 import Projections
 
 extension Reports {
+    /// What ``handovers(_:)`` reads: handovers, their engagements and organisations, and the
+    /// receiving owners and sponsors by name (and whether they left).
+    public static let handoversNeeds = ReportNeeds(tables: [.handovers, .engagements, .organisations, .people], names: true, events: false)
+
     public static func handovers(_ input: ReportInput) -> Report {
         var report = Report(name: "handovers", title: "Handovers", asOf: input.now)
         let handovers = input.model.handovers.values.sorted {

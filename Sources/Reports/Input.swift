@@ -54,3 +54,25 @@ public struct ReportInput: Sendable {
 
 /// The reports, one file each: pure functions of a ``ReportInput`` to a ``Report``.
 public enum Reports {}
+
+/// What a report reads: the read-model tables, people's names, the log. A report given less
+/// than it uses would be silently wrong, so each report's needs sit beside it, and
+/// ReportNeedsTests renders every report that declares needs from exactly them and from
+/// everything, and requires the same output.
+public struct ReportNeeds: Sendable {
+    /// The read-model tables (the quarantine is always read).
+    public var tables: Set<ReadModel.Table>
+    /// People's names (``ReportInput/people``): whoever the report names by ``ReportInput/person(_:)``.
+    public var names: Bool
+    /// The log up to the instant (``ReportInput/events``).
+    public var events: Bool
+
+    public init(tables: Set<ReadModel.Table>, names: Bool, events: Bool) {
+        self.tables = tables
+        self.names = names
+        self.events = events
+    }
+
+    /// Every table, the names and the log: what a report that names no needs is given.
+    public static let everything = ReportNeeds(tables: Set(ReadModel.Table.allCases), names: true, events: true)
+}

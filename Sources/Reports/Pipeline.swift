@@ -27,6 +27,10 @@ extension Reports {
         }
     }
 
+    /// What ``pipeline(_:filter:)`` reads: the leads, their stage history (days in stage) and
+    /// the organisations' names; no one by name, no event.
+    public static let pipelineNeeds = ReportNeeds(tables: [.pipeline, .stages, .organisations], names: false, events: false)
+
     public static func pipeline(_ input: ReportInput, filter: PipelineFilter = PipelineFilter()) -> Report {
         var report = Report(name: "pipeline", title: "Pipeline", asOf: input.now)
         let leads = input.model.pipeline.values

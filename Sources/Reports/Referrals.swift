@@ -3,6 +3,11 @@ import Foundation
 import Projections
 
 extension Reports {
+    /// What ``referrals(_:)`` reads: referrals and their leads, the engagements they became,
+    /// handovers (whom to ask), people by name (referrers, sponsors; who left) and organisations.
+    public static let referralsNeeds = ReportNeeds(
+        tables: [.referrals, .pipeline, .engagements, .handovers, .people, .organisations], names: true, events: false)
+
     public static func referrals(_ input: ReportInput) -> Report {
         var report = Report(name: "referrals", title: "Referrals", asOf: input.now)
         let referrals = input.model.referrals.values.sorted {

@@ -44,6 +44,12 @@ extension Reports {
         return (!stalled.isEmpty ? "stalled" : !risks.isEmpty ? "at risk" : "on track", stalled + risks)
     }
 
+    /// What ``status(_:engagement:includeClosed:month:)`` reads: engagements, their objectives,
+    /// handovers, organisations and people (by name, and who left), and the log (fees, budgets,
+    /// channels, statements and the charts' measurements); not the pipeline, stages or referrals.
+    public static let statusNeeds = ReportNeeds(
+        tables: [.engagements, .objectives, .handovers, .organisations, .people], names: true, events: true)
+
     /// Every open engagement (or all, or one), with its hours in `month` (default: the month of
     /// the instant) and to the month's end against its budget hours and fee.
     ///

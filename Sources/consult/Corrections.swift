@@ -10,6 +10,7 @@ import Reports
 extension Consult.Person {
     struct Edit: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "edit",
             abstract: "Edit a person's name, title, level, e-mail or phone. The handle stays; a new name's handle names them too.",
             discussion: """
                 Name, e-mail and phone are kept out of the log (so they can be forgotten): the log records \
@@ -43,6 +44,7 @@ extension Consult.Person {
 extension Consult.Org {
     struct Edit: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "edit",
             abstract: "Edit an organisation's name or sector. A new name gives a new handle; the old one still names it.",
             discussion: "Example: consult org edit haringey-libraries --name \"Haringey Library Service\" --sector \"public libraries\"")
         @OptionGroup var global: GlobalOptions
@@ -84,6 +86,7 @@ extension Consult.Engagement.Work {
 
     struct Correct: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "correct",
             abstract: "Correct a work entry's hours (0 voids it; never negative).",
             discussion: "Example: consult engagement work correct 1234 --hours 1.2 --reason \"typed 12 for 1.2\"")
         @OptionGroup var global: GlobalOptions
@@ -121,6 +124,7 @@ extension Consult.Engagement.Session_ {
 
     struct Correct: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "correct",
             abstract: "Correct a coaching session's length (0 voids it).",
             discussion: "Example: consult engagement session correct 1240 --minutes 60 --reason \"ended early\"")
         @OptionGroup var global: GlobalOptions
@@ -142,6 +146,7 @@ extension Consult.Lead {
     /// `lead back`: the counterpart of `lead advance` (a lost lead comes back with `lead reopen`).
     struct Back: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "back",
             abstract: "Move an open lead back to an earlier stage, with a reason (a lost lead comes back with `lead reopen`).",
             discussion: "Example: consult lead back camden-libraries --to qualified --reason \"the budget holder asked to start again\"")
         @OptionGroup var global: GlobalOptions
@@ -159,6 +164,7 @@ extension Consult.Lead {
 extension Consult.Referral {
     struct Correct: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "correct",
             abstract: "Credit a referral to the person who really made it, or correct the value it brought (open or won).",
             discussion: """
                 Examples:
@@ -193,6 +199,7 @@ extension Consult.Referral {
 extension Consult.HandoverCommand.Item {
     struct Reopen: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "reopen",
             abstract: "Reopen a checklist item marked completed or waived by mistake (before the handover completes).",
             discussion: "Example: consult handover item reopen libraries-on-twitter passwords --reason \"the vault is not shared yet\"")
         @OptionGroup var global: GlobalOptions
@@ -212,6 +219,7 @@ extension Consult.HandoverCommand.Item {
 extension Consult.HandoverCommand.FollowUp {
     struct Correct: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "correct",
             abstract: "Correct a follow-up check's figures.",
             discussion:
                 "Example: consult handover follow-up correct 1302 --active --posts-per-week 4 --reason \"looked at the wrong account\"")
@@ -234,6 +242,7 @@ extension Consult.HandoverCommand.FollowUp {
 extension Consult {
     struct Undo: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "undo",
             abstract: "Revert your last command (or --command ID) by recording compensating events; undo is itself undoable.",
             discussion: """
                 Nothing is removed from the log: a work entry is voided, a correction corrected back, a \

@@ -7,6 +7,7 @@ import Recording
 extension Consult {
     struct Doctor: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "doctor",
             abstract: "Check the connection: which server, database and role, and whether the schema is installed.",
             discussion: """
                 Prints what consult connects to and, for each problem found, what to do about it.

@@ -6,6 +6,7 @@ import Reports
 extension Consult {
     struct Due: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "due",
             abstract:
                 "The agenda: handovers and open checklist items, objectives due, stale measurements, follow-ups, leads past or near their expected close, stuck leads, referrers to thank, sponsors to ask.",
             discussion: """

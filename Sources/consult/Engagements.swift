@@ -63,6 +63,7 @@ enum EngagementRecording {
 extension Consult {
     struct Engagement: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "engagement",
             abstract: "Engagements: the work for a client, from its start to the handover and close.",
             subcommands: [
                 Start.self, Purpose.self, Sponsor.self, Champion.self, StandDown.self, ChannelCommand.self, Session_.self, Work.self,
@@ -71,6 +72,7 @@ extension Consult {
 
         struct Start: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "start",
                 abstract: "Start an engagement (it is in planning until its first objective).",
                 discussion:
                     "Example: consult engagement start haringey-libraries --title \"Libraries on Twitter\" --kind launch --handover-by 2026-12-20"
@@ -90,6 +92,7 @@ extension Consult {
 
         struct Purpose: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "purpose",
                 abstract: "State the engagement's purpose.",
                 discussion: "Example: consult engagement purpose libraries-on-twitter \"The libraries speak for themselves on Twitter\"")
             @OptionGroup var global: GlobalOptions
@@ -106,6 +109,7 @@ extension Consult {
 
         struct Sponsor: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "sponsor",
                 abstract: "Appoint the client's sponsor.", discussion: "Example: consult engagement sponsor libraries-on-twitter ann-smith")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
@@ -121,6 +125,7 @@ extension Consult {
 
         struct Champion: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "champion",
                 abstract: "Nominate a champion: a passionate member of the client's staff.",
                 discussion: "Example: consult engagement champion libraries-on-twitter raj-patel --level frontline")
             @OptionGroup var global: GlobalOptions
@@ -159,6 +164,7 @@ extension Consult {
 
             struct Adopt: ParsableCommand {
                 static let configuration = CommandConfiguration(
+                    commandName: "adopt",
                     abstract: "Adopt a channel, saying which objectives it serves.",
                     discussion:
                         "Example: consult engagement channel adopt libraries-on-twitter twitter --handle @HaringeyLibs --serves followers")
@@ -185,6 +191,7 @@ extension Consult {
 
             struct Retire: ParsableCommand {
                 static let configuration = CommandConfiguration(
+                    commandName: "retire",
                     abstract: "Retire a channel.",
                     discussion: "Example: consult engagement channel retire libraries-on-twitter facebook --reason \"no audience\"")
                 @OptionGroup var global: GlobalOptions
@@ -240,6 +247,7 @@ extension Consult {
         /// way it was always typed still works); `work void` and `work correct` put an entry right.
         struct Work: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "work",
                 abstract: "Log hours of work; `work void` and `work correct` put a wrong entry right.",
                 discussion: "Example: consult engagement work libraries-on-twitter 2.5 \"content calendar\"",
                 subcommands: [Log.self, VoidEntry.self, Correct.self], defaultSubcommand: Log.self)
@@ -272,6 +280,7 @@ extension Consult {
 
         struct Pause: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "pause",
                 abstract: "Pause an active engagement.",
                 discussion: "Example: consult engagement pause libraries-on-twitter --reason \"summer reading challenge\"")
             @OptionGroup var global: GlobalOptions
@@ -286,6 +295,7 @@ extension Consult {
 
         struct Resume: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "resume",
                 abstract: "Resume a paused engagement.", discussion: "Example: consult engagement resume libraries-on-twitter")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
@@ -298,6 +308,7 @@ extension Consult {
 
         struct Close: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "close",
                 abstract: "Close an engagement: handed-over after a completed handover, otherwise with a reason.",
                 discussion: "Example: consult engagement close libraries-on-twitter --outcome handed-over")
             @OptionGroup var global: GlobalOptions

@@ -127,6 +127,7 @@ enum Listing {
 extension Consult {
     struct Search: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "search",
             abstract: "Find records by any part of a name, handle, title, metric, statement, need or note.",
             discussion: "Example: consult search library")
         @OptionGroup var global: GlobalOptions

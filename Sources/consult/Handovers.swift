@@ -11,6 +11,7 @@ extension Consult {
 
         struct Plan: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "plan",
                 abstract: "Plan the handover: when, to whom, with which sponsor.",
                 discussion:
                     "Example: consult handover plan libraries-on-twitter --on 2026-12-20 --to raj-patel --to mia-jones --sponsor ann-smith")
@@ -36,10 +37,12 @@ extension Consult {
 
         struct Item: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "item",
                 abstract: "The handover checklist.", subcommands: [Add.self, Done.self, Waive.self, Reopen.self, Correct.self])
 
             struct Add: ParsableCommand {
                 static let configuration = CommandConfiguration(
+                    commandName: "add",
                     abstract: "Add a checklist item.",
                     discussion:
                         "Example: consult handover item add libraries-on-twitter \"Passwords moved to the council's vault\" --category access"
@@ -61,6 +64,7 @@ extension Consult {
 
             struct Done: ParsableCommand {
                 static let configuration = CommandConfiguration(
+                    commandName: "done",
                     abstract: "Complete a checklist item.", discussion: "Example: consult handover item done libraries-on-twitter passwords"
                 )
                 @OptionGroup var global: GlobalOptions
@@ -77,6 +81,7 @@ extension Consult {
 
             struct Waive: ParsableCommand {
                 static let configuration = CommandConfiguration(
+                    commandName: "waive",
                     abstract: "Waive a checklist item, with a reason.",
                     discussion: "Example: consult handover item waive libraries-on-twitter style-guide --reason \"the council's applies\"")
                 @OptionGroup var global: GlobalOptions
@@ -95,6 +100,7 @@ extension Consult {
 
         struct Transfer: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "transfer",
                 abstract: "Record that control of a channel's account passed to someone at the client.",
                 discussion: "Example: consult handover transfer libraries-on-twitter twitter --to raj-patel")
             @OptionGroup var global: GlobalOptions
@@ -115,6 +121,7 @@ extension Consult {
 
         struct Complete: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "complete",
                 abstract: "Complete the handover (every checklist item completed or waived).",
                 discussion: "Example: consult handover complete libraries-on-twitter --signed-off-by ann-smith")
             @OptionGroup var global: GlobalOptions
@@ -166,6 +173,7 @@ extension Consult.HandoverCommand.Item {
     /// event that names the item and why; `consult undo` puts the old wording back.
     struct Correct: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "correct",
             abstract: "Correct a checklist item's text or category (the original stays in the log).",
             discussion:
                 "Example: consult handover item correct libraries-on-twitter passwords --text \"Passwords moved to the council's vault\" --reason \"the council has its own vault\""

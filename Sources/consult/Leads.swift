@@ -6,6 +6,7 @@ import Recording
 extension Consult {
     struct Lead: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lead",
             abstract: "Leads: chances of work moving through the pipeline (new → contacted → qualified → proposal → won | lost).",
             subcommands: [
                 Capture.self, Advance.self, Qualify.self, Disqualify.self, Propose.self, Revise.self, MoveClose.self, Win.self, Lose.self,
@@ -14,6 +15,7 @@ extension Consult {
 
         struct Capture: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "capture",
                 abstract: "Capture a lead with an organisation.",
                 discussion: "Example: consult lead capture camden-libraries --source talk --value \"6000 GBP\" --expected-close 2026-12-15")
             @OptionGroup var global: GlobalOptions
@@ -35,6 +37,7 @@ extension Consult {
 
         struct Advance: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "advance",
                 abstract: "Move a lead forward to an open stage.",
                 discussion: "Example: consult lead advance camden-libraries --to contacted --probability 20")
             @OptionGroup var global: GlobalOptions
@@ -52,6 +55,7 @@ extension Consult {
 
         struct Qualify: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "qualify",
                 abstract: "Qualify a lead on the client's business objectives.",
                 discussion:
                     "Example: consult lead qualify camden-libraries --objective \"raise awareness of e-books\" --budget existing-spend --sponsor ann-smith"
@@ -75,6 +79,7 @@ extension Consult {
 
         struct Disqualify: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "disqualify",
                 abstract: "Disqualify a lead (no-business-objective is the consultant's push-back).",
                 discussion: "Example: consult lead disqualify acme --reason no-business-objective --note \"wants followers, not outcomes\"")
             @OptionGroup var global: GlobalOptions
@@ -92,6 +97,7 @@ extension Consult {
 
         struct Propose: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "propose",
                 abstract: "Record a proposal sent.",
                 discussion: "Example: consult lead propose camden-libraries --value \"7500 GBP\" --valid-until 2026-12-31")
             @OptionGroup var global: GlobalOptions
@@ -113,6 +119,7 @@ extension Consult {
 
         struct Revise: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "revise",
                 abstract: "Revise a lead's value.", discussion: "Example: consult lead revise camden-libraries --value \"8000 GBP\"")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
@@ -145,6 +152,7 @@ extension Consult {
 
         struct Win: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "win",
                 abstract: "Win a lead: starts its engagement in the same atomic step.",
                 discussion:
                     "Example: consult lead win haringey-libraries --title \"Libraries on Twitter\" --kind launch --handover-by 2026-12-20")
@@ -163,6 +171,7 @@ extension Consult {
 
         struct Lose: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "lose",
                 abstract: "Lose a lead, from any open stage.", discussion: "Example: consult lead lose acme --reason \"chose an agency\"")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
@@ -177,6 +186,7 @@ extension Consult {
 
         struct Reopen: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "reopen",
                 abstract: "Reopen a lost lead at the stage it was lost from.", discussion: "Example: consult lead reopen acme")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions

@@ -7,6 +7,7 @@ import Reports
 extension Consult {
     struct Log: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "log",
             abstract: "The history as a timeline: when it happened, who recorded it, what. Straight from the log.",
             discussion: """
                 Examples:

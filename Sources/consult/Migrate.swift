@@ -8,6 +8,7 @@ import Schema
 extension Consult {
     struct Migrate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "migrate",
             abstract: "Install or upgrade the schema: apply the pending migrations in order.",
             discussion: """
                 Each file runs in its own transaction and is recorded with its checksum; a second \

@@ -33,6 +33,7 @@ struct ObjectiveArgument: ParsableArguments {
 extension Consult {
     struct Objective: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "objective",
             abstract: "Business objectives: a metric with a baseline, a target and a due date, and its measurements.",
             subcommands: [
                 Set.self, Measure.self, Correct.self, Revise.self, Achieve.self, Drop.self, ListCommand<Listing.Objective>.self,
@@ -41,6 +42,7 @@ extension Consult {
 
         struct Set: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "set",
                 abstract: "Set an objective (the engagement goes active with its first).",
                 discussion: """
                     Example: consult objective set libraries-on-twitter --area "service awareness" \
@@ -71,6 +73,7 @@ extension Consult {
 
         struct Measure: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "measure",
                 abstract: "Record a measurement of an objective's metric.",
                 discussion: "Example: consult objective measure followers 1240 --source \"Twitter analytics\" --at 2026-11-30")
             @OptionGroup var global: GlobalOptions
@@ -92,6 +95,7 @@ extension Consult {
 
         struct Correct: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "correct",
                 abstract: "Correct a measurement (the original stays in the history).",
                 discussion: "Example: consult objective correct followers --measurement 3f2a… 1190 --reason \"counted a bot\"")
             @OptionGroup var global: GlobalOptions
@@ -115,6 +119,7 @@ extension Consult {
 
         struct Revise: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "revise",
                 abstract: "Revise an objective's target (the old one stays in the history).",
                 discussion: "Example: consult objective revise followers --to 2000 --reason \"the launch beat the plan\"")
             @OptionGroup var global: GlobalOptions
@@ -136,6 +141,7 @@ extension Consult {
 
         struct Achieve: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "achieve",
                 abstract: "Mark an objective achieved.", discussion: "Example: consult objective achieve followers")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
@@ -148,6 +154,7 @@ extension Consult {
 
         struct Drop: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "drop",
                 abstract: "Drop an objective.",
                 discussion: "Example: consult objective drop footfall --reason \"branches closed for refurbishment\"")
             @OptionGroup var global: GlobalOptions
@@ -168,6 +175,7 @@ extension Consult.Objective {
     /// `objective show`: one objective and its history; `--engagement` scopes a bare handle.
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: Listing.Objective.show.abstract,
             discussion: "Example: \(Listing.Objective.show.example), or consult objective show libraries-on-twitter/followers")
         @OptionGroup var global: GlobalOptions

@@ -12,6 +12,7 @@ extension Consult {
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "add",
                 abstract: "Register an organisation. Its handle is a slug of its name, unique in the consultancy.",
                 discussion: "Example: consult org add \"Haringey Libraries\" --sector \"public libraries\"")
             @OptionGroup var global: GlobalOptions
@@ -37,6 +38,7 @@ extension Consult {
 
         struct Rename: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "rename",
                 abstract: "Rename an organisation; its handle follows the new name.",
                 discussion: "Example: consult org rename haringey-libraries \"Haringey Library Service\"")
             @OptionGroup var global: GlobalOptions

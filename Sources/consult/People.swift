@@ -6,6 +6,7 @@ import Recording
 extension Consult {
     struct Person: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "person",
             abstract: "People at organisations: sponsors, champions, staff, referrers.",
             subcommands: [
                 Add.self, Edit.self, Move.self, Leave.self, Merge.self, ListCommand<Listing.Person>.self, ShowCommand<Listing.Person>.self,
@@ -13,6 +14,7 @@ extension Consult {
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "add",
                 abstract: "Add a person. Their name, e-mail and phone are kept out of the log, so they can be forgotten.",
                 discussion:
                     "Example: consult person add \"Ann Smith\" --org haringey-libraries --title \"Assistant Director\" --level executive")
@@ -45,6 +47,7 @@ extension Consult {
 
         struct Move: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "move",
                 abstract: "Record that a person moved to another organisation.",
                 discussion: "Example: consult person move ann-smith --to camden-libraries")
             @OptionGroup var global: GlobalOptions
@@ -62,6 +65,7 @@ extension Consult {
 
         struct Leave: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "leave",
                 abstract: "Record that a person left their organisation (a risk if they were a sponsor or champion).",
                 discussion: "Example: consult person leave ann-smith")
             @OptionGroup var global: GlobalOptions
@@ -81,6 +85,7 @@ extension Consult.Person {
     /// `person merge KEEP DUPLICATE` (issue 16 item 6).
     struct Merge: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "merge",
             abstract: "Fold a person added twice into the one kept: the duplicate's events count for them in every report.",
             discussion: """
                 Recorded on the duplicate's stream (PersonMerged), nothing removed: the duplicate's handle names \

@@ -84,6 +84,7 @@ extension Consult {
 
         struct Rebuild: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "rebuild",
                 abstract: "Rebuild the read models from the log, or, with --verify, compare them with it.",
                 discussion: """
                     A rebuild reads the log in one consistent snapshot, folds it afresh, and replaces a tenant's \
@@ -256,6 +257,7 @@ extension Consult {
 
         struct Rollback: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "rollback",
                 abstract: "Put back the read models the last rebuild replaced.",
                 discussion: "Example: consult projections rollback --tenant hill-and-co")
             @OptionGroup var global: GlobalOptions
@@ -276,6 +278,7 @@ extension Consult {
 
         struct Status: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "status",
                 abstract: "Each tenant's checkpoint, lag, last rebuild and last verification, and quarantined events.",
                 discussion: """
                     An event this version cannot decode is quarantined: left out of the read models and \

@@ -6,10 +6,12 @@ import Recording
 extension Consult {
     struct Referral: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "referral",
             abstract: "Referrals: an introduction from someone, which becomes a lead.", subcommands: [Receive.self, Correct.self])
 
         struct Receive: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "receive",
                 abstract: "Record a referral: a lead with the organisation, naming who made the introduction.",
                 discussion: "Example: consult referral receive camden-libraries --from ann-smith --via libraries-on-twitter --warmth warm")
             @OptionGroup var global: GlobalOptions
@@ -37,10 +39,12 @@ extension Consult {
 
     struct Referrer: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "referrer",
             abstract: "Referrers: the people who introduce new clients.", subcommands: [Thank.self, ListCommand<Listing.Referrer>.self])
 
         struct Thank: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "thank",
                 abstract: "Record that you thanked the referrer of a lead.",
                 discussion: "Example: consult referrer thank camden-libraries --on 2026-11-20")
             @OptionGroup var global: GlobalOptions
@@ -57,10 +61,12 @@ extension Consult {
 
     struct Introduction: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "introduction",
             abstract: "Introductions: asking a (past) client for the next one.", subcommands: [Ask.self, Answer.self])
 
         struct Ask: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "ask",
                 abstract: "Record that you asked someone for an introduction.",
                 discussion: "Example: consult introduction ask ann-smith --note \"after the handover\"")
             @OptionGroup var global: GlobalOptions
@@ -77,6 +83,7 @@ extension Consult {
 
         struct Answer: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "answer",
                 abstract: "Record the answer to an introduction request.",
                 discussion: "Example: consult introduction answer ann-smith --outcome promised")
             @OptionGroup var global: GlobalOptions

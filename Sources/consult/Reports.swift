@@ -31,8 +31,8 @@ struct ReportOptions: ParsableArguments {
         ReportSettings(asOf: asOf, recorded: recorded, format: format, section: section, display: display)
     }
 
-    func input(_ recorder: Recorder, withEvents: Bool = true) throws -> ReportInput {
-        try settings.input(recorder, withEvents: withEvents)
+    func input(_ recorder: Recorder, needs: ReportNeeds = .everything) throws -> ReportInput {
+        try settings.input(recorder, needs: needs)
     }
     func print(_ report: Report) { settings.print(report) }
 }
@@ -59,9 +59,9 @@ struct ReportSettings {
         pager = !(display?.noPager ?? false)
     }
 
-    /// Everything a report is built from (see ``Recorder/reportInput(asOf:recorded:withEvents:)``).
-    func input(_ recorder: Recorder, withEvents: Bool = true) throws -> ReportInput {
-        try recorder.reportInput(asOf: asOf, recorded: recorded, withEvents: withEvents)
+    /// What a report is built from, as far as it needs (see ``Recorder/reportInput(asOf:recorded:needs:)``).
+    func input(_ recorder: Recorder, needs: ReportNeeds = .everything) throws -> ReportInput {
+        try recorder.reportInput(asOf: asOf, recorded: recorded, needs: needs)
     }
 
     /// Prints a report in the format asked for: tables fitted to COLUMNS or the terminal (see
@@ -79,6 +79,7 @@ struct ReportSettings {
 extension Consult {
     struct Pipeline: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "pipeline",
             abstract:
                 "The pipeline: count, value and weighted value per stage; open leads, days in stage and stuck ones; forecast; win rate by source; lost reasons.",
             discussion: """
@@ -97,12 +98,13 @@ extension Consult {
         func run() throws {
             let session = try global.recorder()
             let filter = Reports.PipelineFilter(stage: stage, source: source, since: try Recorder.day(since, field: "since")?.date)
-            report.print(Reports.pipeline(try report.input(session, withEvents: false), filter: filter))
+            report.print(Reports.pipeline(try report.input(session, needs: Reports.pipelineNeeds), filter: filter))
         }
     }
 
     struct Status: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract:
                 "Every open engagement: phase, health and why, objectives baseline → latest → target, sponsor, champions, channels, handover readiness, hours against the budget.",
             discussion: """
@@ -135,7 +137,9 @@ extension Consult {
             let month = try month.map { try Month.parse($0, field: "month") }
             let session = try global.recorder()
             let id = try engagement.map { try session.resolve(.engagement, $0, field: "engagement").id }
-            report.print(try Reports.status(report.input(session), engagement: id, includeClosed: all || id != nil, month: month))
+            report.print(
+                try Reports.status(
+                    report.input(session, needs: Reports.statusNeeds), engagement: id, includeClosed: all || id != nil, month: month))
         }
     }
 
@@ -149,7 +153,7 @@ extension Consult {
 
         func run() throws {
             let session = try global.recorder()
-            report.print(Reports.referrals(try report.input(session, withEvents: false)))
+            report.print(Reports.referrals(try report.input(session, needs: Reports.referralsNeeds)))
         }
     }
 
@@ -163,7 +167,7 @@ extension Consult {
 
         func run() throws {
             let session = try global.recorder()
-            report.print(Reports.handovers(try report.input(session, withEvents: false)))
+            report.print(Reports.handovers(try report.input(session, needs: Reports.handoversNeeds)))
         }
     }
 
@@ -202,6 +206,7 @@ extension Consult {
 
     struct Changes: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "changes",
             abstract:
                 "What changed between two dates: new leads, stage moves, expected closes moved, slipped leads, new measurements, corrections, handovers.",
             discussion: """

@@ -21,6 +21,7 @@ extension Consult {
 
         struct Create: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "create",
                 abstract: "Create a tenant and a login role for its first member.",
                 discussion: """
                     The tenant's name is the slug commands use (`--tenant speak-for-yourself`); \
@@ -73,6 +74,7 @@ extension Consult {
 
         struct Edit: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "edit",
                 abstract: "Change a tenant's display name or currency.",
                 discussion: """
                     Amounts recorded already keep their currency; the new one applies to amounts \
@@ -113,6 +115,7 @@ extension Consult {
 
         struct List: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "list",
                 abstract: "List the tenants: name, display name, currency, members.",
                 discussion: "Example: consult tenant list --format json")
 
@@ -149,6 +152,7 @@ extension Consult {
 
         struct Add: ParsableCommand {
             static let configuration = CommandConfiguration(
+                commandName: "add",
                 abstract: "Add a member (a login role) to a tenant.",
                 discussion: """
                     The password comes from CONSULT_MEMBER_PASSWORD or a no-echo prompt, never from an argument.
@@ -185,6 +189,7 @@ extension Consult {
 extension Consult.MemberCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "list",
             abstract: "List the members of a tenant (or of every tenant).",
             discussion: "Example: consult member list --tenant hill-and-co --format csv")
 
@@ -322,6 +327,7 @@ enum MemberPassword {
 extension Consult.TenantCommand {
     struct Drop: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "drop",
             abstract: "Remove a tenant completely: its events, read models, people's details and members' roles.",
             discussion: """
                 Nothing of any other tenant is touched, and it happens in one transaction: all \

@@ -7,6 +7,7 @@ import Reports
 extension Consult {
     struct Timesheet: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "timesheet",
             abstract:
                 "Hours per engagement and day in a month, billable and non-billable apart, with totals per engagement and for the month.",
             discussion: """

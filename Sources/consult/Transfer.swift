@@ -8,6 +8,7 @@ import Recording
 extension Consult {
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write the log as JSON Lines: one event a line, every column, stable field order.",
             discussion: """
                 A member exports their own consultancy; the owner names one with --tenant or takes all with \
@@ -64,6 +65,7 @@ extension Consult {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Load a JSON Lines export atomically: all of it or, on any bad line, nothing. Owner only.",
             discussion: """
                 Ids, positions, versions and metadata are kept as they were. Importing the same file twice \
