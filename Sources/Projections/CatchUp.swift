@@ -21,9 +21,11 @@ extension Projector {
             let count = try connection.withTransaction { _ -> Int? in
                 let checkpoint = try currentCheckpoint()
                 let events = try store.read(after: checkpoint, limit: batchSize).filter { $0.position <= limit ?? .max }
+                // Nothing new: no lock, so a report's catch-up ends in a read-only commit (the
+                // lock is a row lock, which the commit would have to flush to the WAL).
+                guard let last = events.last else { return 0 }
                 var model = try loadAffected(by: events)
                 guard try lockCheckpoint() == checkpoint else { return nil }
-                guard let last = events.last else { return 0 }
                 model.dirty = ReadModel.Dirty()
                 try fold(events, into: &model)
                 try writeChanged(model)
