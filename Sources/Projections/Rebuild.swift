@@ -1,3 +1,4 @@
+import BackOffice
 import EventStore
 import Foundation
 import Postgres
@@ -49,13 +50,12 @@ extension Projector {
             found = try checkpointState()
             live = try loadAll()
             while true {
-                let page = try store.read(after: cut, limit: 5000)
-                try fold(page, into: &model)
+                let page = try foldPage(after: cut, limit: 5000, into: &model)
                 events += page.count
                 progress(events)
                 if events == page.count { point(.snapshot) }
                 guard let last = page.last else { break }
-                cut = last.position
+                cut = last
                 if page.count < 5000 { break }
             }
         }
@@ -66,11 +66,10 @@ extension Projector {
             // (SQLSTATE 25001, issue 20).
             var position = cut
             while true {
-                let late = try store.read(after: position, limit: 5000)
-                try fold(late, into: &model)
+                let late = try foldPage(after: position, limit: 5000, into: &model)
                 events += late.count
                 guard let last = late.last else { break }
-                position = last.position
+                position = last
             }
             // Read before the lock for the same reason; the lock then finds the checkpoint where
             // this read found it, or the comparison below does not count.
@@ -100,6 +99,42 @@ extension Projector {
         return RebuildReport(
             events: events, position: result.position, rows: result.rows, written: result.written,
             seconds: Date().timeIntervalSince(started), quarantined: model.quarantine.values.sorted { $0.position < $1.position })
+    }
+
+    /// Reads up to `limit` events after `position` and folds them into `model`, as ``fold(_:into:)``
+    /// does (upcast, decode, quarantine what does not decode, apply at `occurred_at`); returns how
+    /// many and the last position. It reads only the columns a fold uses: the rest of the
+    /// envelope (the metadata document, the ids, the recorded time) was a third of the server's
+    /// time of reading the log for a rebuild (jsonb and uuid output), and parsing it a tenth of
+    /// the client's.
+    func foldPage(after position: Int64, limit: Int, into model: inout ReadModel) throws -> (count: Int, last: Int64?) {
+        let rows = try connection.execute(
+            prepared: """
+                SELECT position, stream, type, schema_version, data, occurred_at FROM consult.events
+                 WHERE tenant_id = \(tenant.rawValue) AND position > \(position)
+                 ORDER BY position LIMIT \(limit)
+                """)
+        var last: Int64?
+        for row in rows {
+            let position = try row.decode(Int64.self, at: 0)
+            let stream = try row.decode(String.self, at: 1)
+            let type = try row.decode(String.self, at: 2)
+            let storedVersion = try row.decode(Int.self, at: 3)
+            let (data, _) = try store.upcasters.upcast(
+                type: type, version: storedVersion, data: Data(try row.decode(RawText.self, at: 4).bytes))
+            let occurredAt = try row.decode(Date.self, at: 5)
+            last = position
+            let event: any DomainEvent
+            do {
+                event = try EventTypes.decode(type: type, data: data)
+            } catch {
+                let reason = EventDecodingError(tenant: tenant, position: position, stream: stream, type: type, underlying: error).reason
+                model.quarantine(QuarantineRow(position: position, stream: stream, type: type, schemaVersion: storedVersion, error: reason))
+                continue
+            }
+            model.apply(event, stream: stream, at: occurredAt)
+        }
+        return (rows.count, last)
     }
 
     // MARK: - Rollback
