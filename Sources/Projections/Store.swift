@@ -16,6 +16,20 @@ extension Projector {
         try connection.execute("SELECT consult.projection_lock(\(tenant.rawValue), \(Self.name))")[0].decode(Int64.self, at: 0)
     }
 
+    /// Where the checkpoint stands and when it last moved (nil before it exists): two reads that
+    /// give the same state saw the same live rows, since every function that changes them for a
+    /// projection runner (catch-up, rebuild, rollback) moves the checkpoint, and sets its time.
+    struct CheckpointState: Equatable {
+        let position: Int64
+        let updatedAt: String
+    }
+
+    func checkpointState() throws -> CheckpointState? {
+        try connection.execute(
+            "SELECT position, updated_at::text FROM consult.projection_checkpoints WHERE tenant_id = \(tenant.rawValue) AND projection = \(Self.name)"
+        ).first.map { CheckpointState(position: try $0.decode(Int64.self, at: 0), updatedAt: try $0.decode(String.self, at: 1)) }
+    }
+
     func currentCheckpoint() throws -> Int64 {
         try connection.execute(
             "SELECT position FROM consult.projection_checkpoints WHERE tenant_id = \(tenant.rawValue) AND projection = \(Self.name)"

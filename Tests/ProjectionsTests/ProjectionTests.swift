@@ -55,8 +55,11 @@ struct ProjectionTests {
     func killedRebuild(_ point: String) throws {
         let fixture = try MonthFixture()
         let projector = try projector(fixture)
-        let before = try projector.readModel()
         let admin = try fixture.database.connect()
+        // Rows that differ from the log, so the rebuild has rows to replace and passes every
+        // point (one whose rows equal the live ones writes none: UnchangedRebuildTests).
+        try admin.execute("UPDATE consult.organisations SET name = name || ' (by hand)' WHERE tenant_id = \(fixture.tenant.rawValue)")
+        let before = try projector.readModel()
         let checkpoint = {
             try admin.execute("SELECT position FROM consult.projection_checkpoints WHERE tenant_id = \(fixture.tenant.rawValue)")[0].decode(
                 Int64.self, at: 0)
@@ -149,6 +152,10 @@ struct ProjectionTests {
         let count = { try reader.execute("SELECT count(*) FROM consult.stage_history")[0].decode(Int.self, at: 0) }
         let expected = try count()
         #expect(expected == 5)
+        // A row that differs from the log before each rebuild, so that every rebuild replaces
+        // the rows (one whose rows equal the live ones writes none: UnchangedRebuildTests).
+        let drift = "UPDATE consult.organisations SET name = name || '.' WHERE tenant_id = \(fixture.tenant.rawValue)"
+        try fixture.database.connect().execute(Query(unsafeSQL: drift))
 
         // A rebuild held open inside its swap transaction, rows deleted and rewritten but not committed.
         let paused = try RunningConsult(
@@ -166,7 +173,9 @@ struct ProjectionTests {
         // Rebuilds that run to the end, again and again, beside the reader.
         let conninfo = try fixture.database.conninfo
         let rebuilds = onThreads(1) { _ in
+            let owner = try fixture.database.connect()
             for _ in 0..<10 {
+                try owner.execute(Query(unsafeSQL: drift))
                 let output = try ConsultProcess.run(["projections", "rebuild", "--tenant", "northwind", "--database", conninfo])
                 guard output.status == 0 else { return output.stderr }
             }
