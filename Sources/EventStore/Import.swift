@@ -54,15 +54,18 @@ extension Transfer {
                 throw failure
             }
             var known: [(name: String, id: TenantID)] = []
-            var result: (imported: Int, heads: [(TenantID, Int64)])?
+            var fast: (imported: Int, heads: [(TenantID, Int64)])?
             if let names = staged.tenantNames {
                 known = try lockTenants(Array(names), tx)
                 if known.count == names.count, try !tx.execute("SELECT EXISTS (SELECT 1 FROM import_existing)")[0].decode(Bool.self, at: 0)
                 {
-                    result = try fastInsert(known, from: table, tx)
+                    fast = try fastInsert(known, from: table, tx)
                 }
             }
-            if result == nil {
+            let result: (imported: Int, heads: [(TenantID, Int64)])
+            if let fast {
+                result = fast
+            } else {
                 let careful = Careful(tx: tx, lines: table)
                 try careful.refuseFirstBadLine()
                 // The tenants as the parsed lines name them (the first bytes only hinted).
@@ -70,7 +73,6 @@ extension Transfer {
                 known += try lockTenants(names.filter { name in !known.contains { $0.name == name } }, tx)
                 result = try careful.insert()
             }
-            guard let result else { fatalError("unreachable: both paths return or throw") }
             for (tenant, last) in result.heads {
                 try tx.execute("UPDATE consult.tenant_heads h SET last_position = \(last) WHERE h.tenant_id = \(tenant.rawValue)")
             }
