@@ -127,14 +127,16 @@ extension Consult {
     }
 }
 
-/// The lines of a file, read in 64 KiB chunks: numbered from 1, without their line break,
-/// blank lines passed over.
+/// The lines of a file, read in 1 MiB chunks with read(2) (FileHandle.readData(ofLength:) cost
+/// more than the import's own work on a file of 190 MB): numbered from 1, without their line
+/// break, blank lines passed over.
 struct LineReader: Sequence, IteratorProtocol {
     let handle: FileHandle
     private var buffer: [UInt8] = []
     private var start = 0
     private var number = 0
     private var finished = false
+    private var chunk = [UInt8](repeating: 0, count: 1 << 20)
 
     init(handle: FileHandle) { self.handle = handle }
 
@@ -157,8 +159,16 @@ struct LineReader: Sequence, IteratorProtocol {
             }
             buffer.removeFirst(start)
             start = 0
-            let chunk = handle.readData(ofLength: 64 * 1024)
-            if chunk.isEmpty { finished = true } else { buffer.append(contentsOf: chunk) }
+            let descriptor = handle.fileDescriptor
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                // Exiting ends the connection, which rolls the import's transaction back.
+                FileHandle.standardError.write(
+                    Data("consult: cannot read line \(number + 1) on: \(String(cString: strerror(errno))); nothing was imported\n".utf8))
+                exit(1)
+            }
+            if count == 0 { finished = true } else { buffer.append(contentsOf: chunk[..<count]) }
         }
     }
 }
