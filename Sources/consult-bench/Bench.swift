@@ -126,16 +126,19 @@ struct Bench: ParsableCommand {
         _ = try owner.copyOut("COPY (SELECT * FROM consult.events) TO STDOUT") { bytes += $0.count }
         let readSeconds = now() - started
         // Twice from empty read models (every row written: the first rebuild, or one after a
-        // change of the fold), then twice over the models those left (nothing changed: the
+        // change of the fold; emptied by DELETE, as 0021 refuses TRUNCATE of tenant tables), then twice over the models those left (nothing changed: the
         // nightly case, which writes no row since 0065). Each pair at --jobs 1 and 2.
         for (emptied, jobs) in [(true, 1), (true, 2), (false, 1), (false, 2)] {
             if emptied {
                 _ = try owner.executeScript(
                     unsafeSQL: """
-                        DO $$ BEGIN
-                            EXECUTE (SELECT 'TRUNCATE ' || string_agg(format('consult.%I', t), ', ') FROM unnest(consult.projection_tables()) t);
+                        DO $$ DECLARE t text; BEGIN
+                            FOREACH t IN ARRAY consult.projection_tables() LOOP
+                                EXECUTE format('DELETE FROM consult.%I', t);
+                            END LOOP;
                         END $$
                         """)
+                try owner.execute("VACUUM ANALYZE")
             }
             let kind = emptied ? "every row written (read models emptied first)" : "nothing changed (the nightly case)"
             say("rebuild: consult projections rebuild --all-tenants --jobs \(jobs), \(kind)")
@@ -193,7 +196,7 @@ struct Bench: ParsableCommand {
                 ).seconds)
         }
         table.add(
-            latency: "`consult pipeline --as-of` over \(log.eventsByTenant[0].formatted()) events (p50 / p99)", asOf, target: "p50 < 200 ms"
+            latency: "`consult pipeline --as-of` over \(log.eventsByTenant[0].formatted()) events (p50 / p99)", asOf, target: "p50 ≤ 150 ms"
         )
 
         try appendRows(ids: ids, averageBody: log.averageBody, into: &table)
