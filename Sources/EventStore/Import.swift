@@ -8,7 +8,7 @@ import Postgres
 // Two paths, one outcome:
 // * the fast path, for a file that only adds to its tenants' logs (a bulk load): one INSERT …
 //   SELECT that parses each line once, tests it (``ImportChecks/fastLineIsGood``, with the body
-//   through consult.event_body_problem) and casts its fields, raising at the first line that
+//   through consult.body_problem_inline, the body check inlined) and casts its fields, raising at the first line that
 //   fails; then each tenant's new highest position, compared with the rows written, proves
 //   that the positions continue the logs with no hole (see ``Transfer/importLines``).
 // * the careful path, for everything else (events already present, a line the fast path
@@ -281,10 +281,12 @@ extension Transfer {
                         unsafeSQL: """
                             INSERT INTO consult.events (tenant_id, position, stream, stream_version, event_id, type, schema_version, data,
                                                         metadata, command_id, occurred_at, recorded_at)
-                            SELECT (SELECT t.tenant_id FROM import_tenants t WHERE t.name = i.j ->> 'tenant'), (j ->> 'position')::bigint, j ->> 'stream', (j ->> 'stream_version')::bigint,
-                                   (j ->> 'event_id')::uuid, j ->> 'type', (j ->> 'schema_version')::integer, j -> 'data', j -> 'metadata',
+                            SELECT t.tenant_id, (j ->> 'position')::bigint, j ->> 'stream', (j ->> 'stream_version')::bigint,
+                                   (j ->> 'event_id')::uuid, type, version, body, j -> 'metadata',
                                    (j ->> 'command_id')::uuid, (j ->> 'occurred_at')::timestamptz, (j ->> 'recorded_at')::timestamptz
-                              FROM (SELECT line_no, line::jsonb AS j FROM \(table) OFFSET 0) i
+                              FROM (SELECT line_no, j, j ->> 'type' AS type, (j ->> 'schema_version')::integer AS version, j -> 'data' AS body
+                                      FROM (SELECT line_no, line::jsonb AS j FROM \(table) OFFSET 0) parsed OFFSET 0) i
+                              LEFT JOIN import_tenants t ON t.name = i.j ->> 'tenant'
                              WHERE \(ImportChecks.fastLineIsGood) OR pg_temp.import_refuse(i.line_no)
                             """)
                 ).affectedRows

@@ -58,17 +58,32 @@ public final class Recorder: StreamSource {
         self.connection = connection
         self.clock = clock
         let name = name ?? ProcessInfo.processInfo.environment["CONSULT_TENANT"].flatMap { $0.isEmpty ? nil : $0 }
-        let tenancy = Tenancy(connection: connection)
-        if let own = try tenancy.currentTenant() {
+        // One round trip for the session's start, the role's own tenant (a member's) and the
+        // tenant named: each statement costs a fresh backend its planning (issue 19, target 7).
+        let rows = try connection.execute(
+            """
+            SELECT s.backend_start::text, t.own, t.tenant_id, t.name
+              FROM pg_stat_get_activity(pg_backend_pid()) s
+              LEFT JOIN (SELECT true AS own, tenant_id, name FROM consult.tenants WHERE tenant_id = (SELECT consult.current_tenant_id())
+                         UNION ALL
+                         SELECT false, tenant_id, name FROM consult.tenants WHERE lower(name) = lower(\(name))) t ON true
+            """)
+        var own: (id: Int64, name: String)?
+        var found: Int64?
+        for row in rows where try row.decode(Bool?.self, at: 1) != nil {
+            let tenant = (id: try row.decode(Int64.self, at: 2), name: try row.decode(String.self, at: 3))
+            if try row.decode(Bool.self, at: 1) { own = tenant } else { found = tenant.id }
+        }
+        if let own {
             if let name, name.lowercased() != own.name.lowercased() {
                 throw CommandFailure("--tenant: you are a member of \(own.name), and act for it only")
             }
-            tenant = own.id
+            tenant = TenantID(own.id)
         } else if let name {
-            guard let found = try tenancy.tenant(named: name) else {
+            guard let found else {
                 throw CommandFailure("--tenant: there is no tenant named \(name)")
             }
-            tenant = found.id
+            tenant = TenantID(found)
         } else {
             throw CommandFailure(
                 "the role \(connection.user) belongs to no tenant",
@@ -76,11 +91,7 @@ public final class Recorder: StreamSource {
         }
         store = EventStore(connection: connection, tenant: tenant)
         people = PersonDirectory(connection: connection, tenant: tenant)
-        session = (
-            connection.backendPID,
-            try connection.execute("SELECT backend_start::text FROM pg_stat_activity WHERE pid = pg_backend_pid()").first?.decode(
-                String?.self, at: 0)
-        )
+        session = (connection.backendPID, try rows.first?.decode(String?.self, at: 0))
     }
 
     /// The consultancy acted for, with its display name and currency (read when first asked).
