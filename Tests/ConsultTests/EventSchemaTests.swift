@@ -82,12 +82,17 @@ struct EventSchemaTests {
 
     /// 0056 finds a type by halving the sorted register: every registered type must reach its own
     /// checks, and every name beside one (a letter more, a letter less, other case, the next
-    /// version) must fall out of the tree as unregistered.
-    @Test("every registered type reaches its own checks; the names beside each are unregistered")
-    func dispatch() throws {
+    /// version) must fall out of the tree as unregistered. 0066 moved each type's checks into a
+    /// function of its own and wrote the same dispatch as one SQL expression for the import
+    /// (consult.body_problem_inline): both must answer alike.
+    @Test(
+        "every registered type reaches its own checks; the names beside each are unregistered",
+        arguments: ["consult.event_body_problem", "consult.body_problem_inline"])
+    func dispatch(function: String) throws {
         func problem(_ type: String, _ version: Int, _ body: String) throws -> String? {
-            try connection.execute("SELECT consult.event_body_problem(\(type), \(version)::integer, \(body)::jsonb)")[0].decode(
-                String?.self, at: 0)
+            try connection.execute(
+                "SELECT \(unsafeSQL: function)(\(type), \(version)::integer, \(body)::jsonb)"
+            )[0].decode(String?.self, at: 0)
         }
         for entry in registered {
             for key in entry.required.keys {
