@@ -302,7 +302,15 @@ public final class Connection {
             guard let value = PQresultErrorField(result, Int32(code.asciiValue!)) else { return nil }
             return secrets.redact(String(cString: value))
         }
-        let lost = handle.map { PQstatus($0) == CONNECTION_BAD } ?? true
+        var lost = handle.map { PQstatus($0) == CONNECTION_BAD } ?? true
+        if !lost, PQresultErrorField(result, Int32(Character("C").asciiValue!)) == nil, let handle {
+            // An error of libpq's own (no SQLSTATE), such as a write to a server that has just
+            // gone ("server closed the connection unexpectedly"), can leave the status OK until
+            // the end of the connection is read: read what is there, so that a lost connection
+            // is called lost (the crash test's CLI runner met this once in many runs).
+            _ = PQconsumeInput(handle)
+            lost = PQstatus(handle) == CONNECTION_BAD
+        }
         var message = field("M") ?? PQresultErrorMessage(result).map { secrets.redact(String(cString: $0)) } ?? ""
         // One line: libpq's own messages put their hint on a second line.
         message = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
