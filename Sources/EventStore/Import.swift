@@ -8,9 +8,10 @@ import Postgres
 // Two paths, one outcome:
 // * the fast path, for a file that only adds to its tenants' logs (a bulk load): one INSERT …
 //   SELECT that parses each line once, tests it (``ImportChecks/fastLineIsGood``, with the body
-//   through consult.body_problem_inline, the body check inlined) and casts its fields, raising at the first line that
-//   fails; then each tenant's new highest position, compared with the rows written, proves
-//   that the positions continue the logs with no hole (see ``Transfer/importLines``).
+//   through consult.body_problem_inline, every type's check inlined) and casts its fields,
+//   raising at the first line that fails; then each tenant's new highest position, compared
+//   with the rows written, proves that the positions continue the logs with no hole (see
+//   ``Transfer/importLines``).
 // * the careful path, for everything else (events already present, a line the fast path
 //   refused, a file whose tenants Swift could not read from the lines' first bytes): every line
 //   parsed and checked into a table, the first bad line found by a query (the lowest line
