@@ -71,11 +71,12 @@ public struct Quantity: Sendable, Hashable, Comparable, Codable, CustomStringCon
     public var description: String { decimal.description }
 
     /// How many digits follow the point in the exact form: `1.8` → 1, `150` → 0, `5.25` → 2.
-    public var decimals: Int {
-        let text = description
-        guard let point = text.firstIndex(of: ".") else { return 0 }
-        return text.distance(from: point, to: text.endIndex) - 1
-    }
+    /// Read from the exponent, not the text: every `Decimal` that parsing, decoding or
+    /// arithmetic makes is compact (no trailing zeros in its significand: `3.50` is 35 × 10⁻¹),
+    /// so the digits after the point are minus the exponent. Zero keeps the exponent it was
+    /// written with (`0.000` is 0 × 10⁻³) and prints `0`: no decimals. A rebuild asks this for
+    /// every measurement, and `description` cost it 2 µs each.
+    public var decimals: Int { decimal.isZero ? 0 : max(0, -decimal.exponent) }
 
     /// The most decimals among `values`: a metric's own precision (0 for none).
     public static func precision(of values: some Sequence<Quantity>) -> Int {
@@ -111,6 +112,15 @@ public struct Quantity: Sendable, Hashable, Comparable, Codable, CustomStringCon
 
     /// The text a person reads at the value's own precision: `2,240`, `5.25`.
     public var formatted: String { formatted(decimals: decimals) }
+
+    /// The value as a `Double` when it is a whole number that a `Double` holds exactly (at most
+    /// 2^53 either side of zero); nil otherwise. Checked against the value itself, so it does not
+    /// lean on how Foundation converts: `Decimal(Int64(x)) == decimal` is exact.
+    var wholeDouble: Double? {
+        let x = NSDecimalNumber(decimal: decimal).doubleValue
+        guard x.isFinite, x.rounded() == x, abs(x) <= Double(1 << 53), Decimal(Int64(x)) == decimal else { return nil }
+        return x
+    }
 
     /// The nearest `Double`, for drawing a chart: never for a figure shown or stored.
     public var approximation: Double { Double(description) ?? 0 }
@@ -151,11 +161,8 @@ public func progress(baseline: Quantity, latest: Quantity, target: Quantity) -> 
     let scale = Decimal(sign: .plus, exponent: decimals, significand: 1)
     let gained = (latest.decimal - baseline.decimal) * scale * 100
     let needed = (target.decimal - baseline.decimal) * scale
-    let exact = Double(1 << 53)
     let share: Double
-    if let gained = Double(gained.description), let needed = Double(needed.description), gained.rounded() == gained,
-        needed.rounded() == needed, abs(gained) <= exact, abs(needed) <= exact
-    {
+    if let gained = Quantity(gained).wholeDouble, let needed = Quantity(needed).wholeDouble {
         share = gained / needed
     } else {
         // Digits beyond a Double's: the exact quotient to 38 digits, then its nearest Double.

@@ -339,6 +339,12 @@ struct RuleTests {
             ("1240", "1240.5", "5000", 5.0 / 376),
             // Twenty decimals, past a Double's digits: 100 × 10^−20 / 1 = 10^−18.
             ("0", "0.00000000000000000001", "1", 1e-18),
+            // Past 2^53 = 9007199254740992, where a Double no longer holds every whole number:
+            // 100 × 9007199254740993 / 18014398509481986 = 100 × 1/2 = 50 (a Double would read the
+            // latest as …992 and give 49.99999999999999…, which rounds to 50 only by luck).
+            ("0", "9007199254740993", "18014398509481986", 50.0),
+            // 100 × (7 − 0) / (3 − 0) = 700 / 3 = 233.3…, clamped to 100; 100 × 1 / 3 = 33.3…
+            ("0", "7", "3", 100.0), ("0", "1", "3", 100.0 / 3),
         ])
     func rule8Decimals(_ baseline: String, _ latest: String, _ target: String, _ expected: Double) throws {
         let (b, l, t) = (try #require(Quantity.parse(baseline)), try #require(Quantity.parse(latest)), try #require(Quantity.parse(target)))
