@@ -128,8 +128,42 @@ struct ExportTrailerTests {
             hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
         #expect(hex(String(repeating: "a", count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        // The same million bytes fed in pieces that start and end anywhere in a 64-byte block
+        // (1, 63, 64, 65, 127 and 130 bytes, one byte alone, a slice that does not start at 0):
+        // still FIPS 180-4's digest of a million "a".
+        var pieces = SHA256()
+        let million = [UInt8](repeating: UInt8(ascii: "a"), count: 1_000_000)
+        var fed = 0
+        var sizes = [1, 63, 64, 65, 127, 130, 0].cycled().makeIterator()
+        while fed < million.count, let size = sizes.next() {
+            let end = min(fed + size, million.count)
+            if size == 0 {
+                pieces.update(CollectionOfOne(million[fed]))
+                fed += 1
+            } else {
+                pieces.update(million[fed..<end])
+                fed = end
+            }
+        }
+        #expect(pieces.hexDigest() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        // 55, 56 and 64 bytes: the padding fits the last block, just does not, and takes a
+        // block of its own (digests from sha256sum).
+        #expect(hex(String(repeating: "a", count: 55)) == "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318")
+        #expect(hex(String(repeating: "a", count: 56)) == "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a")
+        #expect(hex(String(repeating: "a", count: 64)) == "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb")
         // The covered bytes of each line: from the comma after the tenant field on.
         let covered = lines.dropLast().map { $0.dropFirst(#"{"tenant" : "northwind""#.count) + "\n" }.joined()
         #expect(lines.last?.contains(hex(covered)) == true)
+    }
+}
+
+extension Sequence {
+    /// The elements again and again, without end.
+    fileprivate func cycled() -> some Sequence<Element> {
+        let elements = Array(self)
+        return sequence(state: 0) { index -> Element? in
+            defer { index = (index + 1) % elements.count }
+            return elements[index]
+        }
     }
 }
