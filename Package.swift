@@ -33,7 +33,7 @@ let package = Package(
         // The consultant's domain: events, commands, rules. Pure: Foundation only, no database.
         .target(name: "BackOffice", dependencies: ["CanonicalUUID"]),
         // Read models: pure folds of the log plus a SQL sink; catch-up, rebuild, verify.
-        .target(name: "Projections", dependencies: ["BackOffice", "EventStore", "Postgres"]),
+        .target(name: "Projections", dependencies: ["BackOffice", "CanonicalUUID", "EventStore", "Postgres"]),
         // Reports: built from the read models (or the log, as of a date) and rendered as table,
         // JSON, CSV, Markdown and one self-contained HTML page.
         .target(name: "Reports", dependencies: ["BackOffice", "EventStore", "Projections"]),

@@ -304,8 +304,7 @@ private struct JSONBytes {
     func special<T>(_ type: T.Type, _ start: Int, _ end: Int) throws -> T? {
         if type == UUID.self {
             let text = try string(start, end)
-            var copy = text
-            guard let uuid = copy.withUTF8({ UUID.parseCanonical(UnsafeRawBufferPointer($0)) }) ?? UUID(uuidString: text) else {
+            guard let uuid = UUID.parse(text) else {
                 throw Fallback()
             }
             return (uuid as! T)

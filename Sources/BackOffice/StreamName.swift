@@ -1,3 +1,4 @@
+import CanonicalUUID
 import Foundation
 
 /// The name of a stream in the log: the one place that spells or parses one.
@@ -40,7 +41,8 @@ public struct StreamName: Hashable, Sendable, CustomStringConvertible {
             return
         }
         guard let dash = name.firstIndex(of: "-"), let kind = EntityKind(rawValue: String(name[..<dash])),
-            let id = UUID(uuidString: String(name[name.index(after: dash)...]))
+            // By hand, not through sscanf: a rebuild parses the stream name of every event.
+            let id = UUID.parse(String(name[name.index(after: dash)...]))
         else { return nil }
         self.init(.entity(kind, id))
     }

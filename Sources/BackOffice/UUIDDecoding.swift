@@ -19,8 +19,7 @@ extension KeyedDecodingContainer {
 
 extension UUID {
     fileprivate static func decoded<K>(from text: String, key: K, in container: KeyedDecodingContainer<K>) throws -> UUID {
-        var text = text
-        if let uuid = text.withUTF8({ parseCanonical(UnsafeRawBufferPointer($0)) }) ?? UUID(uuidString: text) { return uuid }
+        if let uuid = parse(text) { return uuid }
         throw DecodingError.dataCorruptedError(
             forKey: key, in: container, debugDescription: "Attempted to decode UUID from invalid UUID string.")
     }

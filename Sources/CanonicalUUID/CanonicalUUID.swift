@@ -32,4 +32,11 @@ extension UUID {
         }
         return parsed ? UUID(uuid: uuid) : nil
     }
+
+    /// `text` as a UUID: the canonical form by hand, any other form Foundation reads by
+    /// Foundation (the same values; nil where Foundation gives nil).
+    public static func parse(_ text: String) -> UUID? {
+        var copy = text
+        return copy.withUTF8 { parseCanonical(UnsafeRawBufferPointer($0)) } ?? UUID(uuidString: text)
+    }
 }

@@ -1,4 +1,5 @@
 import BackOffice
+import CanonicalUUID
 import Foundation
 import Postgres
 
@@ -148,7 +149,10 @@ protocol StoredArrayElement: PostgresEncodable, Sendable {
 }
 
 extension UUID: StoredArrayElement {
-    init?(arrayElement text: String) { self.init(uuidString: text) }
+    init?(arrayElement text: String) {
+        guard let uuid = UUID.parse(text) else { return nil }
+        self = uuid
+    }
 }
 
 extension String: StoredArrayElement {

@@ -30,4 +30,15 @@ struct UUIDDecodingTests {
         #expect(UUID(uuidString: text) == nil)
         #expect(throws: DecodingError.self) { try measurement(text) }
     }
+
+    @Test("a stream's name is read by the same parser: its id in either case, nothing else")
+    func streamNames() {
+        // The id below, written by hand: 6f1c…, as `engagement work` writes a stream.
+        let id = UUID(uuidString: "6F1C2D3E-4A5B-4C6D-8E7F-0123456789AB")!
+        #expect(StreamName(parsing: "engagement-6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab")?.entity?.id == id)
+        #expect(StreamName(parsing: "engagement-6F1C2D3E-4A5B-4C6D-8E7F-0123456789AB")?.entity?.id == id)
+        #expect(StreamName(parsing: "engagement-6f1c2d3e-4a5b-4c6d-8e7f-0123456789a") == nil)
+        #expect(StreamName(parsing: "engagement-6f1c2d3e+4a5b-4c6d-8e7f-0123456789ab") == nil)
+        #expect(StreamName(parsing: "engagement-{6f1c2d3e-4a5b-4c6d-8e7f-0123456789ab}") == nil)
+    }
 }
