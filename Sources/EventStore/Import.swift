@@ -6,10 +6,11 @@ import Postgres
 // text, into a temporary table; PostgreSQL parses, checks and inserts them set-based.
 //
 // Two paths, one outcome:
-// * the fast path, for a file that only adds to its tenants' logs (a bulk load): one INSERT …
-//   SELECT that parses each line once, tests it (``ImportChecks/fastLineIsGood``, with the body
-//   through consult.body_problem_inline, every type's check inlined) and casts its fields,
-//   raising at the first line that fails; then each tenant's new highest position, compared
+// * the fast path, for a file that only adds to its tenants' logs (a bulk load): one statement
+//   that parses each line once, tests it (``ImportChecks/fastLineIsGood``, with the body
+//   through consult.body_problem_inline, every type's check inlined) and casts its fields, on
+//   every core (PostgreSQL's parallel workers); one INSERT … SELECT of the typed rows, refused
+//   if a line failed; then each tenant's new highest position, compared
 //   with the rows written, proves that the positions continue the logs with no hole (see
 //   ``Transfer/importLines``).
 // * the careful path, for everything else (events already present, a line the fast path
@@ -302,9 +303,10 @@ extension Transfer {
         return known
     }
 
-    /// The fast path: every staged line into the log in one INSERT … SELECT, or nil (and nothing
-    /// written) when a line fails a check, a cast or a constraint; the careful path then names
-    /// it. Only for tenants whose logs are empty (a bulk load): every line is new.
+    /// The fast path: every staged line parsed, checked and cast into a table in one statement,
+    /// then into the log in one INSERT … SELECT; or nil (and nothing written) when a line fails a
+    /// check, a cast or a constraint: the careful path then names it. Only for tenants whose
+    /// logs are empty (a bulk load): every line is new.
     ///
     /// No hole, without a query per line: the logs were empty and their key refused a position
     /// the file repeats, so the n positions of a tenant are n distinct positive integers, whose
@@ -313,30 +315,33 @@ extension Transfer {
     func fastInsert(_ tenants: [(name: String, id: TenantID)], from table: String, _ tx: Connection) throws -> (
         imported: Int, heads: [(TenantID, Int64)]
     )? {
+        // The lines, parsed, checked and cast into a table of their own: where the staging table
+        // is an unlogged one, PostgreSQL reads it with parallel workers (a temporary table only
+        // its own backend can read), so that the parse and the checks, most of the work, run on
+        // every core; an INSERT … SELECT is never parallel. The insert then only moves typed
+        // rows. Measured, `consult import` of 300,000 lines, alternating: 13.8, 13.8 and 14.5 s
+        // with one INSERT … SELECT that parsed, checked and cast; 10.6, 11.6 and 10.6 s so
+        // (4.5-5.0 s the typed rows, 4.4-5.2 s the insert).
+        let rows = table == "import_lines" ? "import_rows" : table.replacingOccurrences(of: "import_lines_", with: "import_rows_")
         do {
             return try tx.withTransaction { tx in
-                try tx.execute(
-                    """
-                    CREATE OR REPLACE FUNCTION pg_temp.import_refuse(p_line bigint) RETURNS boolean LANGUAGE plpgsql AS $$
-                    BEGIN
-                        RAISE EXCEPTION 'line % fails a check of the import', p_line USING ERRCODE = '22000';
-                    END
-                    $$
-                    """)
+                try tx.execute(Self.typedRows(from: table, into: rows))
+                if let line = try tx.execute(Query(unsafeSQL: "SELECT min(line_no) FROM \(rows) WHERE NOT good"))[0].decode(
+                    Int64?.self, at: 0)
+                {
+                    throw PostgresError(.server, message: "line \(line) fails a check of the import", sqlState: .dataException)
+                }
                 let inserted = try tx.execute(
                     Query(
                         unsafeSQL: """
                             INSERT INTO consult.events (tenant_id, position, stream, stream_version, event_id, type, schema_version, data,
                                                         metadata, command_id, occurred_at, recorded_at)
-                            SELECT t.tenant_id, (j ->> 'position')::bigint, j ->> 'stream', (j ->> 'stream_version')::bigint,
-                                   (j ->> 'event_id')::uuid, type, version, body, j -> 'metadata',
-                                   (j ->> 'command_id')::uuid, (j ->> 'occurred_at')::timestamptz, (j ->> 'recorded_at')::timestamptz
-                              FROM (SELECT line_no, j, j ->> 'type' AS type, (j ->> 'schema_version')::integer AS version, j -> 'data' AS body
-                                      FROM (SELECT line_no, line::jsonb AS j FROM \(table) OFFSET 0) parsed OFFSET 0) i
-                              LEFT JOIN import_tenants t ON t.name = i.j ->> 'tenant'
-                             WHERE \(ImportChecks.fastLineIsGood) OR pg_temp.import_refuse(i.line_no)
+                            SELECT t.tenant_id, i.position, i.stream, i.stream_version, i.event_id, i.type, i.schema_version, i.data,
+                                   i.metadata, i.command_id, i.occurred_at, i.recorded_at
+                              FROM \(rows) i LEFT JOIN import_tenants t ON t.name = i.tenant
                             """)
                 ).affectedRows
+                try tx.execute(Query(unsafeSQL: "DROP TABLE \(rows)"))
                 // The logs were empty: the highest position of each is what it holds now.
                 let heads = try tenants.map { tenant in
                     (
@@ -353,6 +358,24 @@ extension Transfer {
         } catch let error as PostgresError where ["22", "23", "54"].contains(error.sqlState?.errorClass ?? "") {
             return nil
         }
+    }
+
+    /// The statement of the fast path that parses, checks (``ImportChecks/fastLineIsGood``, in
+    /// the column `good`) and casts every line of the staging `table` into the new table `rows`
+    /// (temporary when it is `import_rows`, as the staging table is then). Every function in it
+    /// is PARALLEL SAFE (db/migrations/0067): PostgreSQL may read the lines with parallel workers.
+    static func typedRows(from table: String, into rows: String) -> Query {
+        Query(
+            unsafeSQL: """
+                CREATE \(rows == "import_rows" ? "TEMP" : "UNLOGGED") TABLE \(rows) AS
+                SELECT line_no, coalesce(\(ImportChecks.fastLineIsGood), false) AS good, j ->> 'tenant' AS tenant,
+                       (j ->> 'position')::bigint AS position, j ->> 'stream' AS stream,
+                       (j ->> 'stream_version')::bigint AS stream_version, (j ->> 'event_id')::uuid AS event_id,
+                       j ->> 'type' AS type, (j ->> 'schema_version')::integer AS schema_version, j -> 'data' AS data,
+                       j -> 'metadata' AS metadata, (j ->> 'command_id')::uuid AS command_id,
+                       (j ->> 'occurred_at')::timestamptz AS occurred_at, (j ->> 'recorded_at')::timestamptz AS recorded_at
+                  FROM \(table) CROSS JOIN LATERAL unnest(ARRAY[line::jsonb]) AS parsed(j)
+                """)
     }
 
     /// The tenants of the attachments, which must exist.

@@ -120,8 +120,8 @@ enum ImportChecks {
         tests.append("char_length(j ->> 'stream') BETWEEN 1 AND 200 AND char_length(j ->> 'type') BETWEEN 1 AND 100")
         for name in ["occurred_at", "recorded_at"] { tests.append("NOT (\(badTimestamp("(j ->> '\(name)')")))") }
         // The body check of every registered type, inlined (db/migrations/0066): no call a row.
-        // `type`, `version` and `body` are columns of the line's subquery, each read once.
-        tests.append("consult.body_problem_inline(type, version, body) IS NULL")
+        // PARALLEL SAFE (0067), as every function here: the check runs in parallel workers.
+        tests.append("consult.body_problem_inline(j ->> 'type', (j ->> 'schema_version')::integer, j -> 'data') IS NULL")
         return "(" + tests.joined(separator: "\n    AND ") + ")"
     }()
 }

@@ -40,6 +40,35 @@ struct ImportPathsTests {
         #expect(try head(tenant) == 50)
     }
 
+    /// Where the lines are staged in an unlogged table, PostgreSQL may parse and check them in
+    /// parallel workers, which is most of a bulk load's time (db/migrations/0067): only if every
+    /// function of the statement is PARALLEL SAFE. Registering a type writes the check
+    /// functions again, which would make them PARALLEL UNSAFE but for 0067's compiler.
+    @Test("the fast path's parse and checks are planned on parallel workers, after a type is registered too")
+    func parallelChecks() throws {
+        try database.registerTestEventTypes(["ParallelChecked"])
+        let connection = try database.connect()
+        let unsafe = try connection.execute(
+            """
+            SELECT count(*) FROM pg_proc
+             WHERE pronamespace = 'consult'::regnamespace AND proparallel <> 's'
+               AND (proname LIKE 'event\\_body\\_problem\\_%' OR proname = 'body_problem_inline')
+            """)[0].decode(Int64.self, at: 0)
+        #expect(unsafe == 0)
+        let plan = try connection.withTransaction { tx in
+            try tx.execute("CREATE UNLOGGED TABLE consult.import_lines_parallel (line_no bigint, line text)")
+            // Parallel workers cost nothing here, so that a plan without them says that one may not.
+            try tx.execute("SET LOCAL parallel_setup_cost = 0")
+            try tx.execute("SET LOCAL parallel_tuple_cost = 0")
+            try tx.execute("SET LOCAL min_parallel_table_scan_size = 0")
+            let statement = Transfer.typedRows(from: "consult.import_lines_parallel", into: "consult.import_rows_parallel")
+            let plan = try tx.execute(Query(unsafeSQL: "EXPLAIN (COSTS OFF) " + statement.sql)).map { try $0.decode(String.self, at: 0) }
+            try tx.execute("DROP TABLE consult.import_lines_parallel")
+            return plan
+        }
+        #expect(plan.contains { $0.contains("Parallel Seq Scan on import_lines_parallel") }, "\(plan.joined(separator: "\n"))")
+    }
+
     /// A line the fast path's casts would take but an export never writes, or a fault only the
     /// whole file shows: each refused with the line and the reason, nothing written.
     @Test(
