@@ -69,6 +69,38 @@ struct ImportPathsTests {
         #expect(plan.contains { $0.contains("Parallel Seq Scan on import_lines_parallel") }, "\(plan.joined(separator: "\n"))")
     }
 
+    /// Where the owner may not create the staging table in schema consult, the lines are staged
+    /// in a temporary table, and the typed rows go to one too: the same statement, in one backend.
+    @Test("the typed rows from a temporary staging table: each line cast, and flagged good or not")
+    func typedRowsFromTemporaryTable() throws {
+        let good = ImportFuzzTests.line(tenant: "t", position: 1)
+        // A date and time after a space: the cast to timestamptz reads it, the strict form does not.
+        let spaced = ImportFuzzTests.line(tenant: "t", position: 2).replacingOccurrences(
+            of: #""occurred_at":"2026"#, with: #""occurred_at":" 2026"#)
+        // The position as a JSON string: the cast to bigint would take "3", the check does not.
+        let quoted = ImportFuzzTests.line(tenant: "t", position: 3).replacingOccurrences(of: #""position":3"#, with: #""position":"3""#)
+        let connection = try database.connect()
+        let rows = try connection.withTransaction { tx in
+            try tx.execute("CREATE TEMP TABLE import_lines (line_no bigint, line text) ON COMMIT DROP")
+            try tx.execute(
+                "INSERT INTO import_lines SELECT * FROM unnest(ARRAY[1, 2, 3]::bigint[], \(PostgresValue.array([good, spaced, quoted]))::text[])"
+            )
+            try tx.execute(Transfer.typedRows(from: "import_lines", into: "import_rows"))
+            return try tx.execute("SELECT line_no, good, position, stream_version, event_id::text FROM import_rows ORDER BY line_no").map {
+                (
+                    try $0.decode(Int64.self, at: 0), try $0.decode(Bool.self, at: 1), try $0.decode(Int64.self, at: 2),
+                    try $0.decode(Int64.self, at: 3), try $0.decode(String.self, at: 4)
+                )
+            }
+        }
+        #expect(rows.map(\.0) == [1, 2, 3])
+        #expect(rows.map(\.1) == [true, false, false])
+        // Positions and versions as the lines wrote them; the event id of line 1, 00…01.
+        #expect(rows.map(\.2) == [1, 2, 3])
+        #expect(rows.map(\.3) == [1, 2, 3])
+        #expect(rows[0].4 == "00000000-0000-4000-8000-000000000001")
+    }
+
     /// A line the fast path's casts would take but an export never writes, or a fault only the
     /// whole file shows: each refused with the line and the reason, nothing written.
     @Test(
