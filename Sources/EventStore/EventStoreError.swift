@@ -76,13 +76,25 @@ public struct EventStoreError: Error, Sendable, CustomStringConvertible {
             case .uniqueViolation? where error.constraint?.hasSuffix("stream_version_key") == true: .conflict
             default: .database
             }
-        self.init(code, code == .database ? error.description : error.message, underlying: error)
+        self.init(
+            code, Self.headBehind(error) ?? (code == .database ? error.description : error.message), underlying: error)
         if code == .conflict, let detail = error.detail, let json = try? JSONDecoder().decode(ConflictDetail.self, from: Data(detail.utf8))
         {
             stream = json.stream
             expectedVersion = json.expected
             actualVersion = json.actual
         }
+    }
+
+    /// What to tell of an append refused because the position its tenant's head gave is taken:
+    /// an event was written around consult.append and left the head (0045) behind the log.
+    /// Nothing was recorded; `consult doctor` names the repair. Nil for any other error.
+    public static func headBehind(_ error: PostgresError) -> String? {
+        guard error.sqlState == .uniqueViolation, let constraint = error.constraint,
+            constraint.hasPrefix("events_"), constraint.contains("pkey")
+        else { return nil }
+        return "this tenant's log is ahead of its head (an event was written around consult.append), so the position this append drew "
+            + "is taken; nothing was recorded: run `consult doctor`, which names the repair"
     }
 
     private struct ConflictDetail: Decodable {

@@ -31,6 +31,10 @@ public struct CommandFailure: Error, CustomStringConvertible {
                 detail: error.fullDescription)
             return
         }
+        if let message = EventStoreError.headBehind(error) {
+            self.init(message, detail: error.fullDescription)
+            return
+        }
         self.init(error.description, detail: error.fullDescription, exitCode: error.isConnectionFailure ? 69 : 1)
         if error.isConnectionFailure {
             advice = ["the connection to the database was lost; nothing after the last acknowledged step was recorded"]

@@ -69,6 +69,8 @@ struct DoctorTests {
         // The next append is refused (position 3 is taken) and records nothing.
         let refused = try ConsultProcess.run(["org", "add", "Birch Studio"], environment: owner)
         #expect(refused.status != 0)
+        #expect(refused.stderr.contains("was written around consult.append"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("run `consult doctor`"), "\(refused.stderr)")
         #expect(
             try admin.execute("SELECT count(*) FROM consult.events WHERE tenant_id = \(fixture.tenant.rawValue)")[0].decode(Int.self, at: 0)
                 == 3)
