@@ -61,6 +61,7 @@ extension Recorder {
     /// such a command decides nothing again, so it asks nothing either.
     public func replays(_ request: WriteRequest) throws -> Bool {
         guard let text = request.commandID, let id = UUID(uuidString: text) else { return false }
+        if request.commandIDIsNew && !Self.used(id) { return false }
         return try !store.events(recordedBy: id).isEmpty
     }
 

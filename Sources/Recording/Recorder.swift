@@ -3,6 +3,7 @@ import EventStore
 import Foundation
 import Postgres
 import Projections
+import Synchronization
 
 /// When a command happened and which command it is: what every recording takes from its
 /// caller, as the user typed it.
@@ -11,10 +12,15 @@ public struct WriteRequest: Sendable {
     public var at: String?
     /// `--command-id`: running a command again with the same id records nothing twice.
     public var commandID: String?
+    /// Whether `commandID` was made for this invocation rather than given by its user: the log
+    /// cannot hold it before this process first records with it, so that first recording need
+    /// not ask the log for it (a statement a fresh backend plans; issue 19, target 7).
+    public var commandIDIsNew: Bool
 
-    public init(at: String? = nil, commandID: String? = nil) {
+    public init(at: String? = nil, commandID: String? = nil, commandIDIsNew: Bool = false) {
         self.at = at
         self.commandID = commandID
+        self.commandIDIsNew = commandIDIsNew
     }
 }
 
@@ -166,13 +172,15 @@ public final class Recorder: StreamSource {
             guard let id = UUID(uuidString: text) else { throw CommandFailure("--command-id: \"\(text)\" is not a UUID") }
             commandID = id
         }
+        // An id made here, recording for the first time, cannot be in the log yet.
+        let unseen = request.commandID == nil || (request.commandIDIsNew && Self.firstUse(of: commandID))
         var attempt = 0
         while true {
             attempt += 1
             do {
                 // A command id seen before: answer with what it recorded, decide nothing again (a
                 // second `org add` would otherwise meet its own first run as a name clash).
-                let earlier = try store.events(recordedBy: commandID)
+                let earlier = unseen && attempt == 1 ? [] : try store.events(recordedBy: commandID)
                 if !earlier.isEmpty {
                     replayedCommand = commandID
                     return try earlier.filter { !StreamName.isHandle($0.stream) }.map { recorded in
@@ -330,6 +338,15 @@ public final class Recorder: StreamSource {
         }
         return .answered(try EventStore(connection: fresh, tenant: tenant).events(recordedBy: commandID))
     }
+
+    /// The new command ids (``WriteRequest/commandIDIsNew``) this process has recorded with.
+    private static let usedNewIDs = Mutex<Set<UUID>>([])
+
+    /// True the first time this process records with the new command id `id`.
+    static func firstUse(of id: UUID) -> Bool { usedNewIDs.withLock { $0.insert(id).inserted } }
+
+    /// Whether this process has recorded with the new command id `id`.
+    static func used(_ id: UUID) -> Bool { usedNewIDs.withLock { $0.contains(id) } }
 
     /// Brings the read models up to date after an append. What was recorded stays recorded
     /// whatever happens here: a failure is a warning, and `consult projections catch-up` (or the

@@ -22,7 +22,7 @@ struct WriteOptions: ParsableArguments {
     /// What the application layer takes from these options. Without `--command-id` the command
     /// still has an id, made here (one command an invocation): a lost connection names it, so
     /// that the command can be run again with it and be recorded at most once.
-    var request: WriteRequest { WriteRequest(at: at, commandID: commandID ?? Self.madeID) }
+    var request: WriteRequest { WriteRequest(at: at, commandID: commandID ?? Self.madeID, commandIDIsNew: commandID == nil) }
 
     /// The id of this invocation's command when none was given.
     static let madeID = UUID().uuidString.lowercased()

@@ -1,5 +1,6 @@
 import Foundation
 import Postgres
+import Recording
 import TestSupport
 import Testing
 
@@ -49,6 +50,26 @@ struct ContentionTests {
         // 20 people named alike: sam-o-neill, then -2 … -20.
         let handles = Set(outputs.compactMap { $0.stdout.split(separator: " ").dropFirst().first.map(String.init) })
         #expect(handles == Set(["sam-o-neill"] + (2...20).map { "sam-o-neill-\($0)" }))
+    }
+
+    @Test("a command id made for this invocation: its first recording asks the log nothing; recorded with again, it replays")
+    func madeCommandID() throws {
+        let fixture = try MonthFixture(recordMonth: false)
+        let before = try fixture.eventCount()
+        let recorder = try Recorder(connection: try fixture.database.connect(user: fixture.ann), tenant: nil)
+        let id = UUID()
+        let request = WriteRequest(commandID: id.uuidString.lowercased(), commandIDIsNew: true)
+        #expect(try !recorder.replays(request))
+        let first = try recorder.registerOrganisation(name: "Harbour Bakery", sector: nil, website: nil, request)
+        #expect(recorder.replayedCommand == nil)
+        // Used once, the id is the log's to answer for: the same request again records nothing.
+        #expect(try recorder.replays(request))
+        let second = try recorder.registerOrganisation(name: "Harbour Bakery", sector: nil, website: nil, request)
+        #expect(recorder.replayedCommand == id)
+        // The replay answers with the organisation's event (a handle's claim is not reported).
+        #expect(second.recorded.map(\.position) == first.recorded.filter { $0.stream.hasPrefix("organisation-") }.map(\.position))
+        // The organisation's event and its handle's claim, once.
+        #expect(try fixture.eventCount() == before + 2)
     }
 
     @Test("a lost connection says truthfully that nothing was recorded, names the command id, exits 69; the re-run records once")
