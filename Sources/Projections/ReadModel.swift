@@ -289,6 +289,10 @@ public struct ReadModel: Sendable, Equatable {
             }
         case let e as IntroductionAnswered:
             updatePerson(person) { $0.introductionOutcome = e.outcome.rawValue }
+        case let e as PersonMerged:
+            updatePerson(person) { $0.mergedInto = e.into }
+        case is PersonUnmerged:
+            updatePerson(person) { $0.mergedInto = nil }
         case let e as PersonDetailsEdited:
             updatePerson(person) { row in
                 if e.changed.contains("title") { row.title = e.title }

@@ -410,7 +410,7 @@ public struct PersonRow: ProjectedRow {
         [
             .column("person_id", \.personID), .column("organisation_id", \.organisationID), .column("has_left", \.hasLeft),
             .column("title", \.title), .column("level", \.level), .column("introduction_asked_at", \.introductionAskedAt),
-            .column("introduction_outcome", \.introductionOutcome),
+            .column("introduction_outcome", \.introductionOutcome), .column("merged_into", \.mergedInto),
         ])
     public var personID: UUID
     public var organisationID: UUID?
@@ -419,6 +419,8 @@ public struct PersonRow: ProjectedRow {
     public var level: String?
     public var introductionAskedAt: Date?
     public var introductionOutcome: String?
+    /// The person this one was merged into, when they are a duplicate (db/migrations/0068).
+    public var mergedInto: UUID?
 
     public var key: UUID { personID }
 

@@ -34,7 +34,8 @@ extension Projector {
             hash ^= UInt64(byte)
             hash = hash &* 0x100_0000_01b3
         }
-        let fold = 1
+        // 2: PersonRow.mergedInto (db/migrations/0068).
+        let fold = 2
         return "\(name)/\(fold)/\(String(hash, radix: 16))"
     }()
 

@@ -80,17 +80,18 @@ extension Recorder {
                     Column("level", "Level", .whole, .low), Column("left", "Left"),
                 ])
             section.empty = "No people yet: consult person add NAME --org ORG."
-            // A merged duplicate is listed as the person kept, not apart (issue 16 item 6).
-            let merged = try merges()
+            // A merged duplicate is listed as the person kept, not apart (issue 16 item 6); its
+            // row names the person kept (db/migrations/0068).
             for row in try connection.execute(
                 """
-                SELECT d.handle, d.name, o.handle, p.title, p.level, coalesce(p.has_left, false), d.person_id
+                SELECT d.handle, d.name, o.handle, p.title, p.level, coalesce(p.has_left, false)
                   FROM consult.person_details d
                   LEFT JOIN consult.people p ON p.tenant_id = d.tenant_id AND p.person_id = d.person_id
                   LEFT JOIN consult.organisations o ON o.tenant_id = p.tenant_id AND o.organisation_id = p.organisation_id
                  WHERE d.tenant_id = \(t) AND (\(organisation)::uuid IS NULL OR p.organisation_id = \(organisation))
+                   AND p.merged_into IS NULL
                  ORDER BY d.handle
-                """) where merged[try row.decode(UUID.self, at: 6)] == nil
+                """)
             {
                 section.rows.append([
                     .text(try row.decode(String.self, at: 0)), .text(try row.decode(String.self, at: 1)),

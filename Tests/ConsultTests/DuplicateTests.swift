@@ -26,6 +26,24 @@ struct DuplicateTests {
             return output.stdout
         }
 
+        /// What a reader of consult.people sees in psql or a spreadsheet: for each person, the
+        /// handle of the person they were merged into ("" when none).
+        func mergedInto() throws -> [String: String] {
+            let connection = try fixture.database.connect(user: fixture.ann)
+            defer { connection.close() }
+            var result: [String: String] = [:]
+            for row in try connection.execute(
+                """
+                SELECT d.handle, coalesce(k.handle, '') FROM consult.people p
+                  JOIN consult.person_details d ON d.tenant_id = p.tenant_id AND d.person_id = p.person_id
+                  LEFT JOIN consult.person_details k ON k.tenant_id = p.tenant_id AND k.person_id = p.merged_into
+                """)
+            {
+                result[try row.decode(String.self, at: 0)] = try row.decode(String.self, at: 1)
+            }
+            return result
+        }
+
         func json(_ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> Any {
             let text = try ok(arguments + ["--format", "json"], sourceLocation: sourceLocation)
             return try JSONSerialization.jsonObject(with: Data(text.utf8))
@@ -148,6 +166,7 @@ struct DuplicateTests {
         // Before the merge, two referrers: 1 lead of 4,000 and 1 lead of 6,000; the sponsor is the duplicate.
         #expect(try bakery.byReferrer() == ["Sam O'Neill": [1, 4000], "sam o'neill": [1, 6000]])
         #expect(try bakery.sponsor() == "sam o'neill")
+        #expect(try bakery.mergedInto() == ["sam-o-neill": "", "sam-o-neill-2": ""])
 
         let merged = try #require(
             try bakery.json(["person", "merge", "sam-o-neill", "sam-o-neill-2", "--reason", "added twice", "--at", "2026-11-10"])
@@ -158,6 +177,8 @@ struct DuplicateTests {
         let shown = try #require(try bakery.json(["person", "show", "sam-o-neill"]) as? [String: Any])
         #expect("\(shown)".contains("Owner"))
 
+        // The read model says whom the duplicate was merged into, for anyone counting people.
+        #expect(try bakery.mergedInto() == ["sam-o-neill": "", "sam-o-neill-2": "sam-o-neill"])
         // After: one referrer, 1 + 1 = 2 leads, 4,000 + 6,000 = 10,000 open; the sponsor is the person kept.
         #expect(try bakery.byReferrer() == ["Sam O'Neill": [2, 10000]])
         #expect(try bakery.sponsor() == "Sam O'Neill")
@@ -194,8 +215,10 @@ struct DuplicateTests {
         #expect(try bakery.byReferrer() == ["Sam O'Neill": [1, 4000], "sam o'neill": [1, 6000]])
         #expect(try bakery.sponsor() == "sam o'neill")
         #expect(try bakery.rows(["person", "list", "--org", "harbour-bakery"], "people").count == 2)
+        #expect(try bakery.mergedInto() == ["sam-o-neill": "", "sam-o-neill-2": ""])
         // Undo the undo: merged again.
         try bakery.ok(["undo"])
+        #expect(try bakery.mergedInto() == ["sam-o-neill": "", "sam-o-neill-2": "sam-o-neill"])
         #expect(try bakery.byReferrer() == ["Sam O'Neill": [2, 10000]])
         // And as of 2026-11-05 still apart.
         #expect(try bakery.byReferrer(["--as-of", "2026-11-05"]) == ["Sam O'Neill": [1, 4000], "sam o'neill": [1, 6000]])

@@ -72,6 +72,34 @@ struct MigrationTests {
         #expect(try (0..<3).map { try engagement.decode(String.self, at: $0) } == ["numeric", "40.5", "6.25"])
     }
 
+    @Test("people merged before 0068 are marked merged into the person kept; a merge undone is not")
+    func mergedIntoBackfilled() throws {
+        let connection = try TestDatabase.create("migrate68").connect()
+        try Migrator(migrations: migrator.migrations.filter { $0.name < "0068" }).migrate(connection)
+        let tenant = try connection.execute("SELECT consult.create_tenant('merges')")[0].decode(Int64.self, at: 0)
+        let (kept, duplicate, undone) = (UUID(), UUID(), UUID())
+        for person in [kept, duplicate, undone] {
+            try connection.execute("INSERT INTO consult.people (tenant_id, person_id) VALUES (\(tenant), \(person))")
+        }
+        // As the log holds them: the duplicate merged into the person kept; the other merged, then undone.
+        func append(_ person: UUID, _ type: String, _ body: String) throws {
+            try connection.execute(
+                """
+                SELECT * FROM consult.append(\(tenant), gen_random_uuid(), ARRAY['person-' || \(person.uuidString.lowercased())],
+                                             ARRAY[\(type)], '{1}', ARRAY[\(body)], ARRAY[gen_random_uuid()], ARRAY[now()], '{}', '{}', '{}')
+                """)
+        }
+        try append(duplicate, "PersonMerged", #"{"into": "\#(kept.uuidString.lowercased())", "reason": "added twice"}"#)
+        try append(undone, "PersonMerged", #"{"into": "\#(kept.uuidString.lowercased())", "reason": "added twice"}"#)
+        try append(undone, "PersonUnmerged", #"{"from": "\#(kept.uuidString.lowercased())", "reason": "not the same"}"#)
+        try migrator.migrate(connection)
+        var mergedInto: [UUID: UUID?] = [:]
+        for row in try connection.execute("SELECT person_id, merged_into FROM consult.people") {
+            mergedInto.updateValue(try row.decode(UUID?.self, at: 1), forKey: try row.decode(UUID.self, at: 0))
+        }
+        #expect(mergedInto == [kept: nil, duplicate: kept, undone: nil])
+    }
+
     @Test("an applied file that was edited is reported by name, and nothing more is applied")
     func edited() throws {
         let connection = try TestDatabase.create("migrate3").connect()
