@@ -12,17 +12,23 @@ import Reports
 /// found, unless `--yes`. Nothing is recorded when the answer is no.
 enum Duplicates {
     static func vet(_ found: [SimilarRecord], adding name: String, kind: String, yes: Bool) throws {
-        guard !found.isEmpty, !yes else { return }
+        guard !found.isEmpty else { return }
         let listed = found.map { "\($0.name) (\($0.handle))" }.joined(separator: ", ")
-        let close = "\"\(name)\" is close to the \(kind)\(found.count == 1 ? "" : "s") \(listed)"
+        try confirm(
+            "\"\(name)\" is close to the \(kind)\(found.count == 1 ? "" : "s") \(listed)", question: "Add anyway?",
+            advice: "Use the existing handle if it is the same \(kind); if not, run the command again with --yes.", yes: yes)
+    }
+
+    /// A name that is likely a slip (`close` says of what): with `yes`, nothing to ask; on a
+    /// terminal, `question` y/N; otherwise refused with `advice`. Nothing is recorded on a no.
+    static func confirm(_ close: String, question: String, advice: String, yes: Bool) throws {
+        guard !yes else { return }
         if isatty(STDIN_FILENO) == 1, isatty(STDERR_FILENO) == 1 {
-            FileHandle.standardError.write(Data(Neutralise.terminal("consult: \(close). Add anyway? [y/N] ").utf8))
+            FileHandle.standardError.write(Data(Neutralise.terminal("consult: \(close). \(question) [y/N] ").utf8))
             let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
             guard answer == "y" || answer == "yes" else { throw CommandFailure("\(close); nothing was recorded") }
             return
         }
-        throw CommandFailure(
-            "\(close); nothing was recorded",
-            advice: ["Use the existing handle if it is the same \(kind); if not, run the command again with --yes."])
+        throw CommandFailure("\(close); nothing was recorded", advice: [advice])
     }
 }

@@ -26,18 +26,28 @@ extension EngagementKind: ExpressibleByArgument {}
 
 /// A channel as typed on the command line (issue 16 item 10): any name; the well-known ones
 /// normalised (`IG` → instagram, `X` → twitter, `Google Business Profile` →
-/// google-business-profile), others kept as a slug, with a hint on stderr when the name is close
-/// to a well-known one (`instagran`: did you mean instagram?).
+/// google-business-profile), others kept as a slug. A name close to a well-known one
+/// (`instagran`: did you mean instagram?) is a slip more often than a channel: adopting it is
+/// asked about on a terminal and refused off one unless `--yes`, as a close name of an
+/// organisation is; elsewhere (a channel in use is named) it gets a hint on stderr.
 enum ChannelArgument {
     static let help = ArgumentHelp(
         "The channel: any name; well-known ones are normalised (twitter or X, facebook, instagram or IG, linkedin, tiktok, youtube, google-business-profile, …).",
         valueName: "channel")
 
-    static func parse(_ text: String) throws -> Channel {
+    /// `adopting`: the `--yes` of a command that adopts the channel; nil where the channel must
+    /// be one in use already (the domain names those when it is not).
+    static func parse(_ text: String, adopting yes: Bool? = nil) throws -> Channel {
         guard let (channel, hint) = Channel.normalise(text) else {
             throw CommandFailure("channel: \"\(text)\" needs at least one letter or digit", exitCode: 64)
         }
-        if let hint {
+        if let hint, let yes {
+            try Duplicates.confirm(
+                "channel \"\(channel.rawValue)\" is close to the well-known channel \(hint)",
+                question: "Adopt \"\(channel.rawValue)\" as typed?",
+                advice: "Type \(hint) if that is the channel; to adopt \"\(channel.rawValue)\" as typed, run the command again with --yes.",
+                yes: yes)
+        } else if let hint {
             FileHandle.standardError.write(
                 Data("consult: channel \"\(channel.rawValue)\" is not a well-known one: did you mean \"\(hint)\"? (kept as typed)\n".utf8))
         }
@@ -176,9 +186,14 @@ extension Consult {
                 @Option(
                     help: "An objective it serves (objective, or engagement/objective; repeat for more).", completion: .handles(.objective))
                 var serves: [String] = []
+                @Flag(
+                    help:
+                        "Adopt a channel whose name is close to a well-known one as typed (otherwise: asked on a terminal, refused when not on one)."
+                )
+                var yes = false
 
                 func run() throws {
-                    let channel = try ChannelArgument.parse(self.channel)
+                    let channel = try ChannelArgument.parse(self.channel, adopting: yes)
                     let label = ChannelAccount(channel: channel, handle: handle).label
                     try EngagementRecording.apply(global, write, engagement, "Adopted \(label) for \(engagement).") { session, _ in
                         let engagementID = try session.resolve(.engagement, engagement, field: "engagement").id

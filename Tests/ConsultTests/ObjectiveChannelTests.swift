@@ -202,9 +202,21 @@ struct ObjectiveChannelTests {
                 as? [[String: Any]])
         let body = try #require(second.first?["data"] as? [String: Any])
         #expect(body["channel"] as? String == "instagram" && body["handle"] as? String == "@harbour_cakes")
-        // Unknown names are kept as a slug; one close to a well-known name gets a hint on stderr.
+        // Unknown names are kept as a slug; one close to a well-known name is refused off a
+        // terminal, nothing written, unless --yes.
+        let before = try bakery.fixture.eventCount()
         let close = try bakery.fixture.consult(["engagement", "channel", "adopt", e, "Instagran", "--handle", "typo", "--at", "2026-11-03"])
-        #expect(close.status == 0 && close.stderr.contains("did you mean \"instagram\"?"), "\(close.stderr)")
+        #expect(close.status == 1, "\(close.stderr)")
+        #expect(
+            close.stderr
+                == "consult: channel \"instagran\" is close to the well-known channel instagram; nothing was recorded\n"
+                + "  Type instagram if that is the channel; to adopt \"instagran\" as typed, run the command again with --yes.\n",
+            "\(close.stderr)")
+        #expect(try bakery.fixture.eventCount() == before)
+        let kept = try bakery.fixture.consult(
+            ["engagement", "channel", "adopt", e, "Instagran", "--handle", "typo", "--yes", "--at", "2026-11-03"])
+        #expect(kept.status == 0 && kept.stderr.isEmpty, "\(kept.stderr)")
+        #expect(try bakery.fixture.eventCount() == before + 1)
         let local = try bakery.fixture.consult(["engagement", "channel", "adopt", e, "Harbour Radio", "--at", "2026-11-03"])
         #expect(local.status == 0 && local.stderr.isEmpty, "\(local.stderr)")
 
