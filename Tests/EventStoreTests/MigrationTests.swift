@@ -100,6 +100,41 @@ struct MigrationTests {
         #expect(mergedInto == [kept: nil, duplicate: kept, undone: nil])
     }
 
+    @Test("a previous version saved before 0068 is rolled back to with its merges as they stood at its checkpoint")
+    func previousMergedInto() throws {
+        let connection = try TestDatabase.create("migrate69").connect()
+        try Migrator(migrations: migrator.migrations.filter { $0.name < "0068" }).migrate(connection)
+        let tenant = try connection.execute("SELECT consult.create_tenant('kept')")[0].decode(Int64.self, at: 0)
+        let (kept, duplicate, undone, later) = (UUID(), UUID(), UUID(), UUID())
+        for person in [kept, duplicate, undone, later] {
+            try connection.execute("INSERT INTO consult.people (tenant_id, person_id) VALUES (\(tenant), \(person))")
+        }
+        func append(_ person: UUID, _ type: String, _ body: String) throws -> Int64 {
+            try connection.execute(
+                """
+                SELECT event_position FROM consult.append(\(tenant), gen_random_uuid(), ARRAY['person-' || \(person.uuidString.lowercased())],
+                                             ARRAY[\(type)], '{1}', ARRAY[\(body)], ARRAY[gen_random_uuid()], ARRAY[now()], '{}', '{}', '{}')
+                """)[0].decode(Int64.self, at: 0)
+        }
+        let into = #"{"into": "\#(kept.uuidString.lowercased())", "reason": "added twice"}"#
+        _ = try append(duplicate, "PersonMerged", into)
+        _ = try append(undone, "PersonMerged", into)
+        let checkpoint = try append(undone, "PersonUnmerged", #"{"from": "\#(kept.uuidString.lowercased())", "reason": "not the same"}"#)
+        // The previous version stands at position 3 (the three events above); `later` is merged after it.
+        #expect(checkpoint == 3)
+        try connection.execute("SELECT consult.projection_keep_previous(\(tenant), 'backoffice', \(checkpoint))")
+        try connection.execute("SELECT consult.projection_clear(\(tenant))")  // copies the rows as JSON, before 0068
+        _ = try append(later, "PersonMerged", into)
+        try migrator.migrate(connection)
+        try connection.execute("SELECT consult.projection_rollback(\(tenant), 'backoffice')")
+        var mergedInto: [UUID: UUID?] = [:]
+        for row in try connection.execute("SELECT person_id, merged_into FROM consult.people") {
+            mergedInto.updateValue(try row.decode(UUID?.self, at: 1), forKey: try row.decode(UUID.self, at: 0))
+        }
+        // At position 3: the duplicate merged (1), `undone` merged (2) then unmerged (3); `later` not yet (4).
+        #expect(mergedInto == [kept: nil, duplicate: kept, undone: nil, later: nil])
+    }
+
     @Test("an applied file that was edited is reported by name, and nothing more is applied")
     func edited() throws {
         let connection = try TestDatabase.create("migrate3").connect()
