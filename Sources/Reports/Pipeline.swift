@@ -135,7 +135,7 @@ extension Reports {
 
         let closed = leads.filter { $0.stage == .lost }
         var reasons = Section(
-            "reasons", "Lost and disqualified",
+            "reasons", "Lost and disqualified, by reason",
             [Column("outcome", "Outcome"), Column("reason", "Reason", .text), Column("leads", "Leads", .whole, .high)])
         reasons.empty = "No lost or disqualified leads."
         let counted = Dictionary(grouping: closed) { lead in [lead.outcome, lead.closeReason ?? "(no reason)"] }.mapValues(\.count)
