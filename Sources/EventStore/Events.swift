@@ -104,6 +104,9 @@ public struct RecordedEvent: Sendable, Equatable {
         public var actor: String { envelope?.actor ?? "" }
         public var correlationID: UUID? { envelope?.correlation_id }
         public var causationID: UUID? { envelope?.causation_id }
+        /// The command that recorded it, as the words that name it (`engagement work`); nil for
+        /// events recorded before the envelope carried it, or by the API without one.
+        public var command: String? { envelope?.command }
 
         /// Read from the document when asked: folds never need it, and decoding it for every
         /// event cost a rebuild a tenth of its time.
@@ -113,6 +116,7 @@ public struct RecordedEvent: Sendable, Equatable {
             let actor: String?
             let correlation_id: UUID?
             let causation_id: UUID?
+            let command: String?
         }
     }
 

@@ -16,12 +16,21 @@ public struct WriteRequest: Sendable {
     /// cannot hold it before this process first records with it, so that first recording need
     /// not ask the log for it (a statement a fresh backend plans; issue 19, target 7).
     public var commandIDIsNew: Bool
+    /// The command, as the words that name it (`engagement work`), kept in the envelope of what
+    /// it records: a command id given again to another command is refused, not taken for a
+    /// replay of it. Only the command's name: its arguments may name people, and a forgotten
+    /// person must leave no trace in the log.
+    public var command: String?
 
-    public init(at: String? = nil, commandID: String? = nil, commandIDIsNew: Bool = false) {
+    public init(at: String? = nil, commandID: String? = nil, commandIDIsNew: Bool = false, command: String? = nil) {
         self.at = at
         self.commandID = commandID
         self.commandIDIsNew = commandIDIsNew
+        self.command = command
     }
+
+    /// The envelope's key for ``command``.
+    public static let commandKey = "command"
 }
 
 /// What a command recorded, for its confirmation.
@@ -182,6 +191,14 @@ public final class Recorder: StreamSource {
                 // second `org add` would otherwise meet its own first run as a name clash).
                 let earlier = unseen && attempt == 1 ? [] : try store.events(recordedBy: commandID)
                 if !earlier.isEmpty {
+                    // The same id, given to another command (a script that reuses one id): refused,
+                    // not answered as if this command had been recorded. Ids recorded before the
+                    // envelope named the command are taken at their word.
+                    if let wanted = request.command, let was = earlier.lazy.compactMap(\.metadata.command).first, was != wanted {
+                        throw CommandFailure(
+                            "--command-id: \(commandID.uuidString.lowercased()) is the id of an earlier `consult \(was)`, not of this `consult \(wanted)`; nothing was recorded",
+                            advice: ["A command id names one command: leave --command-id out, or give a new one (uuidgen)."])
+                    }
                     replayedCommand = commandID
                     return try earlier.filter { !StreamName.isHandle($0.stream) }.map { recorded in
                         Recorded(
@@ -202,7 +219,11 @@ public final class Recorder: StreamSource {
                                 schemaVersion: type(of: event).schemaVersion, data: try EventTypes.encode(event), occurredAt: occurredAt))
                     }
                 }
-                let result = try connection.withTransaction { tx in
+                var metadata = metadata
+                if let command = request.command, metadata.extra[WriteRequest.commandKey] == nil {
+                    metadata.extra[WriteRequest.commandKey] = command
+                }
+                let result = try connection.withTransaction { [metadata] tx in
                     try before?(tx)
                     return try store.append(events, expecting: expecting, commandID: commandID, metadata: metadata)
                 }

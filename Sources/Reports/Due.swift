@@ -25,6 +25,10 @@ public struct DueItem: Sendable, Equatable {
         case thank
         /// A sponsor to ask for an introduction after a completed handover.
         case ask
+        /// An open engagement's billable hours reaching 80%, then 100%, of its budget hours.
+        case budget
+        /// A retainer's billable hours this month reaching 80%, then 100%, of its hours a month.
+        case retainerHours = "retainer_hours"
     }
 
     /// Where an item falls, seen from the report's day. The raw values are the JSON's `group`.
@@ -77,7 +81,8 @@ extension Reports {
     /// The agenda's order of kinds on one day: a handover and its checklist first, then
     /// objectives, measurements, follow-ups, leads, and people to thank or ask.
     static let dueRank: [DueItem.Kind: Int] = [
-        .handover: 0, .checklistItem: 0, .objective: 1, .measurement: 2, .followUp: 3, .expectedClose: 4, .stuck: 5, .thank: 6, .ask: 7,
+        .handover: 0, .checklistItem: 0, .objective: 1, .measurement: 2, .budget: 3, .retainerHours: 3, .followUp: 4, .expectedClose: 5,
+        .stuck: 6, .thank: 7, .ask: 8,
     ]
 
     /// Whole days from `from` to `to` (negative when `to` comes first).
@@ -141,7 +146,11 @@ extension Reports {
     /// day; a stuck lead on the first day the pipeline calls it stuck (more days in the stage
     /// than the stage's usual time); a referrer to thank on the day the referral came; a
     /// sponsor to ask for an introduction on the day of the handover, while the referrals
-    /// report lists them (90 days).
+    /// report lists them (90 days); an open engagement's budget on the day its billable hours
+    /// reached 80% of its budget hours, or 100% (the later one only), and a retainer's month on
+    /// the day its billable hours this month did the same against its hours a month (status's
+    /// rule, "Hours"); an engagement's planned handover date (`engagement start --handover`) on
+    /// that day while no handover is planned in full.
     /// - Throws: ``EventDecodingError`` for an event of the log this version cannot read.
     public static func dueItems(_ input: ReportInput, handles: [UUID: String], within: Int = 14, staleAfter: Int = 30) throws
         -> [DueItem]
@@ -234,6 +243,61 @@ extension Reports {
                             why: "checklist item open: \(item.text) (handover \(on))",
                             command: "consult handover item done \(e.handle) \(item.handle)", item: item.handle, sequence: index + 1))
                 }
+            }
+        }
+
+        // The handover date given when the engagement started (status's "the handover date has
+        // passed"), while no handover is planned: planning it comes first.
+        for e in model.engagements.values where e.phase != "closed" && model.handovers[e.engagementID] == nil {
+            guard let on = e.plannedHandover else { continue }
+            items.append(
+                engagementItem(
+                    .handover, e, due: on, person: e.sponsorID,
+                    why: "handover \(when(on, today: today)), not planned yet (no receiving owners, no checklist)",
+                    command: "consult handover plan \(e.handle) --on \(on) --to PERSON --sponsor \(handle(e.sponsorID) ?? "PERSON")"))
+        }
+
+        // MARK: Hours against the budget (CLI.md: a warning at 80% and at 100%)
+
+        let work = Dictionary(grouping: try workEntries(input).filter { $0.day <= today }, by: \.engagement)
+        /// The first day the billable hours of `entries` (in log order) reach `share` of `limit`.
+        func reached(_ share: Decimal, of limit: Quantity, _ entries: [WorkEntry]) -> Day? {
+            var billable = Quantity.zero
+            for entry in entries.filter(\.billable).sorted(by: { $0.day < $1.day }) {
+                billable += entry.hours
+                if billable.decimal >= limit.decimal * share { return entry.day }
+            }
+            return nil
+        }
+        func percent(_ hours: Quantity, of limit: Quantity) -> Int {
+            Int((NSDecimalNumber(decimal: hours.decimal / limit.decimal * 100).doubleValue).rounded(.down))
+        }
+        for e in model.engagements.values where e.phase != "closed" {
+            let own = work[e.engagementID] ?? []
+            if let budget = e.budgetHours, budget > .zero, let day = reached(1, of: budget, own) ?? reached(0.8, of: budget, own) {
+                let used = HoursTally(own).billable
+                let why =
+                    used > budget
+                    ? "over budget: \(used.formatted) of \(budget.formatted) h billable (\(percent(used, of: budget))%)"
+                    : used == budget
+                        ? "budget used up: \(used.formatted) of \(budget.formatted) h billable"
+                        : "budget \(percent(used, of: budget))% used: \(used.formatted) of \(budget.formatted) h billable, \((budget - used).formatted) h left"
+                items.append(engagementItem(.budget, e, due: day, person: e.sponsorID, why: why, command: "consult status \(e.handle)"))
+            }
+            let month = Month(today)
+            let thisMonth = own.filter { month.contains($0.day) }
+            if let limit = e.hoursPerMonth, limit > .zero,
+                let day = reached(1, of: limit, thisMonth) ?? reached(0.8, of: limit, thisMonth)
+            {
+                let used = HoursTally(thisMonth).billable
+                let why =
+                    used > limit
+                    ? "retainer hours in \(month) \(used.formatted) over \(limit.formatted) h a month"
+                    : "retainer hours in \(month) \(used.formatted) of \(limit.formatted) h a month (\(percent(used, of: limit))%)"
+                items.append(
+                    engagementItem(
+                        .retainerHours, e, due: day, person: e.sponsorID, why: why,
+                        command: "consult timesheet --month \(month) --engagement \(e.handle)"))
             }
         }
 

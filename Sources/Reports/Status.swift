@@ -11,9 +11,13 @@ extension Reports {
     /// - *at risk*: an open objective is more than 20 points behind the straight line from its
     ///   baseline at the start to its target at the due date; or the handover date has passed
     ///   without completion; or the sponsor or a champion left the organisation; or a
-    ///   retainer's hours this month exceed its hours per month;
+    ///   retainer's billable hours this month (`billableThisMonth`, the month of the instant)
+    ///   exceed its hours per month: budget hours are spent by billable hours, as in
+    ///   ``BudgetFigures``, and non-billable ones are the consultant's own;
     /// - *on track* otherwise. A closed engagement has no health.
-    public static func health(_ e: EngagementRow, objectives: [ObjectiveRow], input: ReportInput) -> (String?, [String]) {
+    public static func health(_ e: EngagementRow, objectives: [ObjectiveRow], billableThisMonth: Quantity, input: ReportInput) -> (
+        String?, [String]
+    ) {
         guard e.phase != "closed" else { return (nil, []) }
         let open = objectives.filter { $0.status == "open" }.sorted { $0.handle < $1.handle }
         var stalled: [String] = []
@@ -38,8 +42,8 @@ extension Reports {
         for id in [e.sponsorID].compactMap({ $0 }) + e.champions where input.model.people[id]?.hasLeft == true {
             risks.append("\(id == e.sponsorID ? "the sponsor" : "a champion") left the organisation")
         }
-        if let budget = e.hoursPerMonth, let hours = e.hoursByMonth[String(input.today.description.prefix(7))], hours > budget {
-            risks.append("retainer hours this month \(hours.formatted) over \(budget.formatted)")
+        if let budget = e.hoursPerMonth, billableThisMonth > budget {
+            risks.append("retainer's billable hours this month \(billableThisMonth.formatted) over \(budget.formatted)")
         }
         return (!stalled.isEmpty ? "stalled" : !risks.isEmpty ? "at risk" : "on track", stalled + risks)
     }
@@ -144,7 +148,9 @@ extension Reports {
         let fees = fees(in: events)
         for e in engagements {
             let own = (objectives[e.engagementID] ?? []).sorted { $0.handle < $1.handle }
-            let (health, reasons) = health(e, objectives: own, input: input)
+            let today = Month(input.today)
+            let billable = HoursTally((work[e.engagementID] ?? []).filter { today.contains($0.day) }).billable
+            let (health, reasons) = health(e, objectives: own, billableThisMonth: billable, input: input)
             let fee = fees[e.engagementID]
             let figures = budget(e, month: month, entries: work[e.engagementID] ?? [], fee: fee)
             section.rows.append([

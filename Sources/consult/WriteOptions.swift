@@ -22,7 +22,22 @@ struct WriteOptions: ParsableArguments {
     /// What the application layer takes from these options. Without `--command-id` the command
     /// still has an id, made here (one command an invocation): a lost connection names it, so
     /// that the command can be run again with it and be recorded at most once.
-    var request: WriteRequest { WriteRequest(at: at, commandID: commandID ?? Self.madeID, commandIDIsNew: commandID == nil) }
+    var request: WriteRequest {
+        WriteRequest(at: at, commandID: commandID ?? Self.madeID, commandIDIsNew: commandID == nil, command: Self.commandPath)
+    }
+
+    /// This invocation's command, as the words of the command line that name it (`engagement
+    /// work`), found in the tree of commands: what the envelope keeps (``WriteRequest/command``).
+    static let commandPath: String = {
+        var command: any ParsableCommand.Type = Consult.self
+        var words: [String] = []
+        for word in CommandLine.arguments.dropFirst() {
+            guard let next = command.configuration.subcommands.first(where: { $0.configuration.commandName == word }) else { break }
+            words.append(word)
+            command = next
+        }
+        return words.joined(separator: " ")
+    }()
 
     /// The id of this invocation's command when none was given.
     static let madeID = UUID().uuidString.lowercased()

@@ -218,6 +218,34 @@ struct BadInputCLITests {
         #expect(try fixture.eventCount() == before)
     }
 
+    @Test("a command id given again to another command is refused, and nothing is recorded; the same command again is a replay")
+    func reusedCommandID() throws {
+        let fixture = try MonthFixture(recordMonth: false)
+        let id = UUID().uuidString.lowercased()
+        let first = try fixture.consult(["org", "add", "Harbour Bakery", "--command-id", id])
+        #expect(first.status == 0, "\(first.stderr)")
+        let before = try fixture.eventCount()
+        // `org add` again, with other words, is the same command by name: the envelope keeps only
+        // the command's name (its words may name people), so it is taken as the replay.
+        let other = try fixture.consult(["org", "add", "Seaside Cafe", "--command-id", id])
+        #expect(other.status == 0, "\(other.stderr)")
+        // Another command with the same id: refused, exit 1, nothing on stdout, nothing recorded.
+        let otherVerb = try fixture.consult(["person", "add", "Sam Lee", "--org", "harbour-bakery", "--command-id", id])
+        #expect(otherVerb.status == 1)
+        #expect(
+            otherVerb.stderr.hasPrefix(
+                "consult: --command-id: \(id) is the id of an earlier `consult org add`, not of this `consult person add`; nothing was recorded"
+            ),
+            "\(otherVerb.stderr)")
+        #expect(otherVerb.stdout.isEmpty)
+        #expect(try fixture.eventCount() == before)
+        // The first command again: a replay, as before.
+        let again = try fixture.consult(["org", "add", "Harbour Bakery", "--command-id", id])
+        #expect(again.status == 0)
+        #expect(again.stdout == "Already recorded by command \(id): nothing new.\n")
+        #expect(try fixture.eventCount() == before)
+    }
+
     @Test("quotes and emoji in names are stored verbatim")
     func verbatim() throws {
         let fixture = try MonthFixture(recordMonth: false)

@@ -491,7 +491,7 @@ struct QuarterTests {
         // Budget source: kentish-books was qualified with new-budget.
         #expect(
             try q.rows(["status"] + Self.end, "engagements", Self.engagementKeys) == [
-                "engagement=books-on-instagram organisation=Kentish Books phase=active health=stalled reasons=no measurement of orders for 36 days; orders is 26 points behind plan; retainer hours this month 7.25 over 6.5 sponsor=Tom Reid champions= channels=instagram budget_source=new-budget handover=none handover_on=- checklist_done=0 checklist_total=0 owners= hours_this_month=7.25 hours_per_month=6.5"
+                "engagement=books-on-instagram organisation=Kentish Books phase=active health=stalled reasons=no measurement of orders for 36 days; orders is 26 points behind plan; retainer's billable hours this month 7.25 over 6.5 sponsor=Tom Reid champions= channels=instagram budget_source=new-budget handover=none handover_on=- checklist_done=0 checklist_total=0 owners= hours_this_month=7.25 hours_per_month=6.5"
             ])
         // With --all, the closed museum-online too (no health). Its objectives, latest by date:
         //   visits: 07-20 2.1, 08-03 2.4 (typed last), 08-10 2.6 corrected to 2.75, 08-24 3.05,
