@@ -8,7 +8,7 @@ extension Consult {
         static let configuration = CommandConfiguration(
             commandName: "due",
             abstract:
-                "The agenda: handovers and open checklist items, objectives due, stale measurements, follow-ups, leads past or near their expected close, stuck leads, referrers to thank, sponsors to ask.",
+                "The agenda: handovers and open checklist items, objectives due, stale measurements, hours against the budget, follow-ups, leads past or near their expected close, stuck leads, referrers to thank, sponsors to ask.",
             discussion: """
                 Overdue items always show; the rest when they fall due within --within days. Groups: \
                 overdue, today, this week (the six days after today), later. Each item is due on the \
@@ -17,7 +17,10 @@ extension Consult {
                 one; a follow-up 30, 90 and 180 days after the handover; a lead on its expected close; \
                 a stuck lead once its days in the stage pass the stage's usual time (the pipeline's \
                 rule); a referrer on the day of the referral; a sponsor on the day of the handover (for \
-                90 days, as the referrals report). Words in capitals in a command are yours to fill in.
+                90 days, as the referrals report); an engagement's budget on the day its billable \
+                hours reached 80%, then 100%, of its budget hours, and a retainer's month likewise \
+                against its hours a month; the handover date given at the start while no handover is \
+                planned. Words in capitals in a command are yours to fill in.
 
                 --format json gives one section `due` in date order, every value exact, for a cron job.
 

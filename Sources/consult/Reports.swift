@@ -111,8 +111,8 @@ extension Consult {
                 Health: stalled when an open objective has had no measurement for 30 days; at risk when \
                 an objective is more than 20 points behind the straight line from its baseline at the \
                 start to its target at the due date, the handover date passed without completion, the \
-                sponsor or a champion left, or a retainer's hours this month exceed its budget; on track \
-                otherwise.
+                sponsor or a champion left, or a retainer's billable hours this month exceed its hours \
+                a month; on track otherwise.
 
                 Hours: for each engagement, the hours of --month (billable and non-billable apart), of \
                 the month before, and to the month's end; budget hours are spent by billable hours \

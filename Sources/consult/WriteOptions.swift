@@ -32,8 +32,17 @@ struct WriteOptions: ParsableArguments {
         var command: any ParsableCommand.Type = Consult.self
         var words: [String] = []
         for word in CommandLine.arguments.dropFirst() {
-            guard let next = command.configuration.subcommands.first(where: { $0.configuration.commandName == word }) else { break }
-            words.append(word)
+            guard
+                let next = command.configuration.subcommands.first(where: {
+                    $0.configuration.commandName == word || $0.configuration.aliases.contains(word)
+                })
+            else { break }
+            words.append(next.configuration.commandName ?? word)
+            command = next
+        }
+        // `engagement work H 2 x` is `engagement work log H 2 x`: one command, one name.
+        while let next = command.configuration.defaultSubcommand {
+            words.append(next.configuration.commandName ?? "")
             command = next
         }
         return words.joined(separator: " ")

@@ -242,6 +242,73 @@ struct DueTests {
         }
     }
 
+    @Test("hours against the budget: warnings at 80% and 100% of the budget and of a retainer's month, billable hours only")
+    func budgetWarnings() throws {
+        let fixture = try MonthFixture(recordMonth: false)
+        // A retainer at Seaside Cafe: 10 budget hours, 5 a month, the handover due by 2026-11-25.
+        for step in [
+            ["org", "add", "Seaside Cafe", "--at", "2026-11-02"],
+            [
+                "engagement", "start", "seaside-cafe", "--title", "Cafe retainer", "--kind", "retainer", "--budget-hours", "10",
+                "--hours-per-month", "5", "--handover-by", "2026-11-25", "--at", "2026-11-02",
+            ],
+            ["engagement", "work", "cafe-retainer", "3", "content plan", "--at", "2026-11-03"],
+            ["engagement", "work", "cafe-retainer", "2", "own admin", "--non-billable", "--at", "2026-11-04"],
+            ["engagement", "work", "cafe-retainer", "1", "review", "--at", "2026-11-06"],
+            ["engagement", "work", "cafe-retainer", "4.5", "shoot", "--at", "2026-11-12"],
+        ] {
+            let output = try fixture.consult(step)
+            #expect(output.status == 0, "\(step): \(output.stderr)")
+        }
+        func agenda(_ day: String) throws -> [[String: String]] {
+            let output = try fixture.consult(["due", "--format", "json", "--as-of", day])
+            #expect(output.status == 0, "\(output.stderr)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+            let sections = try #require(object["sections"] as? [String: Any])
+            return try #require(sections["due"] as? [[String: Any]]).map { row in
+                row.mapValues { value in value is NSNull ? "null" : (value as? String) ?? "\(value)" }
+            }
+        }
+        let cafe = "Seaside Cafe"
+        // As of 2026-11-30. Billable: 3 (11-03) + 1 (11-06) + 4.5 (11-12) = 8.5 h; the 2 h of
+        // 11-04 are not billable. Budget: 8.5 / 10 = 85%, past 80% (8 h) on 11-12, not 100%:
+        // 1.5 h left. November: 4 h (80% of 5) reached on 11-06, 5 h passed on 11-12: 8.5 over 5,
+        // the later warning only. The handover date 11-25 passed 5 days ago with no plan.
+        #expect(
+            try agenda("2026-11-30") == [
+                Self.row(
+                    "overdue", "2026-11-12", -18, "budget", organisation: cafe, "seaside-cafe", engagement: "cafe-retainer",
+                    why: "budget 85% used: 8.5 of 10 h billable, 1.5 h left", command: "consult status cafe-retainer"),
+                Self.row(
+                    "overdue", "2026-11-12", -18, "retainer_hours", organisation: cafe, "seaside-cafe", engagement: "cafe-retainer",
+                    why: "retainer hours in 2026-11 8.5 over 5 h a month",
+                    command: "consult timesheet --month 2026-11 --engagement cafe-retainer"),
+                Self.row(
+                    "overdue", "2026-11-25", -5, "handover", organisation: cafe, "seaside-cafe", engagement: "cafe-retainer",
+                    why: "handover 5 days overdue, not planned yet (no receiving owners, no checklist)",
+                    command: "consult handover plan cafe-retainer --on 2026-11-25 --to PERSON --sponsor PERSON"),
+            ])
+        // As of 2026-11-08: billable 4 h of the budget (40%), no warning; 4 of 5 h this month:
+        // 80% on 11-06. The non-billable 2 h would have made it 6, over 5.
+        #expect(
+            try agenda("2026-11-08") == [
+                Self.row(
+                    "overdue", "2026-11-06", -2, "retainer_hours", organisation: cafe, "seaside-cafe", engagement: "cafe-retainer",
+                    why: "retainer hours in 2026-11 4 of 5 h a month (80%)",
+                    command: "consult timesheet --month 2026-11 --engagement cafe-retainer")
+            ])
+        // Status's health, by the same billable hours: on 11-08 (6 h logged, 4 billable) the
+        // retainer is not over its month; on 11-12 (8.5 billable) it is.
+        func reasons(_ day: String) throws -> String {
+            let output = try fixture.consult(["status", "--format", "json", "--as-of", day])
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+            let sections = try #require(object["sections"] as? [String: Any])
+            return try #require((sections["engagements"] as? [[String: Any]])?.first?["reasons"] as? String)
+        }
+        #expect(try reasons("2026-11-08") == "")
+        #expect(try reasons("2026-11-12") == "retainer's billable hours this month 8.5 over 5")
+    }
+
     @Test("the HTML page of `consult report` has the agenda")
     func htmlPage() throws {
         let fixture = try Self.fixture.get()

@@ -798,6 +798,9 @@ struct QuarterTests {
                 "group=overdue due=2026-09-11 days=-19 kind=stuck organisation=Linden Florist lead=linden-florist engagement=- objective=- person_handle=- why=stuck at qualified for 22 days (usually 2) command=consult lead propose linden-florist --value AMOUNT",
                 // camden new since 09-10: stuck from day 3, 09-13.
                 "group=overdue due=2026-09-13 days=-17 kind=stuck organisation=Camden Arts lead=camden-arts engagement=- objective=- person_handle=dr-aisha-khan why=stuck at new for 20 days (usually 2) command=consult lead advance camden-arts --to contacted",
+                // books-on-instagram's September, billable: 2.75 (09-04), then 2.75 + 4.5 = 7.25
+                // (09-18), past 80% (5.2) and 100% (6.5) of its 6.5 h a month that day.
+                "group=overdue due=2026-09-18 days=-12 kind=retainer_hours organisation=Kentish Books lead=- engagement=books-on-instagram objective=- person_handle=tom-reid why=retainer hours in 2026-09 7.25 over 6.5 h a month command=consult timesheet --month 2026-09 --engagement books-on-instagram",
                 // orders last measured 08-25: stale 30 days later, 09-24.
                 "group=overdue due=2026-09-24 days=-6 kind=measurement organisation=Kentish Books lead=- engagement=books-on-instagram objective=orders person_handle=tom-reid why=measurement of orders 6 days overdue (last measured 2026-08-25) command=consult objective measure orders VALUE",
                 // holloway's proposal of 3,200 GBP, expected 09-25.
