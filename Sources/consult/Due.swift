@@ -48,9 +48,9 @@ extension Consult {
                 // Its own layout: lines wrapped at spaces, never cut (so --wide changes nothing).
                 report.settings.show(Reports.dueText(items, asOf: input.now, within: within, width: Terminal.width()))
             case .json, .csv:
-                report.print(Reports.due(items, asOf: input.now, within: within))
+                try report.print(Reports.due(items, asOf: input.now, within: within))
             case .markdown, .html:
-                report.print(Reports.dueByGroup(items, asOf: input.now, within: within))
+                try report.print(Reports.dueByGroup(items, asOf: input.now, within: within))
             }
         }
     }

@@ -30,7 +30,7 @@ struct ListOptions: ParsableArguments {
         let recorder = try global.recorder()
         let filter = ListFilter(
             organisation: org, engagement: engagement, stage: stage, open: open, since: try Recorder.day(since, field: "since"))
-        ReportSettings(format: format, display: display).print(try recorder.list(noun, filter))
+        try ReportSettings(format: format, display: display).print(try recorder.list(noun, filter))
     }
 }
 
@@ -41,7 +41,7 @@ struct ShowOptions: ParsableArguments {
     @OptionGroup var display: DisplayOptions
 
     func show(_ noun: Noun, _ global: GlobalOptions) throws {
-        ReportSettings(format: format, display: display).print(try global.recorder().show(noun, handle))
+        try ReportSettings(format: format, display: display).print(try global.recorder().show(noun, handle))
     }
 }
 
@@ -139,6 +139,6 @@ extension Consult {
             guard !text.trimmingCharacters(in: .whitespaces).isEmpty else { throw ValidationError("Give some text to look for.") }
         }
 
-        func run() throws { ReportSettings(format: format, display: display).print(try global.recorder().search(text)) }
+        func run() throws { try ReportSettings(format: format, display: display).print(try global.recorder().search(text)) }
     }
 }

@@ -184,7 +184,7 @@ extension Consult.Objective {
         @OptionGroup var display: DisplayOptions
 
         func run() throws {
-            ReportSettings(format: format, display: display).print(
+            try ReportSettings(format: format, display: display).print(
                 try global.recorder().show(.objective, objective.objective, engagement: objective.engagement))
         }
     }

@@ -34,7 +34,7 @@ struct ReportOptions: ParsableArguments {
     func input(_ recorder: Recorder, needs: ReportNeeds = .everything) throws -> ReportInput {
         try settings.input(recorder, needs: needs)
     }
-    func print(_ report: Report) { settings.print(report) }
+    func print(_ report: Report) throws { try settings.print(report) }
 }
 
 /// The settings of one report run, as plain values (ArgumentParser's option groups cannot be
@@ -67,7 +67,19 @@ struct ReportSettings {
     /// Prints a report in the format asked for: tables fitted to COLUMNS or the terminal (see
     /// ``Terminal/width(wide:)``), colour only on a terminal and never with NO_COLOR set, long
     /// output on a terminal through the pager.
-    func print(_ report: Report) {
+    /// - Throws: ``CommandFailure`` (exit 64) when `--section` names no section of the report
+    ///   (a hyphen stands for an underscore: `open-leads` is `open_leads`).
+    func print(_ report: Report) throws {
+        var section = section
+        if let name = section {
+            let key = name.replacingOccurrences(of: "-", with: "_")
+            guard report.section(key) != nil else {
+                throw CommandFailure(
+                    "--section: the \(report.name) report has no section \"\(name)\"",
+                    advice: ["Its sections: \(report.sections.map(\.name).joined(separator: ", "))."], exitCode: 64)
+            }
+            section = key
+        }
         let colour = Terminal.isTerminal && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         show(Render.render(report, as: format, width: Terminal.width(wide: wide), colour: colour, section: section))
     }
@@ -98,7 +110,7 @@ extension Consult {
         func run() throws {
             let session = try global.recorder()
             let filter = Reports.PipelineFilter(stage: stage, source: source, since: try Recorder.day(since, field: "since")?.date)
-            report.print(Reports.pipeline(try report.input(session, needs: Reports.pipelineNeeds), filter: filter))
+            try report.print(Reports.pipeline(try report.input(session, needs: Reports.pipelineNeeds), filter: filter))
         }
     }
 
@@ -137,7 +149,7 @@ extension Consult {
             let month = try month.map { try Month.parse($0, field: "month") }
             let session = try global.recorder()
             let id = try engagement.map { try session.resolve(.engagement, $0, field: "engagement").id }
-            report.print(
+            try report.print(
                 try Reports.status(
                     report.input(session, needs: Reports.statusNeeds), engagement: id, includeClosed: all || id != nil, month: month))
         }
@@ -153,7 +165,7 @@ extension Consult {
 
         func run() throws {
             let session = try global.recorder()
-            report.print(Reports.referrals(try report.input(session, needs: Reports.referralsNeeds)))
+            try report.print(Reports.referrals(try report.input(session, needs: Reports.referralsNeeds)))
         }
     }
 
@@ -167,7 +179,7 @@ extension Consult {
 
         func run() throws {
             let session = try global.recorder()
-            report.print(Reports.handovers(try report.input(session, needs: Reports.handoversNeeds)))
+            try report.print(Reports.handovers(try report.input(session, needs: Reports.handoversNeeds)))
         }
     }
 
@@ -200,7 +212,7 @@ extension Consult {
             // The objectives as they stood when the work was handed over (or now, before that).
             let frozenAt = input.model.handovers[id]?.completedAt ?? input.now
             let frozen = try session.readModel(asOf: frozenAt)
-            report.print(try Reports.caseStudy(input, engagement: id, frozen: frozen, includeInternal: `internal`))
+            try report.print(try Reports.caseStudy(input, engagement: id, frozen: frozen, includeInternal: `internal`))
         }
     }
 
@@ -231,7 +243,7 @@ extension Consult {
             // if it was still open then.
             let options = ReportSettings(asOf: until, format: format, display: display)
             let input = try options.input(session)
-            options.print(try Reports.changes(input, since: from, until: to))
+            try options.print(try Reports.changes(input, since: from, until: to))
         }
     }
 

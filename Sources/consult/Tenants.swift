@@ -140,7 +140,7 @@ extension Consult {
                         .text(try tenancy.members(of: tenant.id).joined(separator: " ")), .int(Int(tenant.id.rawValue)),
                     ])
                 }
-                ReportSettings(format: format, display: display).print(section, name: "tenant-list")
+                try ReportSettings(format: format, display: display).print(section, name: "tenant-list")
             }
         }
     }
@@ -213,17 +213,17 @@ extension Consult.MemberCommand {
             for tenant in tenants {
                 for role in try tenancy.members(of: tenant.id) { section.rows.append([.text(role), .text(tenant.name)]) }
             }
-            ReportSettings(format: format, display: display).print(section, name: "member-list")
+            try ReportSettings(format: format, display: display).print(section, name: "member-list")
         }
     }
 }
 
 extension ReportSettings {
     /// Prints one section as a report of its own, titled as the section.
-    func print(_ section: Section, name: String) {
+    func print(_ section: Section, name: String) throws {
         var report = Report(name: name, title: section.title, asOf: Date())
         report.sections = [section]
-        print(report)
+        try print(report)
     }
 }
 

@@ -29,7 +29,7 @@ extension Consult {
             let session = try global.recorder()
             let id = try engagement.map { try session.resolve(.engagement, $0, field: "engagement").id }
             let input = try report.input(session)
-            report.print(try Reports.timesheet(input, month: month ?? Reports.defaultMonth(input), engagement: id))
+            try report.print(try Reports.timesheet(input, month: month ?? Reports.defaultMonth(input), engagement: id))
         }
     }
 }

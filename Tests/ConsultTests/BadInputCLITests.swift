@@ -178,6 +178,10 @@ struct BadInputCLITests {
             Case(
                 arguments: ["handover", "follow-up", "second-engagement", "--days", "30", "--active"], status: 1,
                 says: "consult: handover: a follow-up check comes after a completed handover (rule 4)"),
+            // A section the report does not have: refused, not the first section instead.
+            Case(
+                arguments: ["pipeline", "--format", "csv", "--section", "open-lead"], status: 64,
+                says: "consult: --section: the pipeline report has no section \"open-lead\""),
             Case(
                 arguments: ["lead", "propose", "camden-arts-trust", "--value", "100 GBP"], status: 1,
                 says: "consult: lead: is lost: a closed lead cannot be changed (send a proposal for); reopen it first (rule 5)"),
@@ -244,6 +248,16 @@ struct BadInputCLITests {
         #expect(again.status == 0)
         #expect(again.stdout == "Already recorded by command \(id): nothing new.\n")
         #expect(try fixture.eventCount() == before)
+    }
+
+    @Test("--section takes a section's key, with a hyphen for its underscore")
+    func sectionKey() throws {
+        let fixture = try MonthFixture()
+        for name in ["open_leads", "open-leads"] {
+            let output = try fixture.consult(["pipeline", "--format", "csv", "--section", name])
+            #expect(output.status == 0, "\(output.stderr)")
+            #expect(output.stdout.hasPrefix("lead,organisation,stage,value,"), "\(name): \(output.stdout.prefix(80))")
+        }
     }
 
     @Test("quotes and emoji in names are stored verbatim")
