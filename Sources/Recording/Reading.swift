@@ -17,7 +17,7 @@ extension Recorder {
         var instant = Date()
         let model: ReadModel
         if let asOf {
-            instant = try Self.parseAt(asOf, clock: Clock(now: .distantFuture))
+            instant = try Self.parseAt(asOf, clock: Clock(now: .distantFuture), field: "asOf", flag: "--as-of")
             if asOf.count == 10 { instant = instant.addingTimeInterval(86_400 - 0.001) }
             model = try projector.asOf(instant, recorded: recorded)
         } else {
@@ -57,7 +57,7 @@ extension Recorder {
     public func engagementInput(_ engagement: UUID, asOf: String?, recorded: Bool = false) throws -> ReportInput {
         var instant = Date()
         if let asOf {
-            instant = try Self.parseAt(asOf, clock: Clock(now: .distantFuture))
+            instant = try Self.parseAt(asOf, clock: Clock(now: .distantFuture), field: "asOf", flag: "--as-of")
             if asOf.count == 10 { instant = instant.addingTimeInterval(86_400 - 0.001) }
         }
         func upTo(_ events: [RecordedEvent]) -> [RecordedEvent] {

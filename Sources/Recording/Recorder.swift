@@ -383,16 +383,18 @@ public final class Recorder: StreamSource {
     // MARK: - Values as the user typed them
 
     /// `--at`: a day (midnight UTC) or a date and time; rule 7 allows a day ahead at most.
-    public static func parseAt(_ text: String?, clock: Clock) throws -> Date {
+    public static func parseAt(_ text: String?, clock: Clock, field: FieldKey = "at", flag: String = "--at") throws -> Date {
         guard let text else { return clock.now }
         let date: Date
         if text.count == 10 {
-            date = try Day.parse(text, field: "at").date
+            date = try Day.parse(text, field: field).date
         } else {
             let formatter = ISO8601DateFormatter()
-            let candidates = [text, text + "Z", text + ":00Z"]
+            // YYYY-MM-DDTHH:MM[:SS][Z], UTC with or without the Z.
+            let minutes = text.hasSuffix("Z") ? String(text.dropLast()) + ":00Z" : text + ":00Z"
+            let candidates = [text, text + "Z", minutes]
             guard let parsed = candidates.lazy.compactMap({ formatter.date(from: $0) }).first else {
-                throw CommandFailure("--at: \"\(text)\" is not a date: write YYYY-MM-DD or YYYY-MM-DDTHH:MM")
+                throw CommandFailure("\(flag): \"\(text)\" is not a date: write YYYY-MM-DD or YYYY-MM-DDTHH:MM")
             }
             date = parsed
         }

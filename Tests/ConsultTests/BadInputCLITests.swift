@@ -92,6 +92,13 @@ struct BadInputCLITests {
             Case(
                 arguments: ["org", "add", "Dateless", "--at", "yesterday"], status: 1,
                 says: "consult: --at: \"yesterday\" is not a date: write YYYY-MM-DD or YYYY-MM-DDTHH:MM"),
+            // A report's --as-of is named as typed, not as a write's --at.
+            Case(
+                arguments: ["pipeline", "--as-of", "2026-02-30"], status: 1,
+                says: "consult: --as-of: 2026-02-30 is not a day of the calendar"),
+            Case(
+                arguments: ["status", "--as-of", "yesterday"], status: 1,
+                says: "consult: --as-of: \"yesterday\" is not a date: write YYYY-MM-DD or YYYY-MM-DDTHH:MM"),
             Case(
                 arguments: ["lead", "capture", "camden-arts-trust", "--source", "talk", "--expected-close", "soon"], status: 1,
                 says: "consult: --expected-close: \"soon\" is not a date: write it as YYYY-MM-DD"),
@@ -258,6 +265,22 @@ struct BadInputCLITests {
             #expect(output.status == 0, "\(output.stderr)")
             #expect(output.stdout.hasPrefix("lead,organisation,stage,value,"), "\(name): \(output.stdout.prefix(80))")
         }
+    }
+
+    @Test("--at takes the forms its help gives: YYYY-MM-DDTHH:MM with or without seconds, with or without the Z")
+    func atForms() throws {
+        let fixture = try MonthFixture(recordMonth: false)
+        for (index, at) in ["2026-11-02T06:00", "2026-11-02T06:00Z", "2026-11-02T06:00:00", "2026-11-02T06:00:00Z"].enumerated() {
+            let output = try fixture.consult(["org", "add", "Early \(index)", "--at", at, "--format", "json"])
+            #expect(output.status == 0, "\(at): \(output.stderr)")
+        }
+        // All four at 06:00 UTC on 2026-11-02.
+        let log = try fixture.consult(["log", "--format", "json"])
+        let events = try #require(try JSONSerialization.jsonObject(with: Data(log.stdout.utf8)) as? [[String: Any]])
+        #expect(events.count == 4)
+        #expect(
+            events.allSatisfy { ($0["occurred_at"] as? String)?.hasPrefix("2026-11-02T06:00:00") == true },
+            "\(events.map { $0["occurred_at"] ?? "" })")
     }
 
     @Test("quotes and emoji in names are stored verbatim")
