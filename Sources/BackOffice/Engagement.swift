@@ -259,7 +259,14 @@ public struct EngagementState: Decider, Sendable {
             guard (1...1440).contains(minutes) else { throw RuleViolation(rule: 0, field: "minutes", "must be 1 to 1440") }
             let topics = try topics.map { (topic) throws(RuleViolation) in try Text.check(topic, field: "topic") }
             guard !topics.isEmpty else { throw RuleViolation(rule: 0, field: "topic", "name at least one topic") }
-            return [CoachingSessionHeld(attendees: attendees.map(\.id), topics: topics, minutes: minutes)]
+            // Coaching is of the client's own staff (rule 3), and the client's page names them.
+            guard !attendees.isEmpty else { throw RuleViolation(rule: 3, field: "attendee", "name at least one attendee") }
+            var coached: [UUID] = []
+            for attendee in attendees {
+                let id = try ofClient(attendee, "attendee")
+                if !coached.contains(id) { coached.append(id) }
+            }
+            return [CoachingSessionHeld(attendees: coached, topics: topics, minutes: minutes)]
         case .logWork(let hours, let activity, let billable):
             guard hours > 0, hours <= 24 else { throw RuleViolation(rule: 0, field: "hours", "must be more than 0 and at most 24") }
             return [WorkLogged(hours: hours, activity: try Text.check(activity, field: "activity"), billable: billable)]

@@ -106,7 +106,12 @@ extension Reports {
                 }
             case let s as SponsorAppointed: role(s.person, "sponsor")
             case let c as ChampionNominated: role(c.person, "champion (\(c.level.rawValue))")
-            case let s as CoachingSessionHeld: for attendee in s.attendees { role(attendee, "coached") }
+            case let s as CoachingSessionHeld:
+                // Only the client's own people: a session recorded before attendees were held to
+                // rule 3 may name someone of another client, who must not be on this page.
+                for attendee in s.attendees where input.model.people[attendee]?.organisationID == e.organisationID {
+                    role(attendee, "coached")
+                }
             case let p as HandoverPlanned: for owner in p.receivingOwners { role(owner, "receives the accounts") }
             case let t as AccountControlTransferred: role(t.to, "holds the \(t.channel.rawValue) account")
             case let c as HandoverCompleted: role(c.signedOffBy, "signed off the handover")

@@ -243,8 +243,8 @@ extension Consult {
                 @OptionGroup var global: GlobalOptions
                 @OptionGroup var write: WriteOptions
                 @Argument(help: "The engagement (handle or id).", completion: .handles(.engagement)) var engagement: String
-                @Option(help: "Who attended (person handle or id; repeat for more).", completion: .handles(.person)) var attendee:
-                    [String] = []
+                @Option(help: "Who attended, of the client's staff (person handle or id; repeat for more).", completion: .handles(.person))
+                var attendee: [String] = []
                 @Option(help: "A topic covered (repeat for more).") var topic: [String] = []
                 @Option(help: "How long it was, in minutes.") var minutes: Int
 

@@ -185,6 +185,13 @@ struct BadInputCLITests {
             Case(
                 arguments: ["handover", "follow-up", "second-engagement", "--days", "30", "--active"], status: 1,
                 says: "consult: handover: a follow-up check comes after a completed handover (rule 4)"),
+            // Coaching is of the client's own staff (rule 3): Priya Shah is at Camden Arts Trust.
+            Case(
+                arguments: ["engagement", "session", "second-engagement", "--attendee", "priya-shah", "--topic", "t", "--minutes", "30"],
+                status: 1, says: "consult: --attendee: must be a person of the client organisation (rule 3)"),
+            Case(
+                arguments: ["engagement", "session", "second-engagement", "--topic", "t", "--minutes", "30"], status: 1,
+                says: "consult: --attendee: name at least one attendee (rule 3)"),
             // A section the report does not have: refused, not the first section instead.
             Case(
                 arguments: ["pipeline", "--format", "csv", "--section", "open-lead"], status: 64,

@@ -248,6 +248,30 @@ struct ClientPageTests {
         #expect(whole.status == 0 && whole.stdout.hasPrefix("<!DOCTYPE html>") && whole.stdout.contains("Obsidian Lantern Brewery"))
     }
 
+    @Test("a coaching session recorded before attendees were held to rule 3, naming someone of another client: not on the page")
+    func outsiderAttendee() throws {
+        let fixture = try MonthFixture()
+        let admin = try fixture.database.connect()
+        let engagement = try admin.execute("SELECT engagement_id FROM consult.engagement_status WHERE handle = 'libraries-on-twitter'")[0]
+            .decode(UUID.self, at: 0)
+        // Priya Shah is at Camden Arts Trust; she referred Northbridge, and was never its staff.
+        let priya = try admin.execute("SELECT person_id FROM consult.person_details WHERE handle = 'priya-shah'")[0].decode(
+            UUID.self, at: 0)
+        let body = #"{"attendees": ["\#(priya.uuidString.lowercased())"], "topics": ["tone of voice"], "minutes": 30}"#
+        // As the member, straight through consult.append, as an older consult could record it.
+        let member = try fixture.database.connect(user: fixture.ann)
+        try member.execute(
+            """
+            SELECT * FROM consult.append(NULL, gen_random_uuid(), ARRAY['engagement-' || \(engagement.uuidString.lowercased())],
+                                         ARRAY['CoachingSessionHeld'], '{1}', ARRAY[\(body)], ARRAY[gen_random_uuid()],
+                                         ARRAY['2026-09-20T10:00:00Z'::timestamptz], '{}', '{}', '{}')
+            """)
+        let page = try fixture.consult(["report", "--engagement", "libraries-on-twitter", "--html", "-"])
+        #expect(page.status == 0, "\(page.stderr)")
+        #expect(page.stdout.contains("Tom Reid"))
+        #expect(!page.stdout.contains("Priya Shah"))
+    }
+
     @Test("bad input: an unknown engagement is a did-you-mean and no file; an unwritable path is a clear error; nothing recorded")
     func badInput() throws {
         let fixture = try Self.fixture.get()
