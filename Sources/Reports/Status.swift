@@ -30,8 +30,11 @@ extension Reports {
         var risks: [String] = []
         for objective in open {
             let span = objective.due.date.timeIntervalSince(e.startedAt)
-            guard span > 0 else { continue }
-            let expected = min(100, max(0, 100 * input.now.timeIntervalSince(e.startedAt) / span))
+            // Due on or before the engagement's start (set late, for work already under way):
+            // the whole way is expected once the due date has come.
+            let expected =
+                span > 0
+                ? min(100, max(0, 100 * input.now.timeIntervalSince(e.startedAt) / span)) : input.now >= objective.due.date ? 100 : 0
             if expected - objective.progress > 20 {
                 risks.append("\(objective.handle) is \(Int((expected - objective.progress).rounded())) points behind plan")
             }
