@@ -313,6 +313,17 @@ public struct EngagementState: Decider, Sendable {
             guard to != found.set.baseline else {
                 throw RuleViolation(rule: 2, field: "to", "the target must differ from the baseline")
             }
+            // Rule 8 as `objective set` holds it: the direction was set with the objective.
+            let direction = found.set.direction
+            guard direction == (to > found.set.baseline ? .up : .down) else {
+                throw RuleViolation(
+                    rule: 8, field: "to",
+                    "a metric that should go \(direction.rawValue) needs a target \(direction == .up ? "above" : "below") its baseline (\(found.set.baseline))"
+                )
+            }
+            guard to != found.target || (due != nil && due != found.due) else {
+                throw RuleViolation(rule: 0, field: "to", "is the target already (\(found.target)); nothing to revise")
+            }
             return [TargetRevised(objective: objective, from: found.target, to: to, due: due, reason: reason)]
         case .achieveObjective(let objective):
             _ = try openObjective(objective)

@@ -185,6 +185,13 @@ struct BadInputCLITests {
             Case(
                 arguments: ["handover", "follow-up", "second-engagement", "--days", "30", "--active"], status: 1,
                 says: "consult: handover: a follow-up check comes after a completed handover (rule 4)"),
+            // A revision keeps the direction the objective was set with (rule 8): 1 → 9 goes up.
+            Case(
+                arguments: ["objective", "revise", "second-metric", "--to", "0.5", "--reason", "lower"], status: 1,
+                says: "consult: --to: a metric that should go up needs a target above its baseline (1) (rule 8)"),
+            Case(
+                arguments: ["objective", "revise", "second-metric", "--to", "9", "--reason", "again"], status: 1,
+                says: "consult: --to: is the target already (9); nothing to revise"),
             // Coaching is of the client's own staff (rule 3): Priya Shah is at Camden Arts Trust.
             Case(
                 arguments: ["engagement", "session", "second-engagement", "--attendee", "priya-shah", "--topic", "t", "--minutes", "30"],
