@@ -92,7 +92,7 @@ extension Reports {
                 Column("channels", "Channels", .text, .low),
                 Column("budget_source", "Budget source", .whole, .low), Column("handover", "Handover"),
                 Column("handover_on", "Handover on", .whole, .high),
-                Column("checklist_done", "Checklist done"),
+                Column("checklist_done", "Checklist done"), Column("checklist_waived", "Checklist waived", .whole, .low),
                 Column("checklist_total", "Checklist items"), Column("owners", "Receiving owners", .text, .low),
                 Column("hours_this_month", "Hours \(month)", .whole, .high),
                 Column("hours_per_month", "Hours a month"),
@@ -162,8 +162,9 @@ extension Reports {
                 .text(reasons.joined(separator: "; ")), .text(input.person(e.sponsorID)),
                 .text(e.champions.map { input.person($0) }.joined(separator: ", ")), .text(e.channels.joined(separator: ", ")),
                 .optional(budgetSource(of: e, in: events)?.rawValue),
-                .text(e.handoverState), .optional(e.handoverOn ?? e.plannedHandover), .int(e.checklistDone + e.checklistWaived),
-                .int(e.checklistTotal), .text((handovers[e.engagementID]?.owners ?? []).map { input.person($0) }.joined(separator: ", ")),
+                .text(e.handoverState), .optional(e.handoverOn ?? e.plannedHandover), .int(e.checklistDone),
+                .int(e.checklistWaived), .int(e.checklistTotal),
+                .text((handovers[e.engagementID]?.owners ?? []).map { input.person($0) }.joined(separator: ", ")),
                 .exact(figures.month.total), .exact(e.hoursPerMonth),
             ])
             hours.rows.append([

@@ -507,11 +507,13 @@ struct QuarterTests {
                 "engagement=museum-online objective=visits metric=visits booked a day baseline=1.8 latest=3.2 target=3.5 progress=82.352941 trend=improving due=2026-09-30 last_measured=2026-08-30 status=open",
             ])
         #expect(
-            try q.rows(["status", "--all"] + Self.end, "engagements", ["engagement", "phase", "health", "handover", "checklist_done"]) == [
-                "engagement=books-on-instagram phase=active health=stalled handover=none checklist_done=0",
-                // Two done and one waived: 3 of 3.
-                "engagement=museum-online phase=closed health=- handover=completed checklist_done=3",
-            ])
+            try q.rows(
+                ["status", "--all"] + Self.end, "engagements",
+                ["engagement", "phase", "health", "handover", "checklist_done", "checklist_waived", "checklist_total"]) == [
+                    "engagement=books-on-instagram phase=active health=stalled handover=none checklist_done=0 checklist_waived=0 checklist_total=0",
+                    // vault and guidelines done, the style guide waived: 2 done and 1 waived of 3, as the handover section says.
+                    "engagement=museum-online phase=closed health=- handover=completed checklist_done=2 checklist_waived=1 checklist_total=3",
+                ])
         #expect(
             try q.rows(["status", "--all"] + Self.end, "channels", ["engagement", "channel", "handle", "serves", "adopted"]) == [
                 "engagement=books-on-instagram channel=instagram handle=@KentishBooks serves=orders adopted=2026-08-21",
