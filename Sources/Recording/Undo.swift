@@ -64,11 +64,12 @@ extension Recorder {
                 switch name.entity?.kind {
                 case .engagement:
                     return try compensate(name, EngagementState.self, mine) { state, recorded, event in
-                        try state.decide(try Self.engagementCompensation(event, recorded: recorded, state: state, reason: reason))
+                        try state.decide(
+                            try Self.engagementCompensation(event, recorded: recorded, state: state, reason: reason, names: names))
                     }
                 case .lead:
                     return try compensate(name, LeadState.self, mine) { state, _, event in
-                        try state.decide(try Self.leadCompensation(event, state: state, reason: reason))
+                        try state.decide(try Self.leadCompensation(event, state: state, reason: reason, names: names))
                     }
                 case .person:
                     return try compensate(name, PersonState.self, mine) { state, _, event in
@@ -126,9 +127,11 @@ extension Recorder {
         return D.fold(try events.map { (event: try $0.domainEvent(), occurredAt: $0.metadata.occurredAt, id: $0.id) })
     }
 
-    static func engagementCompensation(_ event: any DomainEvent, recorded: RecordedEvent, state: EngagementState, reason: String) throws
-        -> EngagementState.Command
-    {
+    /// `names`: the people and handles the refusal's words name (an empty table names everyone
+    /// "(erased)", the mark of a forgotten person).
+    static func engagementCompensation(
+        _ event: any DomainEvent, recorded: RecordedEvent, state: EngagementState, reason: String, names: Names = Names()
+    ) throws -> EngagementState.Command {
         switch event {
         case is WorkLogged: return .correctWork(entry: recorded.id, hours: .zero, reason: reason)
         case let e as WorkEntryCorrected: return .correctWork(entry: e.entry, hours: e.from, reason: reason)
@@ -142,11 +145,13 @@ extension Recorder {
             return .correctHandoverItem(e.item, category: e.previousCategory, text: e.previousText, reason: reason)
         case let e as FollowUpCorrected:
             return .correctFollowUp(check: e.check, accountActive: e.previousActive, postsPerWeek: e.previousPostsPerWeek, reason: reason)
-        default: throw noCompensation(event, Names())
+        default: throw noCompensation(event, names)
         }
     }
 
-    static func leadCompensation(_ event: any DomainEvent, state: LeadState, reason: String) throws -> LeadState.Command {
+    static func leadCompensation(_ event: any DomainEvent, state: LeadState, reason: String, names: Names = Names()) throws
+        -> LeadState.Command
+    {
         switch event {
         case let e as LeadStageChanged where e.from.isOpen && e.to.isOpen:
             return .moveBack(to: e.from, reason: reason)
@@ -154,15 +159,15 @@ extension Recorder {
         case let e as ReferrerCorrected:
             return .correctReferrer(PersonFacts(id: e.from, organisation: nil), reason: reason)
         case let e as LeadValueCorrected:
-            guard let from = e.from else { throw noCompensation(event, Names()) }
+            guard let from = e.from else { throw noCompensation(event, names) }
             return .correctValue(to: from, reason: reason)
         case let e as LeadValueRevised:
-            guard let from = e.from else { throw noCompensation(event, Names()) }
+            guard let from = e.from else { throw noCompensation(event, names) }
             return .reviseValue(to: from)
         case let e as ExpectedCloseMoved:
-            guard let from = e.from else { throw noCompensation(event, Names()) }
+            guard let from = e.from else { throw noCompensation(event, names) }
             return .moveExpectedClose(to: from)
-        default: throw noCompensation(event, Names())
+        default: throw noCompensation(event, names)
         }
     }
 

@@ -410,5 +410,15 @@ struct CorrectionTests {
         try bakery.refused(["undo"], saying: "a forgotten person's details were destroyed")
         try bakery.ok(["engagement", "purpose", "bakery-on-instagram", "Orders from Instagram"])
         try bakery.refused(["undo"], saying: "cannot be undone")
+        // Its words name what it did, with the names of the log: "(erased)" is only ever a
+        // forgotten person's mark, and Sam Reed was never forgotten.
+        try bakery.ok(["engagement", "sponsor", "bakery-on-instagram", "sam-reed"])
+        try bakery.refused(["undo"], saying: "no event reverts \"appointed sam-reed sponsor\"")
+        try bakery.ok([
+            "objective", "set", "bakery-on-instagram", "--handle", "orders", "--area", "sales", "--statement", "More orders", "--metric",
+            "orders a week", "--baseline", "10", "--target", "40", "--due", "2027-03-31",
+        ])
+        try bakery.ok(["objective", "measure", "orders", "12"])
+        try bakery.refused(["undo"], saying: "no event reverts \"measured orders: 12\"")
     }
 }
