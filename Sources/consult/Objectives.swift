@@ -10,10 +10,10 @@ extension Direction: ExpressibleByArgument {}
 /// engagement's stream, confirmed.
 enum ObjectiveRecording {
     static func apply(
-        _ global: GlobalOptions, _ write: WriteOptions, _ objective: ObjectiveArgument, _ line: String,
+        _ global: GlobalOptions, _ write: WriteOptions, _ objective: ObjectiveArgument, _ line: String, recorder: Recorder? = nil,
         _ command: @escaping (UUID) throws -> EngagementState.Command
     ) throws {
-        let recorder = try global.recorder()
+        let recorder = try recorder ?? global.recorder()
         try recorder.confirm(
             try recorder.onObjective(objective.objective, engagement: objective.engagement, write.request, command), write, line)
     }
@@ -97,20 +97,33 @@ extension Consult {
             static let configuration = CommandConfiguration(
                 commandName: "correct",
                 abstract: "Correct a measurement (the original stays in the history).",
-                discussion: "Example: consult objective correct followers --measurement 3f2a… 1190 --reason \"counted a bot\"")
+                discussion: "Example: consult objective correct followers --measurement 1234 1190 --reason \"counted a bot\"")
             @OptionGroup var global: GlobalOptions
             @OptionGroup var write: WriteOptions
             @OptionGroup var objective: ObjectiveArgument
-            @Option(help: "The id of the measurement corrected.") var measurement: String
+            @Option(
+                help: "The measurement corrected: its number in `consult log` or `objective show` (# column), or its measurement id.")
+            var measurement: String
             @Argument(help: "The right value.") var value: String
             @Option(help: "Why.") var reason: String
 
             func run() throws {
                 let number = try Recorder.number(value, field: "value")
-                guard let corrects = UUID(uuidString: measurement) else {
-                    throw CommandFailure("--measurement: \"\(measurement)\" is not a measurement id")
+                let recorder = try global.recorder()
+                let corrects: UUID
+                if let id = UUID(uuidString: measurement) {
+                    corrects = id
+                } else {
+                    // The number the log shows, as work entries and sessions are named.
+                    let entry = try recorder.entry(measurement, field: "measurement", types: [MeasurementRecorded.self])
+                    guard let recorded = try entry.domainEvent() as? MeasurementRecorded else {
+                        throw CommandFailure("--measurement: #\(entry.position) is not a measurement")
+                    }
+                    corrects = recorded.measurement
                 }
-                try ObjectiveRecording.apply(global, write, objective, "Corrected the measurement to \(number.formatted).") {
+                try ObjectiveRecording.apply(
+                    global, write, objective, "Corrected the measurement to \(number.formatted).", recorder: recorder
+                ) {
                     id in
                     .correctMeasurement(objective: id, corrects: corrects, value: number, reason: reason)
                 }

@@ -420,5 +420,15 @@ struct CorrectionTests {
         ])
         try bakery.ok(["objective", "measure", "orders", "12"])
         try bakery.refused(["undo"], saying: "no event reverts \"measured orders: 12\"")
+        // The measurement corrected by the number the log and `objective show` give it.
+        let measured = try bakery.position("MeasurementRecorded", "value", "12")
+        try bakery.refused(
+            ["objective", "correct", "orders", "--measurement", "#1", "21", "--reason", "x"],
+            saying: "--measurement: there is no measurement #1 in this consultancy")
+        try bakery.ok(["objective", "correct", "orders", "--measurement", "#\(measured)", "21", "--reason", "typed 12 for 21"])
+        let show = try #require(try bakery.json(["objective", "show", "orders"]) as? [String: Any])
+        let record = try #require((show["sections"] as? [String: Any])?["record"] as? [[String: Any]])
+        // Latest: 21 (a number in JSON), where 12 was measured.
+        #expect((record.first { $0["field"] as? String == "latest" }?["value"]).map { "\($0)" } == "21", "\(record)")
     }
 }

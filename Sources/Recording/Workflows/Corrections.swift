@@ -100,6 +100,7 @@ extension Recorder {
         case WorkLogged.typeName: "work entry"
         case CoachingSessionHeld.typeName: "coaching session"
         case FollowUpChecked.typeName: "follow-up check"
+        case MeasurementRecorded.typeName: "measurement"
         default: "entry"
         }
     }
