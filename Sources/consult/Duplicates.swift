@@ -23,12 +23,20 @@ enum Duplicates {
     /// terminal, `question` y/N; otherwise refused with `advice`. Nothing is recorded on a no.
     static func confirm(_ close: String, question: String, advice: String, yes: Bool) throws {
         guard !yes else { return }
-        if isatty(STDIN_FILENO) == 1, isatty(STDERR_FILENO) == 1 {
-            FileHandle.standardError.write(Data(Neutralise.terminal("consult: \(close). \(question) [y/N] ").utf8))
-            let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
-            guard answer == "y" || answer == "yes" else { throw CommandFailure("\(close); nothing was recorded") }
+        if onTerminal {
+            try ask(close, question: question)
             return
         }
         throw CommandFailure("\(close); nothing was recorded", advice: [advice])
+    }
+
+    /// Whether a question can be asked: standard input and error both a terminal.
+    static var onTerminal: Bool { isatty(STDIN_FILENO) == 1 && isatty(STDERR_FILENO) == 1 }
+
+    /// `consult: <what>. <question> [y/N]` on standard error; anything but y or yes refuses.
+    static func ask(_ what: String, question: String) throws {
+        FileHandle.standardError.write(Data(Neutralise.terminal("consult: \(what). \(question) [y/N] ").utf8))
+        let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased()
+        guard answer == "y" || answer == "yes" else { throw CommandFailure("\(what); nothing was recorded") }
     }
 }

@@ -124,7 +124,8 @@ extension Consult.Person {
             discussion: """
                 Deletes the person's details (they were never in the log) and records that they were \
                 forgotten, with who asked and when, and no personal data. Reports then show "(erased)". \
-                Address the person by handle or id; after this, by id only.
+                Address the person by handle or id; after this, by id only. On a terminal it asks \
+                first (--yes does not); a script is not asked.
 
                 Example: consult forget helen-carter --asked-by person
                 """)
@@ -132,9 +133,16 @@ extension Consult.Person {
         @OptionGroup var write: WriteOptions
         @Argument(help: "The person (handle or id).", completion: .handles(.person)) var person: String
         @Option(name: .customLong("asked-by"), help: "Who asked for it.") var askedBy: ForgetRequester
+        @Flag(help: "Do not ask on a terminal.") var yes = false
 
         func run() throws {
             let recorder = try global.recorder()
+            if !yes, Duplicates.onTerminal {
+                // Nothing brings the details back: ask, once the person is known to exist.
+                _ = try recorder.person(person, field: "person")
+                try Duplicates.ask(
+                    "forgetting \(person) destroys their name, e-mail and phone for good", question: "Forget them?")
+            }
             let forgotten = try recorder.forget(person, askedBy: askedBy, write.request)
             try recorder.confirm(forgotten.recorded, write, "Forgot the details of person \(forgotten.id.uuidString.lowercased()).")
         }

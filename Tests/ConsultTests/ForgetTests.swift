@@ -115,4 +115,35 @@ struct ForgetTests {
                 + "\(afterMemberVacuum.files.count) after the member's VACUUM, \(afterPurge.files.count) after `consult purge-forgotten` "
                 + "(\(purge.stdout.trimmingCharacters(in: .newlines))); 0 pg_statistic rows; the export does not name them")
     }
+
+    @Test("on a terminal forget asks first, and a no forgets nothing; --yes and a script are not asked")
+    func asksOnATerminal() throws {
+        let script = URL(fileURLWithPath: "/usr/bin/script")
+        guard FileManager.default.isExecutableFile(atPath: script.path) else {
+            print("forget, question: skipped: /usr/bin/script is not installed, so no terminal can be given")
+            return
+        }
+        let fixture = try MonthFixture()
+        func typed(_ answer: String, _ extra: String = "") throws -> ConsultProcess.Output {
+            // script(1) gives consult a terminal for stdin and stderr; the answer is typed into it.
+            let command = "\(ConsultProcess.executable.path) forget grace-obi --asked-by person\(extra)"
+            return try ConsultProcess.run(
+                executable: URL(fileURLWithPath: "/bin/sh"), ["-c", "printf '\(answer)\\n' | script -qec \"\(command)\" /dev/null"],
+                environment: ["DATABASE_URL": fixture.conninfo, "PGUSER": fixture.ann])
+        }
+        let before = try fixture.eventCount()
+        let no = try typed("n")
+        #expect(
+            no.stdout.contains("forgetting grace-obi destroys their name, e-mail and phone for good. Forget them? [y/N]"), "\(no.stdout)")
+        #expect(no.stdout.contains("nothing was recorded"), "\(no.stdout)")
+        #expect(try fixture.eventCount() == before)
+        #expect(try fixture.consult(["person", "show", "grace-obi"]).status == 0)
+        let yes = try typed("y")
+        #expect(yes.stdout.contains("Forgot the details of person "), "\(yes.stdout)")
+        #expect(try fixture.eventCount() == before + 1)
+        // Off a terminal (a script), no question: Tom Reid is forgotten at once.
+        let scripted = try fixture.consult(["forget", "tom-reid", "--asked-by", "person"])
+        #expect(scripted.status == 0, "\(scripted.stderr)")
+        #expect(try fixture.eventCount() == before + 2)
+    }
 }
