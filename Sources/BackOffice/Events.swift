@@ -144,6 +144,16 @@ public enum Stage: String, Codable, Sendable, CaseIterable, Comparable {
     public static func < (a: Stage, b: Stage) -> Bool { a.rank < b.rank }
 }
 
+/// Where a lead stands as the reports and lists name it: its stage, with a lost lead that was
+/// disqualified (the consultant's push-back) apart from one lost to a decision on the work.
+public enum LeadOutcome: String, Sendable, CaseIterable {
+    case new, contacted, qualified, proposal, won, lost, disqualified
+
+    public init(stage: Stage, disqualified: Bool) {
+        self = stage == .lost && disqualified ? .disqualified : LeadOutcome(rawValue: stage.rawValue)!
+    }
+}
+
 public enum BudgetSource: String, Codable, Sendable, CaseIterable {
     case existingSpend = "existing-spend"
     case newBudget = "new-budget"

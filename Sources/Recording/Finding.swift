@@ -7,13 +7,16 @@ import Reports
 public struct ListFilter: Sendable {
     public var organisation: String?
     public var engagement: String?
-    public var stage: Stage?
+    /// A lead's stage, or `disqualified` (then `lost` means the other lost leads).
+    public var stage: LeadOutcome?
     /// Only what is still open (leads, engagements, objectives).
     public var open = false
     /// Only what started (was registered, captured, set) on or after this day.
     public var since: Day?
 
-    public init(organisation: String? = nil, engagement: String? = nil, stage: Stage? = nil, open: Bool = false, since: Day? = nil) {
+    public init(
+        organisation: String? = nil, engagement: String? = nil, stage: LeadOutcome? = nil, open: Bool = false, since: Day? = nil
+    ) {
         self.organisation = organisation
         self.engagement = engagement
         self.stage = stage
@@ -112,11 +115,12 @@ extension Recorder {
             section.empty = "No leads: consult lead capture ORG --source S."
             for row in try connection.execute(
                 """
-                SELECT p.handle, o.handle, p.stage, p.source, p.value_minor, p.currency, p.expected_close, p.captured_at
-                  FROM consult.pipeline p
+                SELECT p.handle, o.handle, p.outcome, p.source, p.value_minor, p.currency, p.expected_close, p.captured_at
+                  FROM (SELECT p.*, CASE WHEN p.stage = 'lost' AND p.disqualified THEN 'disqualified' ELSE p.stage END AS outcome
+                          FROM consult.pipeline p) p
                   LEFT JOIN consult.organisations o ON o.tenant_id = p.tenant_id AND o.organisation_id = p.organisation_id
                  WHERE p.tenant_id = \(t) AND (\(organisation)::uuid IS NULL OR p.organisation_id = \(organisation))
-                   AND (\(filter.stage?.rawValue)::text IS NULL OR p.stage = \(filter.stage?.rawValue))
+                   AND (\(filter.stage?.rawValue)::text IS NULL OR p.outcome = \(filter.stage?.rawValue))
                    AND (NOT \(filter.open) OR p.stage IN ('new', 'contacted', 'qualified', 'proposal'))
                    AND (\(since)::timestamptz IS NULL OR p.captured_at >= \(since))
                  ORDER BY p.captured_at, p.handle

@@ -16,11 +16,12 @@ extension Reports {
 
     /// Which leads the pipeline counts.
     public struct PipelineFilter: Sendable {
-        public var stage: Stage?
+        /// A stage, or `disqualified` (a lost lead disqualified; `lost` then means the others).
+        public var stage: LeadOutcome?
         public var source: LeadSource?
         /// Leads captured on or after this instant.
         public var since: Date?
-        public init(stage: Stage? = nil, source: LeadSource? = nil, since: Date? = nil) {
+        public init(stage: LeadOutcome? = nil, source: LeadSource? = nil, since: Date? = nil) {
             self.stage = stage
             self.source = source
             self.since = since
@@ -35,7 +36,7 @@ extension Reports {
         var report = Report(name: "pipeline", title: "Pipeline", asOf: input.now)
         let leads = input.model.pipeline.values
             .filter { lead in
-                (filter.stage.map { lead.stage == $0 } ?? true) && (filter.source.map { lead.source == $0.rawValue } ?? true)
+                (filter.stage.map { lead.outcome == $0.rawValue } ?? true) && (filter.source.map { lead.source == $0.rawValue } ?? true)
                     && (filter.since.map { lead.capturedAt >= $0 } ?? true)
             }
             .sorted { ($0.stage, $0.handle) < ($1.stage, $1.handle) }

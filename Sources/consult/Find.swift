@@ -8,7 +8,7 @@ import Reports
 struct ListOptions: ParsableArguments {
     @Option(help: "Only those of this organisation (handle or id).", completion: .handles(.organisation)) var org: String?
     @Option(help: "Only those of this engagement (handle or id; objectives).", completion: .handles(.engagement)) var engagement: String?
-    @Option(help: "Only leads at this stage.") var stage: Stage?
+    @Option(help: "Only leads at this stage (or disqualified: lost as a push-back).") var stage: LeadOutcome?
     @Flag(help: "Only what is still open (leads, engagements, objectives).") var open = false
     @Option(help: ArgumentHelp("Only what started on or after this day: YYYY-MM-DD.", valueName: "date")) var since: String?
     @Option(help: "table, json, csv, markdown or html.") var format: ReportFormat = .table

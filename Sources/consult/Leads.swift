@@ -201,6 +201,7 @@ extension Consult {
 
 extension LeadSource: ExpressibleByArgument {}
 extension Stage: ExpressibleByArgument {}
+extension LeadOutcome: ExpressibleByArgument {}
 extension BudgetSource: ExpressibleByArgument {}
 extension DisqualifyReason: ExpressibleByArgument {}
 extension IntroductionOutcome: ExpressibleByArgument {}

@@ -103,7 +103,7 @@ extension Consult {
                 """)
         @OptionGroup var global: GlobalOptions
         @OptionGroup var report: ReportOptions
-        @Option(help: "Only leads at this stage.") var stage: Stage?
+        @Option(help: "Only leads at this stage (or disqualified: lost as a push-back).") var stage: LeadOutcome?
         @Option(help: "Only leads from this source.") var source: LeadSource?
         @Option(help: ArgumentHelp("Only leads captured on or after this day: YYYY-MM-DD.", valueName: "date")) var since: String?
 
