@@ -376,7 +376,17 @@ public struct EngagementState: Decider, Sendable {
             guard handover?.completed == true else {
                 throw RuleViolation(rule: 4, field: "handover", "a follow-up check comes after a completed handover")
             }
-            guard days > 0 else { throw RuleViolation(rule: 0, field: "days", "must be a positive number of days") }
+            // DOMAIN.md: the checks are at 30, 90 and 180 days; each once (a later one says what
+            // the account is at its own day, and the agenda reads the latest as covering the
+            // earlier ones), put right by `follow-up correct`.
+            guard [30, 90, 180].contains(days) else {
+                throw RuleViolation(rule: 4, field: "days", "a follow-up check is at 30, 90 or 180 days after the handover")
+            }
+            guard !followUps.values.contains(where: { $0.daysAfter == days }) else {
+                throw RuleViolation(
+                    rule: 4, field: "days",
+                    "the \(days)-day check is recorded already: put it right with `consult handover follow-up correct`")
+            }
             if let posts, !(posts >= 0 && posts.isFinite) { throw RuleViolation(rule: 0, field: "postsPerWeek", "cannot be negative") }
             return [
                 FollowUpChecked(

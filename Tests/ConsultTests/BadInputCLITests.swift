@@ -185,6 +185,15 @@ struct BadInputCLITests {
             Case(
                 arguments: ["handover", "follow-up", "second-engagement", "--days", "30", "--active"], status: 1,
                 says: "consult: handover: a follow-up check comes after a completed handover (rule 4)"),
+            // Follow-up checks are at 30, 90 and 180 days, each once (the month checked 30 days).
+            Case(
+                arguments: ["handover", "follow-up", "libraries-on-twitter", "--days", "45", "--active"], status: 1,
+                says: "consult: --days: a follow-up check is at 30, 90 or 180 days after the handover (rule 4)"),
+            Case(
+                arguments: ["handover", "follow-up", "libraries-on-twitter", "--days", "30", "--no-active"], status: 1,
+                says:
+                    "consult: --days: the 30-day check is recorded already: put it right with `consult handover follow-up correct` (rule 4)"
+            ),
             // A revision keeps the direction the objective was set with (rule 8): 1 → 9 goes up.
             Case(
                 arguments: ["objective", "revise", "second-metric", "--to", "0.5", "--reason", "lower"], status: 1,
