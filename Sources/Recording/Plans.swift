@@ -161,6 +161,14 @@ public enum Plans {
         let stream = StreamName.entity(.engagement, engagement)
         let (state, version) = try source.load(EngagementState.self, stream)
         let name = try objectiveHandle(handle ?? metric, in: state, field: handle == nil ? "metric" : "handle")
+        // A handle asked for is that handle or a refusal: a script's next `objective measure
+        // visits` must not reach another objective than the one it just set.
+        if let handle, name != Handle.slug(handle) {
+            throw RuleViolation(
+                rule: 0, field: "handle",
+                "\(Handle.slug(handle)) is an objective of this engagement already: give another --handle (\(name) is free), or measure that one"
+            )
+        }
         let events = try state.decide(
             .setObjective(
                 id: id, handle: name, businessArea: businessArea, statement: statement, metric: metric, unit: unit, direction: direction,

@@ -185,6 +185,15 @@ struct BadInputCLITests {
             Case(
                 arguments: ["handover", "follow-up", "second-engagement", "--days", "30", "--active"], status: 1,
                 says: "consult: handover: a follow-up check comes after a completed handover (rule 4)"),
+            // A --handle asked for and taken is refused, not turned into second-metric-2.
+            Case(
+                arguments: [
+                    "objective", "set", "second-engagement", "--handle", "second-metric", "--area", "sales", "--statement", "s",
+                    "--metric", "m", "--baseline", "1", "--target", "9", "--due", "2027-01-01",
+                ], status: 1,
+                says:
+                    "consult: --handle: second-metric is an objective of this engagement already: give another --handle (second-metric-2 is free), or measure that one"
+            ),
             // Follow-up checks are at 30, 90 and 180 days, each once (the month checked 30 days).
             Case(
                 arguments: ["handover", "follow-up", "libraries-on-twitter", "--days", "45", "--active"], status: 1,
