@@ -254,6 +254,8 @@ extension Recorder {
         let history: [TimelineEntry]
         switch noun {
         case .org:
+            // Named as the argument it is (`org show ORG`), not as list's --org.
+            _ = try resolve(.organisation, text, field: "organisation")
             listed = try list(.org, ListFilter(organisation: text))
             history = try timeline(org: text, engagement: nil, person: nil, since: nil, until: nil)
         case .person, .referrer:

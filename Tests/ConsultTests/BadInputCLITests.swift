@@ -185,6 +185,10 @@ struct BadInputCLITests {
             Case(
                 arguments: ["handover", "follow-up", "second-engagement", "--days", "30", "--active"], status: 1,
                 says: "consult: handover: a follow-up check comes after a completed handover (rule 4)"),
+            // `org show` names its argument, as the other nouns' show do.
+            Case(
+                arguments: ["org", "show", "northbridge"], status: 1,
+                says: "consult: organisation: there is no organisation with the handle \"northbridge\""),
             // A --handle asked for and taken is refused, not turned into second-metric-2.
             Case(
                 arguments: [
