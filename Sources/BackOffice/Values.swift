@@ -68,6 +68,39 @@ public struct Money: Codable, Hashable, Sendable, CustomStringConvertible {
         self.currency = currency
     }
 
+    /// The active ISO 4217 currency codes (2025; funds and units of account included, precious
+    /// metals and testing codes not): what an amount may be in.
+    public static let isoCurrencies: Set<String> = Set(
+        """
+        AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BHD BIF BMD BND BOB BOV BRL BSD BTN BWP BYN BZD
+        CAD CDF CHE CHF CHW CLF CLP CNY COP COU CRC CUC CUP CVE CZK DJF DKK DOP DZD EGP ERN ETB EUR FJD FKP GBP
+        GEL GHS GIP GMD GNF GTQ GYD HKD HNL HTG HUF IDR ILS INR IQD IRR ISK JMD JOD JPY KES KGS KHR KMF KPW KRW
+        KWD KYD KZT LAK LBP LKR LRD LSL LYD MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN
+        NIO NOK NPR NZD OMR PAB PEN PGK PHP PKR PLN PYG QAR RON RSD RUB RWF SAR SBD SCR SDG SEK SGD SHP SLE SLL
+        SOS SRD SSP STN SVC SYP SZL THB TJS TMT TND TOP TRY TTD TWD TZS UAH UGX USD USN UYI UYU UYW UZS VED VES
+        VND VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG ZWL
+        """.split(whereSeparator: \.isWhitespace).map(String.init))
+
+    /// The codes people mostly mean, for a suggestion when one is mistyped.
+    static let commonCurrencies = [
+        "GBP", "EUR", "USD", "CHF", "CAD", "AUD", "NZD", "SEK", "NOK", "DKK", "JPY", "PLN", "CZK", "HUF", "INR", "ZAR", "SGD", "HKD",
+        "AED", "BRL", "MXN", "CNY",
+    ]
+
+    /// `code` (upper case) when it is an ISO 4217 currency; otherwise a refusal naming `field`,
+    /// with the code it most likely meant (`GPB` → GBP: the same letters, or one off a common one).
+    public static func currency(_ code: String, field: FieldKey) throws(RuleViolation) -> String {
+        let code = code.uppercased()
+        guard !isoCurrencies.contains(code) else { return code }
+        let letters = code.sorted()
+        let likely =
+            commonCurrencies.first { $0.sorted() == letters } ?? isoCurrencies.sorted().first { $0.sorted() == letters }
+            ?? commonCurrencies.first { Handle.editDistance($0, code) == 1 }
+        throw RuleViolation(
+            rule: 7, field: field,
+            "\"\(code)\" is not an ISO 4217 currency code such as GBP, EUR or USD" + (likely.map { " (did you mean \($0)?)" } ?? ""))
+    }
+
     /// Currencies without minor units; every other has two decimals.
     public static let wholeUnitCurrencies: Set<String> = ["JPY", "KRW", "ISK", "CLP", "VND", "XOF", "XAF", "HUF"]
 
@@ -77,8 +110,10 @@ public struct Money: Codable, Hashable, Sendable, CustomStringConvertible {
     /// `defaultCurrency` (the consultancy's), and refused when there is none.
     public static func parse(_ text: String, field: FieldKey = "value", defaultCurrency: String? = nil) throws(RuleViolation) -> Money {
         var parts = text.split(whereSeparator: { $0 == " " }).map(String.init)
+        var typedCurrency = true
         if parts.count == 1, let defaultCurrency, parts[0].first.map({ !$0.isLetter }) == true {
             parts.append(defaultCurrency)
+            typedCurrency = false
         }
         guard parts.count == 2 else {
             let hint =
@@ -86,7 +121,10 @@ public struct Money: Codable, Hashable, Sendable, CustomStringConvertible {
                 ? " (or let the owner set the consultancy's currency: consult tenant edit NAME --currency GBP)" : ""
             throw RuleViolation(rule: 7, field: field, "\"\(text)\" is not an amount with a currency, such as \"4000 GBP\"\(hint)")
         }
-        let (amount, currency) = parts[0].first!.isLetter ? (parts[1], parts[0].uppercased()) : (parts[0], parts[1].uppercased())
+        let (amount, typed) = parts[0].first!.isLetter ? (parts[1], parts[0]) : (parts[0], parts[1])
+        // The consultancy's own currency was checked when its owner set it (a tenant made before
+        // the ISO check keeps working); a typed one is checked here.
+        let currency = typedCurrency ? try Self.currency(typed, field: field) : typed.uppercased()
         let cleaned = amount.replacingOccurrences(of: ",", with: "")
         guard !cleaned.hasPrefix("-") else { throw RuleViolation(rule: 7, field: field, "money cannot be negative") }
         let pieces = cleaned.split(separator: ".", omittingEmptySubsequences: false)

@@ -245,11 +245,11 @@ struct TenantProfile {
             throw CommandFailure("--display: the name \(error.message)", exitCode: 64)
         }
         if let currency {
-            let code = currency.uppercased()
-            guard code.count == 3, code.allSatisfy({ $0.isASCII && $0.isLetter }) else {
-                throw CommandFailure("--currency: \"\(currency)\" is not a currency code such as GBP, EUR or USD", exitCode: 64)
+            do {
+                self.currency = try Money.currency(currency, field: "currency")
+            } catch {
+                throw CommandFailure("--currency: \(error.message)", exitCode: 64)
             }
-            self.currency = code
         } else {
             self.currency = nil
         }

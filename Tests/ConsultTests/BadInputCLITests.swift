@@ -185,6 +185,13 @@ struct BadInputCLITests {
             Case(
                 arguments: ["handover", "follow-up", "second-engagement", "--days", "30", "--active"], status: 1,
                 says: "consult: handover: a follow-up check comes after a completed handover (rule 4)"),
+            // An amount's currency is an ISO 4217 code; a transposed one is named.
+            Case(
+                arguments: ["lead", "capture", "camden-arts-trust", "--source", "talk", "--value", "4000 GPB"], status: 1,
+                says: "consult: --value: \"GPB\" is not an ISO 4217 currency code such as GBP, EUR or USD (did you mean GBP?) (rule 7)"),
+            Case(
+                arguments: ["lead", "capture", "camden-arts-trust", "--source", "talk", "--value", "4000 XYZ"], status: 1,
+                says: "consult: --value: \"XYZ\" is not an ISO 4217 currency code such as GBP, EUR or USD (rule 7)"),
             // `org show` names its argument, as the other nouns' show do.
             Case(
                 arguments: ["org", "show", "northbridge"], status: 1,

@@ -72,7 +72,8 @@ struct TenantProfileTests {
     func badInput() throws {
         let before = try owner(["tenant", "list", "--format", "csv"]).stdout
         for (arguments, message) in [
-            (["tenant", "create", "x", "--currency", "12", "--member", "x_one"], "--currency: \"12\" is not a currency code"),
+            (["tenant", "create", "x", "--currency", "12", "--member", "x_one"], "--currency: \"12\" is not an ISO 4217 currency code"),
+            (["tenant", "create", "x", "--currency", "EUO", "--member", "x_one"], "--currency: \"EUO\" is not an ISO 4217 currency code"),
             (["tenant", "create", "Evil \u{202E}Co", "--member", "x_two"], "--display: the name contains"),
             (["tenant", "create", "!!!", "--member", "x_three"], "\"!!!\" makes no tenant name"),
             (["tenant", "edit", "northwind"], "nothing to change"),
