@@ -14,7 +14,9 @@ extension Reports {
     ///   the first day of the period and before the day `input` answers for, and the lead is
     ///   still open then;
     /// - new measurements at their value as of `input` (corrections applied), and the
-    ///   corrections made in the period as old → new;
+    ///   corrections made in the period as old → new, each with its engagement;
+    /// - work entries and coaching sessions corrected or voided (an undo of one included), with
+    ///   the entry's number in the log: what the hours and the bill were told before and after;
     /// - handovers planned and completed.
     ///
     /// Every section is in date order, the log's order breaking ties. `input` answers for the
@@ -39,14 +41,23 @@ extension Reports {
             empty: "No expected close moved.")
         var measured = Dated(
             "measurements", "New measurements",
-            [Column("date", "Date"), Column("objective", "Objective", .key), Column("value", "Value", .whole, .high)],
+            [
+                Column("date", "Date"), Column("engagement", "Engagement"), Column("objective", "Objective", .key),
+                Column("value", "Value", .whole, .high),
+            ],
             empty: "No new measurements.")
         var corrections = Dated(
             "corrections", "Corrections",
             [
-                Column("date", "Date"), Column("objective", "Objective", .key), Column("measured", "Measurement of"), Column("was", "Was"),
-                Column("now", "Now"), Column("reason", "Reason", .text),
+                Column("date", "Date"), Column("engagement", "Engagement"), Column("objective", "Objective", .key),
+                Column("measured", "Measurement of"), Column("was", "Was"), Column("now", "Now"), Column("reason", "Reason", .text),
             ], empty: "No corrections.")
+        var work = Dated(
+            "work_corrections", "Work and sessions corrected",
+            [
+                Column("date", "Date"), Column("engagement", "Engagement", .key), Column("entry", "#"), Column("what", "What"),
+                Column("was", "Was"), Column("now", "Now"), Column("unit", "Unit"), Column("reason", "Reason", .text),
+            ], empty: "No work or sessions corrected.")
         var handovers = Dated(
             "handovers", "Handovers", [Column("date", "Date"), Column("engagement", "Engagement", .key), Column("what", "What", .text)],
             empty: "No handovers.")
@@ -59,14 +70,10 @@ extension Reports {
             if let e = event as? MeasurementCorrected, current[e.corrects] != nil { current[e.corrects] = e.value }
         }
         var streamNames: [String: String] = [:]
-        // An objective handle two engagements use is named `engagement/objective` (issue 16
-        // item 7): the section has no engagement column.
-        var setIn: [String: Set<String>] = [:]
-        for (recorded, event) in events { if let e = event as? ObjectiveSet { setIn[e.handle, default: []].insert(recorded.stream) } }
-        func objective(_ id: UUID, _ stream: String) -> String {
-            let handle = names[id]
-            guard (setIn[handle]?.count ?? 0) > 1, let engagement = streamNames[stream] else { return handle }
-            return "\(engagement)/\(handle)"
+        // The log's number of each entry a correction names.
+        var positions: [UUID: Int64] = [:]
+        for (recorded, event) in events where event is WorkLogged || event is CoachingSessionHeld {
+            positions[recorded.id] = recorded.position
         }
         var values: [UUID: (value: Quantity, takenAt: Date)] = [:]
         var disqualifying: Set<String> = []
@@ -100,16 +107,30 @@ extension Reports {
                 measured.add(
                     key,
                     [
-                        .day(Day(at)), .text(objective(e.objective, recorded.stream)),
+                        .day(Day(at)), .text(subject), .text(names[e.objective]),
                         .metric(current[e.measurement] ?? e.value, of: input.model.objectives[e.objective]),
                     ])
             case let e as MeasurementCorrected:
                 corrections.add(
                     key,
                     [
-                        .day(Day(at)), .text(objective(e.objective, recorded.stream)), .optional(before.map { Day($0.takenAt) }),
+                        .day(Day(at)), .text(subject), .text(names[e.objective]), .optional(before.map { Day($0.takenAt) }),
                         .metric(before?.value, of: input.model.objectives[e.objective]),
                         .metric(e.value, of: input.model.objectives[e.objective]), .text(e.reason),
+                    ])
+            case let e as WorkEntryCorrected:
+                work.add(
+                    key,
+                    [
+                        .day(Day(at)), .text(subject), positions[e.entry].map { .int(Int($0)) } ?? .empty,
+                        .text("work entry of \(e.day)"), .exact(e.from), .exact(e.to), .text("h"), .text(e.reason),
+                    ])
+            case let e as CoachingSessionCorrected:
+                work.add(
+                    key,
+                    [
+                        .day(Day(at)), .text(subject), positions[e.session].map { .int(Int($0)) } ?? .empty,
+                        .text("coaching session of \(e.day)"), .int(e.from), .int(e.to), .text("min"), .text(e.reason),
                     ])
             case is HandoverPlanned, is HandoverCompleted:
                 handovers.add(key, [.day(Day(at)), .text(subject), .text(event.summary(names))])
@@ -136,7 +157,9 @@ extension Reports {
                 .int(input.days(since: close.date)),
             ])
         }
-        report.sections = [leads.section, moves.section, moved.section, slipped, measured.section, corrections.section, handovers.section]
+        report.sections = [
+            leads.section, moves.section, moved.section, slipped, measured.section, corrections.section, work.section, handovers.section,
+        ]
         return report
     }
 

@@ -224,7 +224,9 @@ extension Consult {
             discussion: """
                 Slipped: an open lead whose expected close passed in the period and is still open at its end \
                 (as the pipeline counts slipped). Measurements show their value at the end of the period; \
-                corrections show the old value and the new one. Every section is in date order.
+                corrections show the old value and the new one; work entries and coaching sessions \
+                corrected or voided (an undo of one too) show the hours or minutes before and after, \
+                with the entry's number in the log. Every section is in date order.
 
                 Example: consult changes --since 2026-09-01 --until 2026-09-15
                 """)
@@ -232,6 +234,8 @@ extension Consult {
         @Option(help: ArgumentHelp("From this day (inclusive): YYYY-MM-DD.", valueName: "date")) var since: String
         @Option(help: ArgumentHelp("Up to this day (inclusive): YYYY-MM-DD; default today.", valueName: "date")) var until: String?
         @Option(help: "table, json, csv, markdown or html.") var format: ReportFormat = .table
+        @Option(help: ArgumentHelp("With --format csv: the section to write (default: the first).", valueName: "name"))
+        var section: String?
         @OptionGroup var display: DisplayOptions
 
         func run() throws {
@@ -241,7 +245,7 @@ extension Consult {
             guard to > from else { throw CommandFailure("--until: comes before --since") }
             // The read models and the log as they stood at the end of the period: a lead slipped
             // if it was still open then.
-            let options = ReportSettings(asOf: until, format: format, display: display)
+            let options = ReportSettings(asOf: until, format: format, section: section, display: display)
             let input = try options.input(session)
             try options.print(try Reports.changes(input, since: from, until: to))
         }

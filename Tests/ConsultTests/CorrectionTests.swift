@@ -147,6 +147,26 @@ struct CorrectionTests {
         let before = try bakery.rows(["timesheet", "--month", "2026-11", "--as-of", "2026-11-05"], "month").first
         #expect((before?["hours"] as? NSNumber)?.doubleValue == 15.5 && (before?["days"] as? NSNumber)?.intValue == 2)
 
+        // `changes` over the corrections' days lists each, by the entry's number: 12 → 1.2 on
+        // the 6th; the undo 1.2 → 12 on the 8th, its undo 12 → 1.2 on the 9th; the calendar's
+        // 3.5 → 0 (voided) on the 10th.
+        let changed = try bakery.rows(["changes", "--since", "2026-11-06", "--until", "2026-11-10"], "work_corrections").map { row in
+            ["date", "engagement", "entry", "what", "was", "now", "unit"].map { "\(row[$0] ?? "")" }.joined(separator: " ")
+                + " " + ("\(row["reason"] ?? "")".hasPrefix("undo of command ") ? "(undo)" : "\(row["reason"] ?? "")")
+        }
+        #expect(
+            changed == [
+                "2026-11-06 bakery-on-instagram \(twelve) work entry of 2026-11-04 12 1.2 h typed 12 for 1.2",
+                "2026-11-08 bakery-on-instagram \(twelve) work entry of 2026-11-04 1.2 12 h (undo)",
+                "2026-11-09 bakery-on-instagram \(twelve) work entry of 2026-11-04 12 1.2 h (undo)",
+                "2026-11-10 bakery-on-instagram \(calendar) work entry of 2026-11-03 3.5 0 h logged on the wrong client",
+            ])
+        // And as CSV, its own section.
+        let csv = try bakery.ok([
+            "changes", "--since", "2026-11-06", "--until", "2026-11-10", "--format", "csv", "--section", "work_corrections",
+        ])
+        #expect(csv.hasPrefix("date,engagement,entry,what,was,now,unit,reason\r\n2026-11-06,bakery-on-instagram,\(twelve),"), "\(csv)")
+
         // Bad input: refused, with nothing written.
         try bakery.refused(
             ["engagement", "work", "correct", twelve, "--hours=-1", "--reason", "x"], saying: "\"-1\" is negative")

@@ -80,12 +80,12 @@ struct ObjectiveChannelTests {
         // followers-2 is the only objective of that handle: the bare handle is enough.
         try bakery.ok(["objective", "measure", "followers-2", "20", "--at", "2026-11-05"])
 
-        // The changes report has no engagement column: a handle two engagements use is named
-        // with its engagement there; followers-2 (the cafe's only) stays bare. 3 measured on the 5th.
+        // The changes report names each measurement's engagement beside its objective's handle,
+        // the same handle whether or not another engagement has it. 3 measured on the 5th.
         let changes = try bakery.rows(["changes", "--since", "2026-11-05", "--until", "2026-11-05"], "measurements")
         #expect(
-            changes.compactMap { $0["objective"] as? String }.sorted() == [
-                "bakery-on-instagram/followers", "cafe-on-tiktok/followers", "followers-2",
+            changes.map { "\($0["engagement"] ?? "")/\($0["objective"] ?? "")" }.sorted() == [
+                "bakery-on-instagram/followers", "cafe-on-tiktok/followers", "cafe-on-tiktok/followers-2",
             ])
 
         func latest(_ engagement: String) throws -> [String: Double] {

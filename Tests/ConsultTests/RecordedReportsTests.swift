@@ -237,13 +237,16 @@ struct RecordedReportsTests {
         // The 10-14 measurement was typed after the 10-21 one; it is listed first, at 21, the
         // value it was corrected to, and the correction reads 18 → 21.
         #expect(
-            Self.rows(sections["measurements"], ["date", "objective", "value"]) == [
-                "date=2026-10-14 objective=bookings value=21", "date=2026-10-21 objective=bookings value=25",
+            Self.rows(sections["measurements"], ["date", "engagement", "objective", "value"]) == [
+                "date=2026-10-14 engagement=arts-online objective=bookings value=21",
+                "date=2026-10-21 engagement=arts-online objective=bookings value=25",
             ])
         #expect(
-            Self.rows(sections["corrections"], ["date", "objective", "measured", "was", "now", "reason"]) == [
-                "date=2026-10-16 objective=bookings measured=2026-10-14 was=18 now=21 reason=miscounted"
+            Self.rows(sections["corrections"], ["date", "engagement", "objective", "measured", "was", "now", "reason"]) == [
+                "date=2026-10-16 engagement=arts-online objective=bookings measured=2026-10-14 was=18 now=21 reason=miscounted"
             ])
+        // The 12 h of 10-07 ("meant 1.2") were never corrected.
+        #expect(sections["work_corrections"]?.isEmpty == true)
         #expect(
             Self.rows(sections["new_leads"], ["date", "lead", "source", "value"]) == [
                 "date=2026-10-02 lead=camden-arts-trust source=referral value=4000",
@@ -262,7 +265,7 @@ struct RecordedReportsTests {
         let early = try october.sections(["changes", "--since", "2026-10-01", "--until", "2026-10-19"])
         #expect(early["slipped"]?.isEmpty == true)
         let table = try october.consult(["changes", "--since", "2026-10-01", "--until", "2026-10-31"])
-        #expect(table.contains("  2026-10-16  bookings   2026-10-14       18   21  miscounted\n"))
+        #expect(table.contains("  2026-10-16  arts-online  bookings   2026-10-14       18   21  miscounted\n"))
     }
 
     @Test("a disqualified lead is its own outcome, named with its reason, out of the win rate")
