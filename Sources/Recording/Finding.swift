@@ -311,7 +311,7 @@ extension Recorder {
             ])
         past.rows = history.map {
             [
-                .int(Int($0.recorded.position)), .text(Format.minute($0.recorded.metadata.occurredAt)), .text($0.recorded.metadata.actor),
+                .int(Int($0.recorded.position)), .instant($0.recorded.metadata.occurredAt), .text($0.recorded.metadata.actor),
                 .text($0.summary),
             ]
         }

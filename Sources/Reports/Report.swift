@@ -104,8 +104,26 @@ public enum Cell: Sendable, Equatable {
     /// A percentage, 0–100: one decimal in tables, unrounded in JSON and CSV.
     case percent(Double)
     case day(Day)
+    /// An instant: `2026-11-23 14:05` (UTC) in tables, ISO 8601 with milliseconds in JSON and
+    /// CSV (`2026-11-23T14:05:00.000Z`, as `consult log --format json` writes it).
+    case instant(Date)
     case bool(Bool)
     case empty
+
+    /// `2026-11-23 14:05`, in UTC.
+    static func minute(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(format: "%04d-%02d-%02d %02d:%02d", c.year!, c.month!, c.day!, c.hour!, c.minute!)
+    }
+
+    /// `2026-11-23T14:05:00.000Z`
+    static func iso(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter.string(from: date)
+    }
 
     public static func money(_ minor: Int64?, _ currency: String?) -> Cell {
         guard let minor else { return .empty }
@@ -138,6 +156,7 @@ public enum Cell: Sendable, Equatable {
         // Never "-0.0%": a down objective not yet moved is at 0.
         case .percent(let value): String(format: "%.1f%%", value == 0 ? 0 : value)
         case .day(let day): day.description
+        case .instant(let date): Self.minute(date)
         case .bool(let value): value ? "yes" : "no"
         case .empty: ""
         }
@@ -152,6 +171,7 @@ public enum Cell: Sendable, Equatable {
         case .decimal(let value, _): value.description
         case .percent(let value): Self.shortest(value)
         case .day(let day): day.description
+        case .instant(let date): Self.iso(date)
         case .bool(let value): value ? "true" : "false"
         case .empty: ""
         }
@@ -168,6 +188,7 @@ public enum Cell: Sendable, Equatable {
         // JSONSerialization writes some Doubles with 17 or more digits (81.81818181818181632).
         case .percent(let value): Decimal(string: Self.shortest(value), locale: Locale(identifier: "en_US_POSIX")) ?? 0
         case .day(let day): day.description
+        case .instant(let date): Self.iso(date)
         case .bool(let value): value
         case .empty: NSNull()
         }

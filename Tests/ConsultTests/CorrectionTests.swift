@@ -448,6 +448,13 @@ struct CorrectionTests {
         try bakery.ok(["objective", "correct", "orders", "--measurement", "#\(measured)", "21", "--reason", "typed 12 for 21"])
         let show = try #require(try bakery.json(["objective", "show", "orders"]) as? [String: Any])
         let record = try #require((show["sections"] as? [String: Any])?["record"] as? [[String: Any]])
+        // The history's instants in JSON are ISO 8601, as the log's: 2026-11-23T14:05:00.000Z.
+        let history = try #require((show["sections"] as? [String: Any])?["history"] as? [[String: Any]])
+        #expect(
+            history.allSatisfy {
+                ($0["when"] as? String).map { $0.count == 24 && $0.dropFirst(10).hasPrefix("T") && $0.hasSuffix("Z") } == true
+            },
+            "\(history.map { $0["when"] ?? "" })")
         // Latest: 21 (a number in JSON), where 12 was measured.
         #expect((record.first { $0["field"] as? String == "latest" }?["value"]).map { "\($0)" } == "21", "\(record)")
     }
