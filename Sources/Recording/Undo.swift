@@ -132,13 +132,38 @@ extension Recorder {
     static func engagementCompensation(
         _ event: any DomainEvent, recorded: RecordedEvent, state: EngagementState, reason: String, names: Names = Names()
     ) throws -> EngagementState.Command {
+        // What the command left must still stand: a later change (another member's correction)
+        // is not silently overwritten; undo that one first (the organisation's rename alike).
+        func unchanged(_ stands: Bool, _ what: String, now: String) throws {
+            guard stands else {
+                throw CommandFailure(
+                    "that command cannot be undone: \(what) was changed again since (it is \(now) now); undo that change first",
+                    advice: ["`consult log --engagement \(state.started?.handle ?? "ENGAGEMENT")` shows the changes, by number."])
+            }
+        }
         switch event {
-        case is WorkLogged: return .correctWork(entry: recorded.id, hours: .zero, reason: reason)
-        case let e as WorkEntryCorrected: return .correctWork(entry: e.entry, hours: e.from, reason: reason)
-        case is CoachingSessionHeld: return .correctSession(session: recorded.id, minutes: 0, reason: reason)
-        case let e as CoachingSessionCorrected: return .correctSession(session: e.session, minutes: e.from, reason: reason)
-        case let e as HandoverItemCompleted: return .reopenHandoverItem(e.item, reason: reason)
-        case let e as HandoverItemWaived: return .reopenHandoverItem(e.item, reason: reason)
+        case let e as WorkLogged:
+            let now = state.work[recorded.id]?.hours
+            try unchanged(now == e.hours, "the work entry", now: "\((now ?? .zero).formatted) h")
+            return .correctWork(entry: recorded.id, hours: .zero, reason: reason)
+        case let e as WorkEntryCorrected:
+            let now = state.work[e.entry]?.hours
+            try unchanged(now == e.to, "the work entry", now: "\((now ?? .zero).formatted) h")
+            return .correctWork(entry: e.entry, hours: e.from, reason: reason)
+        case let e as CoachingSessionHeld:
+            let now = state.sessions[recorded.id]?.minutes
+            try unchanged(now == e.minutes, "the coaching session", now: "\(now ?? 0) minutes")
+            return .correctSession(session: recorded.id, minutes: 0, reason: reason)
+        case let e as CoachingSessionCorrected:
+            let now = state.sessions[e.session]?.minutes
+            try unchanged(now == e.to, "the coaching session", now: "\(now ?? 0) minutes")
+            return .correctSession(session: e.session, minutes: e.from, reason: reason)
+        case let e as HandoverItemCompleted:
+            try unchanged(state.handover?.items[e.item] == .completed, "the checklist item", now: "reopened or waived")
+            return .reopenHandoverItem(e.item, reason: reason)
+        case let e as HandoverItemWaived:
+            try unchanged(state.handover?.items[e.item] == .waived, "the checklist item", now: "reopened or done")
+            return .reopenHandoverItem(e.item, reason: reason)
         case let e as HandoverItemReopened:
             return e.was == "completed" ? .completeHandoverItem(e.item) : .waiveHandoverItem(e.item, reason: reason)
         case let e as HandoverItemCorrected:

@@ -176,6 +176,16 @@ struct CorrectionTests {
         try bakery.refused(["engagement", "work", "void", "twelve", "--reason", "x"], saying: "is not an entry")
         try bakery.refused(["engagement", "work", "void", twelve], status: 64, saying: "--reason")
         try bakery.refused(["engagement", "work", "correct", twelve, "--hours", "1.2.3", "--reason", "x"], saying: "is not a number")
+
+        // Ann corrects the entry to 2 h, then Bob to 2.5 h: Ann's undo would overwrite Bob's
+        // correction with her 1.2 h. Refused, naming what stands now; Bob's undo goes through.
+        try bakery.ok(["engagement", "work", "correct", twelve, "--hours", "2", "--reason", "ann's fix", "--at", "2026-11-11"])
+        try bakery.ok(
+            ["engagement", "work", "correct", twelve, "--hours", "2.5", "--reason", "bob's fix", "--at", "2026-11-11"],
+            as: bakery.fixture.bob)
+        try bakery.refused(["undo"], saying: "that command cannot be undone: the work entry was changed again since (it is 2.5 h now)")
+        try bakery.ok(["undo", "--at", "2026-11-12"], as: bakery.fixture.bob)
+        #expect(try bakery.hours(asOf: "2026-11-12") == 2)
     }
 
     @Test("a lead moved back a stage, undone: the pipeline's stage, probability and weighted value, and as-of before")
