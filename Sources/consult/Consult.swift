@@ -57,8 +57,38 @@ struct Consult: ParsableCommand {
         } catch let error as PostgresTransactionError {
             report(CommandFailure(error))
         } catch {
+            if let hint = subcommandHint(Array(CommandLine.arguments.dropFirst())) {
+                // ArgumentParser's own words, then the command most likely meant (`consult obj list`).
+                FileHandle.standardError.write(Data("\(fullMessage(for: error))\n\(hint)\n".utf8))
+                Foundation.exit(exitCode(for: error).rawValue)
+            }
             exit(withError: error)
         }
+    }
+
+    /// For a word where a subcommand was expected and none is called so: the subcommands it most
+    /// likely meant, as git and kubectl say it (`did you mean 'consult objective'?`); nil
+    /// when every word names a command, or the word is not close to any.
+    static func subcommandHint(_ words: [String]) -> String? {
+        var command: any ParsableCommand.Type = Consult.self
+        var path = ["consult"]
+        for word in words {
+            let subcommands = command.configuration.subcommands
+            // An option, a command's own arguments, or arguments of a default subcommand.
+            guard !subcommands.isEmpty, command.configuration.defaultSubcommand == nil, !word.hasPrefix("-") else { return nil }
+            if let next = subcommands.first(where: { $0.configuration.commandName == word }) {
+                command = next
+                path.append(word)
+                continue
+            }
+            let names = subcommands.compactMap { $0.configuration.commandName }
+            // What the word begins (`obj`), else what it is a slip of (`engagment`).
+            let begun = names.filter { $0.hasPrefix(word.lowercased()) }
+            let close = begun.isEmpty ? Handle.closest(to: word, among: names) : begun
+            guard !close.isEmpty else { return nil }
+            return "did you mean " + close.prefix(3).map { "'\((path + [$0]).joined(separator: " "))'" }.joined(separator: " or ") + "?"
+        }
+        return nil
     }
 
     private static func report(_ failure: CommandFailure) -> Never {

@@ -41,4 +41,21 @@ struct HelpTests {
             #expect(output.stdout.contains(word), "\(shell) completions lack \(word)")
         }
     }
+
+    @Test("a mistyped or shortened command is named, as git and kubectl do; exit 64, nothing on stdout")
+    func didYouMean() throws {
+        for (arguments, hint) in [
+            (["obj", "list"], "did you mean 'consult objective'?"),
+            (["engagment", "show", "x"], "did you mean 'consult engagement'?"),
+            (["objective", "lst"], "did you mean 'consult objective list' or 'consult objective set'?"),
+        ] {
+            let output = try ConsultProcess.run(arguments)
+            #expect(output.status == 64, "\(arguments)")
+            #expect(output.stdout.isEmpty)
+            #expect(output.stderr.hasSuffix("\(hint)\n"), "\(arguments): \(output.stderr)")
+        }
+        // Nothing close: ArgumentParser's words alone.
+        let far = try ConsultProcess.run(["zzzz"])
+        #expect(far.status == 64 && !far.stderr.contains("did you mean"), "\(far.stderr)")
+    }
 }
