@@ -54,6 +54,9 @@ public final class Recorder: StreamSource {
     public let clock: Clock
     /// Set when `record` found its command id recorded already.
     public private(set) var replayedCommand: UUID?
+    /// When each stream loaded so far began (its first event happened): nothing recorded on it
+    /// may be dated before (``record(_:metadata:before:plan:)``).
+    private var began: [String: Date] = [:]
     /// How the front end names a field in a message: the CLI spells `sponsor` as `--sponsor`.
     public var spell: (FieldKey) -> String = \.name
     /// Opens a fresh connection to the same database, to find out after a lost connection
@@ -127,6 +130,7 @@ public final class Recorder: StreamSource {
 
     public func load<D: Decider>(_ type: D.Type, _ stream: StreamName) throws -> (state: D, version: Int64) {
         let events = try store.read(stream: stream.description)
+        if let first = events.first { began[stream.description] = first.metadata.occurredAt }
         let decoded = try events.map { (event: try $0.domainEvent(), occurredAt: $0.metadata.occurredAt, id: $0.id) }
         return (D.fold(decoded), events.last?.streamVersion ?? 0)
     }
@@ -208,6 +212,18 @@ public final class Recorder: StreamSource {
                 }
                 let changes = try plan(occurredAt).filter { !$0.events.isEmpty }
                 guard !changes.isEmpty else { return [] }
+                // Rule 9's timeline: a lead is not moved before it was captured, an engagement
+                // not closed (nor its objectives set) before it started, a person not moved
+                // before they were added. Handles are claims, not facts, and are left alone.
+                for change in changes where change.version > 0 && !StreamName.isHandle(change.stream.description) {
+                    // By the day (UTC): `--at` a day means that day, whatever the hour the record began.
+                    if let start = began[change.stream.description], Day(occurredAt) < Day(start) {
+                        let what = change.stream.entity.map { "the \($0.kind.rawValue)" } ?? "its record"
+                        throw RuleViolation(
+                            rule: 9, field: "at",
+                            "\(Day(occurredAt)) is before \(what) began (\(Day(start))): nothing about it can have happened then")
+                    }
+                }
                 var events: [NewEvent] = []
                 var expecting: [String: ExpectedVersion] = [:]
                 for change in changes {

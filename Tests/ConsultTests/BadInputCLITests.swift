@@ -185,6 +185,10 @@ struct BadInputCLITests {
             Case(
                 arguments: ["handover", "follow-up", "second-engagement", "--days", "30", "--active"], status: 1,
                 says: "consult: handover: a follow-up check comes after a completed handover (rule 4)"),
+            // Nothing about a record is dated before it began (rule 9): second-engagement started today.
+            Case(
+                arguments: ["engagement", "purpose", "second-engagement", "Earlier", "--at", "2026-09-01"], status: 1,
+                says: "consult: --at: 2026-09-01 is before the engagement began ("),
             // An amount's currency is an ISO 4217 code; a transposed one is named.
             Case(
                 arguments: ["lead", "capture", "camden-arts-trust", "--source", "talk", "--value", "4000 GPB"], status: 1,
