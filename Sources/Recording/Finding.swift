@@ -260,9 +260,13 @@ extension Recorder {
             history = try timeline(org: text, engagement: nil, person: nil, since: nil, until: nil)
         case .person, .referrer:
             let facts = try person(text, field: "person")
-            let all = try list(.person)
             let handle = try people.handles()[facts.id]
-            listed = Self.only(all) { $0.first == .text(handle ?? "") }
+            // A referrer's record is their referrals (made, won, not thanked); a person's, who they are.
+            listed = Self.only(try list(noun)) { $0.first == .text(handle ?? "") }
+            if noun == .referrer, listed.sections.first?.rows.isEmpty != false {
+                throw CommandFailure(
+                    "referrer: \(handle ?? text) has made no referral", advice: ["`consult person show \(handle ?? text)` shows them."])
+            }
             history = try timeline(org: nil, engagement: nil, person: facts.id.uuidString, since: nil, until: nil)
         case .lead:
             let id = try resolve(.lead, text, field: "lead").id

@@ -190,8 +190,16 @@ public struct TextTable: Sendable {
                     default: false
                     }
                 }
+                // Numbers align right; a column that mixes them with words (a record's field and
+                // value, one per row) reads from the left.
+                let numeric =
+                    section.rows.contains { $0[column].isNumeric }
+                    && section.rows.allSatisfy { row in
+                        if case .empty = row[column] { return true }
+                        return row[column].isNumeric
+                    }
                 return Column(
-                    spec.title, section.rows.contains { $0[column].isNumeric } ? .right : .left,
+                    spec.title, numeric ? .right : .left,
                     fit: spec.fit == .text && !onlyText ? .whole : spec.fit, priority: spec.priority)
             },
             rows: section.rows.map { $0.map(\.display) })

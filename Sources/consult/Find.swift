@@ -120,7 +120,9 @@ enum Listing {
         static let list: (abstract: String, example: String) = (
             "List the referrers: referrals made, won, not yet thanked.", "consult referrer list --format json"
         )
-        static let show: (abstract: String, example: String) = ("Show one referrer and what names them.", "consult person show priya-shah")
+        static let show: (abstract: String, example: String) = (
+            "Show one referrer and what names them.", "consult referrer show priya-shah"
+        )
     }
 }
 

@@ -40,7 +40,8 @@ extension Consult {
     struct Referrer: ParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "referrer",
-            abstract: "Referrers: the people who introduce new clients.", subcommands: [Thank.self, ListCommand<Listing.Referrer>.self])
+            abstract: "Referrers: the people who introduce new clients.",
+            subcommands: [Thank.self, ListCommand<Listing.Referrer>.self, ShowCommand<Listing.Referrer>.self])
 
         struct Thank: ParsableCommand {
             static let configuration = CommandConfiguration(

@@ -122,6 +122,16 @@ struct ListShowSearchTests {
         let person = try json(try fixture.consult(["person", "show", "helen-carter", "--format", "json"]))
         // Added; named in the qualification, as sponsor, in the handover plan and sign-off; asked and answered.
         #expect(rows(person, "history").count == 7)
+        // A referrer's record is their referrals: Priya Shah referred Northbridge (09-01), won
+        // 09-05, and was thanked in the month.
+        let referrer = try json(try fixture.consult(["referrer", "show", "priya-shah", "--format", "json"]))
+        let record = Dictionary(
+            uniqueKeysWithValues: rows(referrer, "record").compactMap { row in
+                (row["field"] as? String).map { ($0, "\(row["value"] ?? "")") }
+            })
+        #expect(record["referrals"] == "1" && record["won"] == "1" && record["not_thanked"] == "0", "\(record)")
+        let none = try fixture.consult(["referrer", "show", "tom-reid"])
+        #expect(none.status == 1 && none.stderr.hasPrefix("consult: referrer: tom-reid has made no referral"), "\(none.stderr)")
     }
 
     @Test("search finds names, titles, metrics and words in statements and needs, with their kind")
