@@ -364,7 +364,10 @@ extension Recorder {
             SELECT 'engagement', handle, 'title', title FROM consult.engagement_status
              WHERE tenant_id = \(t) AND (title ILIKE \(pattern) OR handle ILIKE \(pattern))
             UNION ALL
-            SELECT 'objective', coalesce(e.handle || '/', '') || b.handle, 'metric', b.metric FROM consult.objective_progress b
+            SELECT 'objective', coalesce(e.handle || '/', '') || b.handle,
+                   CASE WHEN b.metric ILIKE \(pattern) OR b.handle ILIKE \(pattern) THEN 'metric' ELSE 'business area' END,
+                   CASE WHEN b.metric ILIKE \(pattern) OR b.handle ILIKE \(pattern) THEN b.metric ELSE b.business_area END
+              FROM consult.objective_progress b
               LEFT JOIN consult.engagement_status e ON e.tenant_id = b.tenant_id AND e.engagement_id = b.engagement_id
              WHERE b.tenant_id = \(t) AND (b.metric ILIKE \(pattern) OR b.handle ILIKE \(pattern) OR b.business_area ILIKE \(pattern))
             """)
@@ -402,6 +405,17 @@ extension Recorder {
                     .text(subject.first ?? ""), .text(subject.count > 1 ? subject[1] : ""), .text(key == "text" ? "checklist item" : key),
                     .text(value),
                 ])
+            }
+            // A channel and its account (`twitter @NorthbridgeLibs`), once per engagement.
+            if entry.recorded.type == "ChannelAdopted", let channel = body["channel"] as? String {
+                let account = [channel, body["handle"] as? String].compactMap { $0 }.joined(separator: " ")
+                let subject = entry.subject.split(separator: " ", maxSplits: 1).map(String.init)
+                let row: [Cell] = [
+                    .text(subject.first ?? ""), .text(subject.count > 1 ? subject[1] : ""), .text("channel"), .text(account),
+                ]
+                if account.range(of: text, options: [.caseInsensitive, .diacriticInsensitive]) != nil, !section.rows.contains(row) {
+                    section.rows.append(row)
+                }
             }
         }
         var report = Report(name: "search", title: "Search: \(text)", asOf: Date())

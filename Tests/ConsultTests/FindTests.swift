@@ -144,6 +144,18 @@ struct ListShowSearchTests {
         #expect(hits.contains("engagement libraries-on-twitter title"))
         #expect(hits.contains("engagement libraries-on-twitter statement"))  // "Residents hear about library events"
         #expect(hits.contains("lead northbridge-libraries need"))
+        // A channel's account, once though adopted and then handed over; an objective's
+        // business area named as such (followers: "service awareness").
+        let handle = rows(try json(try fixture.consult(["search", "@northbridge", "--format", "json"])), "hits")
+        #expect(
+            handle.map { "\($0["kind"] ?? "") \($0["handle"] ?? "") \($0["where"] ?? "") \($0["text"] ?? "")" } == [
+                "engagement libraries-on-twitter channel twitter @NorthbridgeLibs"
+            ])
+        let area = rows(try json(try fixture.consult(["search", "awareness", "--format", "json"])), "hits")
+        #expect(
+            area.map { "\($0["kind"] ?? "") \($0["handle"] ?? "") \($0["where"] ?? "") \($0["text"] ?? "")" } == [
+                "objective libraries-on-twitter/followers business area service awareness"
+            ])
         #expect(rows(try json(try fixture.consult(["search", "zebra", "--format", "json"])), "hits").isEmpty)
         // LIKE's wildcards are text here, not patterns.
         #expect(rows(try json(try fixture.consult(["search", "%", "--format", "json"])), "hits").isEmpty)
