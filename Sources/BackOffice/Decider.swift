@@ -166,6 +166,8 @@ public struct PersonState: Decider, Sendable {
     public private(set) var organisation: UUID?
     public private(set) var hasLeft = false
     public private(set) var introductionAsked = false
+    /// Whether the last introduction asked for was answered (a second answer is told so).
+    public private(set) var introductionAnswered = false
     public private(set) var forgotten = false
     public private(set) var title: String?
     public private(set) var level: Level?
@@ -211,8 +213,10 @@ public struct PersonState: Decider, Sendable {
             next.hasLeft = true
         case is IntroductionRequested:
             next.introductionAsked = true
+            next.introductionAnswered = false
         case is IntroductionAnswered:
             next.introductionAsked = false
+            next.introductionAnswered = true
         case is PersonForgotten:
             next.forgotten = true
         case let e as PersonMerged:
@@ -251,7 +255,11 @@ public struct PersonState: Decider, Sendable {
             ]
         case .answerIntroduction(let outcome):
             guard introductionAsked else {
-                throw RuleViolation(rule: 0, field: "introduction", "was not asked for: ask first with `consult introduction ask`")
+                throw RuleViolation(
+                    rule: 0, field: "introduction",
+                    introductionAnswered
+                        ? "was answered already; ask again first with `consult introduction ask`"
+                        : "was not asked for: ask first with `consult introduction ask`")
             }
             return [IntroductionAnswered(person: added.person, outcome: outcome)]
         case .forget(let askedBy):

@@ -402,7 +402,7 @@ public struct EngagementState: Decider, Sendable {
             }
             guard hours != found.hours else {
                 throw RuleViolation(
-                    rule: 0, field: "hours",
+                    rule: 0, field: hours == .zero ? "entry" : "hours",
                     found.hours == .zero ? "the entry is voided already" : "the entry is \(found.hours.formatted) h already")
             }
             return [
@@ -418,7 +418,7 @@ public struct EngagementState: Decider, Sendable {
             }
             guard minutes != found.minutes else {
                 throw RuleViolation(
-                    rule: 0, field: "minutes",
+                    rule: 0, field: minutes == 0 ? "session" : "minutes",
                     found.minutes == 0 ? "the session is voided already" : "the session is \(minutes) minutes already")
             }
             return [

@@ -15,7 +15,8 @@ enum Duplicates {
         guard !found.isEmpty else { return }
         let listed = found.map { "\($0.name) (\($0.handle))" }.joined(separator: ", ")
         try confirm(
-            "\"\(name)\" is close to the \(kind)\(found.count == 1 ? "" : "s") \(listed)", question: "Add anyway?",
+            "\"\(name)\" is close to the \(found.count == 1 ? kind : kind == "person" ? "people" : kind + "s") \(listed)",
+            question: "Add anyway?",
             advice: "Use the existing handle if it is the same \(kind); if not, run the command again with --yes.", yes: yes)
     }
 

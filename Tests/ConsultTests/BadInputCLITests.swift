@@ -157,6 +157,10 @@ struct BadInputCLITests {
             Case(
                 arguments: ["introduction", "answer", "tom-reid", "--outcome", "promised"], status: 1,
                 says: "consult: introduction: was not asked for: ask first with `consult introduction ask`"),
+            // Helen Carter was asked (10-27) and answered (10-29) in the month.
+            Case(
+                arguments: ["introduction", "answer", "helen-carter", "--outcome", "declined"], status: 1,
+                says: "consult: introduction: was answered already; ask again first with `consult introduction ask`"),
             Case(
                 arguments: ["referrer", "thank", "camden-arts-trust"], status: 1,
                 says: "consult: lead: came with no referral, so there is no referrer to thank (rule 6)"),

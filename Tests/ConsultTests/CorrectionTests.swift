@@ -170,7 +170,8 @@ struct CorrectionTests {
         // Bad input: refused, with nothing written.
         try bakery.refused(
             ["engagement", "work", "correct", twelve, "--hours=-1", "--reason", "x"], saying: "\"-1\" is negative")
-        try bakery.refused(["engagement", "work", "void", calendar, "--reason", "again"], saying: "the entry is voided already")
+        try bakery.refused(
+            ["engagement", "work", "void", calendar, "--reason", "again"], saying: "consult: entry: the entry is voided already")
         try bakery.refused(["engagement", "work", "void", "99999", "--reason", "x"], saying: "there is no work entry #99999")
         try bakery.refused(["engagement", "work", "void", "1", "--reason", "x"], saying: "there is no work entry #1")
         try bakery.refused(["engagement", "work", "void", "twelve", "--reason", "x"], saying: "is not an entry")
