@@ -149,9 +149,13 @@ extension Consult {
             let month = try month.map { try Month.parse($0, field: "month") }
             let session = try global.recorder()
             let id = try engagement.map { try session.resolve(.engagement, $0, field: "engagement").id }
-            try report.print(
-                try Reports.status(
-                    report.input(session, needs: Reports.statusNeeds), engagement: id, includeClosed: all || id != nil, month: month))
+            let input = try report.input(session, needs: Reports.statusNeeds)
+            // As of a day before it started, one engagement is not there to show: say so, as
+            // `report --engagement` does, rather than print empty blocks.
+            if let id, let engagement, input.model.engagements[id] == nil {
+                throw CommandFailure("engagement: \(engagement) had not started by \(report.asOf ?? "then")")
+            }
+            try report.print(try Reports.status(input, engagement: id, includeClosed: all || id != nil, month: month))
         }
     }
 

@@ -200,6 +200,10 @@ struct BadInputCLITests {
             Case(
                 arguments: ["lead", "capture", "camden-arts-trust", "--source", "talk", "--value", "4000 XYZ"], status: 1,
                 says: "consult: --value: \"XYZ\" is not an ISO 4217 currency code such as GBP, EUR or USD (rule 7)"),
+            // One engagement as of a day before it started: said, not printed as empty blocks.
+            Case(
+                arguments: ["status", "libraries-on-twitter", "--as-of", "2026-09-01"], status: 1,
+                says: "consult: engagement: libraries-on-twitter had not started by 2026-09-01"),
             // `org show` names its argument, as the other nouns' show do.
             Case(
                 arguments: ["org", "show", "northbridge"], status: 1,
