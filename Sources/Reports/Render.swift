@@ -154,12 +154,17 @@ public struct TextTable: Sendable {
         public var fit: ColumnFit
         /// Which columns a narrow terminal drops first (the lowest, the rightmost among equals).
         public var priority: ColumnPriority
+        /// The fewest cells a `.text` column shrinks to before other columns are dropped instead.
+        public var minimum: Int
 
-        public init(_ title: String, _ alignment: Alignment = .left, fit: ColumnFit = .whole, priority: ColumnPriority = .normal) {
+        public init(
+            _ title: String, _ alignment: Alignment = .left, fit: ColumnFit = .whole, priority: ColumnPriority = .normal, minimum: Int = 8
+        ) {
             self.title = title
             self.alignment = alignment
             self.fit = fit
             self.priority = priority
+            self.minimum = minimum
         }
     }
 
@@ -224,7 +229,7 @@ public struct TextTable: Sendable {
         let body = rows.map { $0.map { Neutralise.terminal($0) } }
         let natural = columns.indices.map { column in ([header[column]] + body.map { $0[column] }).map { Cells.width($0) }.max() ?? 0 }
         let shrinks = columns.map { $0.fit == .text }
-        let minimum = columns.indices.map { shrinks[$0] ? min(natural[$0], 8) : natural[$0] }
+        let minimum = columns.indices.map { shrinks[$0] ? min(natural[$0], columns[$0].minimum) : natural[$0] }
         let budget = width == .max ? .max : width - Cells.width(indent)
         var visible = Array(columns.indices)
         var widths = natural

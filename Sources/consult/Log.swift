@@ -56,12 +56,14 @@ extension Consult {
                     entry.subject, entry.summary,
                 ]
             }
-            // The summary shrinks first, then who recorded it goes; when and what are always shown.
+            // On a narrow terminal who recorded it goes first, so that what happened keeps at least
+            // 30 cells and what it is about 20 (80 columns: `organisation northbri…` beside
+            // `registered the organisation…`); the entry's number is always shown.
             let table = TextTable(
                 columns: [
                     // The entry's number: what `work void`, `session correct` and the like take.
-                    .init("#"), .init("WHEN (UTC)"), .init("WHO", priority: .low), .init("WHAT", fit: .key),
-                    .init("", fit: .text, priority: .high),
+                    .init("#"), .init("WHEN (UTC)"), .init("WHO", priority: .low), .init("ABOUT", fit: .text, priority: .high, minimum: 20),
+                    .init("WHAT", fit: .text, priority: .high, minimum: 30),
                 ], rows: rows)
             Terminal.show(table.plain(width: Terminal.width(wide: display.wide)), pager: !display.noPager)
         }

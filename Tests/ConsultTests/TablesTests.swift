@@ -161,4 +161,16 @@ struct TablesTests {
             ["log"], environment: pager.merging(["DATABASE_URL": fixture.conninfo, "PGUSER": fixture.ann]) { $1 })
         #expect(!piped.stdout.contains("paged:") && !piped.stdout.contains("…"))
     }
+
+    @Test("the log at 80 columns: who recorded it gives way, what happened keeps at least 30 cells")
+    func narrowLog() throws {
+        let lines = try run(["log", "--no-pager"], columns: 80).split(separator: "\n").map(String.init)
+        let header = try #require(lines.first)
+        #expect(!header.contains("WHO") && header.contains("ABOUT") && header.hasSuffix("WHAT"), "\(header)")
+        // WHAT starts where its header does: at most 80 − 30 = 50 cells in (the columns before
+        // it: #, WHEN (UTC), ABOUT at its 20 or more, two cells between each).
+        let start = try #require(header.range(of: "WHAT")).lowerBound
+        #expect(header.distance(from: header.startIndex, to: start) <= 50, "\(header)")
+        #expect(lines.allSatisfy { Cells.width($0) <= 80 })
+    }
 }
