@@ -111,11 +111,14 @@ extension Recorder {
                     Column("value", "Value", .whole, .high), Column("currency", "Currency"),
                     Column("expected_close", "Expected close", .whole, .high),
                     Column("captured", "Captured", .whole, .low),
+                    // Why a lead was lost or disqualified, and the note with it (the pipeline's closed leads).
+                    Column("reason", "Reason", .text, .low), Column("note", "Note", .text, .low),
                 ])
             section.empty = "No leads: consult lead capture ORG --source S."
             for row in try connection.execute(
                 """
-                SELECT p.handle, o.handle, p.outcome, p.source, p.value_minor, p.currency, p.expected_close, p.captured_at
+                SELECT p.handle, o.handle, p.outcome, p.source, p.value_minor, p.currency, p.expected_close, p.captured_at,
+                       p.close_reason, p.close_note
                   FROM (SELECT p.*, CASE WHEN p.stage = 'lost' AND p.disqualified THEN 'disqualified' ELSE p.stage END AS outcome
                           FROM consult.pipeline p) p
                   LEFT JOIN consult.organisations o ON o.tenant_id = p.tenant_id AND o.organisation_id = p.organisation_id
@@ -132,6 +135,7 @@ extension Recorder {
                     .text(try row.decode(String.self, at: 2)), .text(try row.decode(String.self, at: 3)),
                     .money(try row.decode(Int64?.self, at: 4), currency), .optional(currency),
                     .optional(try row.decode(Date?.self, at: 6).map { Day($0) }), .day(Day(try row.decode(Date.self, at: 7))),
+                    .optional(try row.decode(String?.self, at: 8)), .optional(try row.decode(String?.self, at: 9)),
                 ])
             }
         case .engagement:

@@ -842,6 +842,17 @@ struct QuarterTests {
         // the pipeline counts it, and `--stage lost` leaves it out.
         #expect(
             try q.rows(["lead", "list", "--stage", "lost"], "leads", ["handle", "stage"]) == ["handle=oakfield-gym stage=lost"])
+        // Why each closed: 08-06 "no budget this year" (no note); 07-04 no-business-objective,
+        // noted "wants followers, not outcomes". An open lead has neither.
+        #expect(
+            try q.rows(["lead", "list", "--since", "2026-07-02"], "leads", ["handle", "reason", "note"]).prefix(2) == [
+                "handle=riverside-dental reason=no-business-objective note=wants followers, not outcomes",
+                "handle=kentish-books reason=- note=-",
+            ])
+        #expect(
+            try q.rows(["lead", "show", "oakfield-gym"], "record", ["field", "value"]).suffix(2) == [
+                "field=reason value=no budget this year", "field=note value=-",
+            ])
         #expect(
             try q.rows(["lead", "list", "--stage", "disqualified"], "leads", ["handle", "stage"]) == [
                 "handle=riverside-dental stage=disqualified"
