@@ -399,27 +399,20 @@ extension Recorder {
         for entry in try timeline(org: nil, engagement: nil, person: nil, since: nil, until: nil) {
             labels[entry.recorded.stream] = entry.subject
             guard let body = try JSONSerialization.jsonObject(with: entry.recorded.data) as? [String: Any] else { continue }
-            for key in ["statement", "need", "note", "purpose", "text", "reason"] {
-                guard let value = body[key] as? String, value.range(of: text, options: [.caseInsensitive, .diacriticInsensitive]) != nil
-                else {
-                    continue
-                }
+            // A hit in the entry's body: its subject (`engagement libraries-on-twitter`) as kind
+            // and handle, where, and the text; once each.
+            func hit(_ place: String, _ value: String) {
+                guard value.range(of: text, options: [.caseInsensitive, .diacriticInsensitive]) != nil else { return }
                 let subject = entry.subject.split(separator: " ", maxSplits: 1).map(String.init)
-                section.rows.append([
-                    .text(subject.first ?? ""), .text(subject.count > 1 ? subject[1] : ""), .text(key == "text" ? "checklist item" : key),
-                    .text(value),
-                ])
+                let row: [Cell] = [.text(subject.first ?? ""), .text(subject.count > 1 ? subject[1] : ""), .text(place), .text(value)]
+                if !section.rows.contains(row) { section.rows.append(row) }
             }
-            // A channel and its account (`twitter @NorthbridgeLibs`), once per engagement.
+            for key in ["statement", "need", "note", "purpose", "text", "reason"] {
+                if let value = body[key] as? String { hit(key == "text" ? "checklist item" : key, value) }
+            }
+            // A channel and its account (`twitter @NorthbridgeLibs`).
             if entry.recorded.type == "ChannelAdopted", let channel = body["channel"] as? String {
-                let account = [channel, body["handle"] as? String].compactMap { $0 }.joined(separator: " ")
-                let subject = entry.subject.split(separator: " ", maxSplits: 1).map(String.init)
-                let row: [Cell] = [
-                    .text(subject.first ?? ""), .text(subject.count > 1 ? subject[1] : ""), .text("channel"), .text(account),
-                ]
-                if account.range(of: text, options: [.caseInsensitive, .diacriticInsensitive]) != nil, !section.rows.contains(row) {
-                    section.rows.append(row)
-                }
+                hit("channel", [channel, body["handle"] as? String].compactMap { $0 }.joined(separator: " "))
             }
         }
         var report = Report(name: "search", title: "Search: \(text)", asOf: Date())

@@ -130,7 +130,7 @@ extension Recorder {
     /// `names`: the people and handles the refusal's words name (an empty table names everyone
     /// "(erased)", the mark of a forgotten person).
     static func engagementCompensation(
-        _ event: any DomainEvent, recorded: RecordedEvent, state: EngagementState, reason: String, names: Names = Names()
+        _ event: any DomainEvent, recorded: RecordedEvent, state: EngagementState, reason: String, names: Names
     ) throws -> EngagementState.Command {
         // What the command left must still stand: a later change (another member's correction)
         // is not silently overwritten; undo that one first (the organisation's rename alike).
@@ -174,7 +174,7 @@ extension Recorder {
         }
     }
 
-    static func leadCompensation(_ event: any DomainEvent, state: LeadState, reason: String, names: Names = Names()) throws
+    static func leadCompensation(_ event: any DomainEvent, state: LeadState, reason: String, names: Names) throws
         -> LeadState.Command
     {
         switch event {

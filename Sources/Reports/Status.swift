@@ -149,9 +149,10 @@ extension Reports {
         let names = statements(in: events)
         let work = Dictionary(grouping: try workEntries(input), by: \.engagement)
         let fees = fees(in: events)
+        // Health's retainer rule reads the month of the instant, whatever --month shows.
+        let today = Month(input.today)
         for e in engagements {
             let own = (objectives[e.engagementID] ?? []).sorted { $0.handle < $1.handle }
-            let today = Month(input.today)
             let billable = HoursTally((work[e.engagementID] ?? []).filter { today.contains($0.day) }).billable
             let (health, reasons) = health(e, objectives: own, billableThisMonth: billable, input: input)
             let fee = fees[e.engagementID]

@@ -70,25 +70,37 @@ struct Consult: ParsableCommand {
     /// likely meant, as git and kubectl say it (`did you mean 'consult objective'?`); nil
     /// when every word names a command, or the word is not close to any.
     static func subcommandHint(_ words: [String]) -> String? {
+        let (path, command, rest) = commands(named: words)
+        let subcommands = command.configuration.subcommands
+        // An option, a command's own arguments, or arguments of a default subcommand.
+        guard let word = rest.first, !subcommands.isEmpty, command.configuration.defaultSubcommand == nil, !word.hasPrefix("-")
+        else { return nil }
+        let names = subcommands.compactMap { $0.configuration.commandName }
+        // What the word begins (`obj`), else what it is a slip of (`engagment`).
+        let begun = names.filter { $0.hasPrefix(word.lowercased()) }
+        let close = begun.isEmpty ? Handle.closest(to: word, among: names) : begun
+        guard !close.isEmpty else { return nil }
+        return "did you mean " + close.prefix(3).map { "'\((["consult"] + path + [$0]).joined(separator: " "))'" }.joined(separator: " or ")
+            + "?"
+    }
+
+    /// The commands the leading `words` name (their names, aliases taken as the name), the last
+    /// of them, and the words after: the one walk of the tree of commands that the envelope's
+    /// command name (``WriteOptions/commandPath``) and the did-you-mean share.
+    static func commands(named words: [String]) -> (path: [String], command: any ParsableCommand.Type, rest: ArraySlice<String>) {
         var command: any ParsableCommand.Type = Consult.self
-        var path = ["consult"]
-        for word in words {
-            let subcommands = command.configuration.subcommands
-            // An option, a command's own arguments, or arguments of a default subcommand.
-            guard !subcommands.isEmpty, command.configuration.defaultSubcommand == nil, !word.hasPrefix("-") else { return nil }
-            if let next = subcommands.first(where: { $0.configuration.commandName == word }) {
-                command = next
-                path.append(word)
-                continue
-            }
-            let names = subcommands.compactMap { $0.configuration.commandName }
-            // What the word begins (`obj`), else what it is a slip of (`engagment`).
-            let begun = names.filter { $0.hasPrefix(word.lowercased()) }
-            let close = begun.isEmpty ? Handle.closest(to: word, among: names) : begun
-            guard !close.isEmpty else { return nil }
-            return "did you mean " + close.prefix(3).map { "'\((path + [$0]).joined(separator: " "))'" }.joined(separator: " or ") + "?"
+        var path: [String] = []
+        var rest = words[...]
+        while let word = rest.first,
+            let next = command.configuration.subcommands.first(where: {
+                $0.configuration.commandName == word || $0.configuration.aliases.contains(word)
+            })
+        {
+            path.append(next.configuration.commandName ?? word)
+            command = next
+            rest = rest.dropFirst()
         }
-        return nil
+        return (path, command, rest)
     }
 
     private static func report(_ failure: CommandFailure) -> Never {

@@ -29,17 +29,7 @@ struct WriteOptions: ParsableArguments {
     /// This invocation's command, as the words of the command line that name it (`engagement
     /// work`), found in the tree of commands: what the envelope keeps (``WriteRequest/command``).
     static let commandPath: String = {
-        var command: any ParsableCommand.Type = Consult.self
-        var words: [String] = []
-        for word in CommandLine.arguments.dropFirst() {
-            guard
-                let next = command.configuration.subcommands.first(where: {
-                    $0.configuration.commandName == word || $0.configuration.aliases.contains(word)
-                })
-            else { break }
-            words.append(next.configuration.commandName ?? word)
-            command = next
-        }
+        var (words, command, _) = Consult.commands(named: Array(CommandLine.arguments.dropFirst()))
         // `engagement work H 2 x` is `engagement work log H 2 x`: one command, one name.
         while let next = command.configuration.defaultSubcommand {
             words.append(next.configuration.commandName ?? "")
